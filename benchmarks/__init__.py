@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures, as ratios against references timed in the same run."""

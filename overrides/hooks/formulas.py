@@ -1,0 +1,228 @@
+"""Formula ids: parse them from pages, link each formula to its code and back.
+
+A display formula on a page is written in plain pymdownx syntax inside a
+``md_in_html`` block that carries its stable id::
+
+    <div class="formula" id="rnn.hidden" markdown>
+
+    $$
+    h_t = \\phi(W_{xh} x_t + W_{hh} h_{t-1} + b_h)
+    $$
+
+    </div>
+
+``class="formula prose"`` marks a formula that only defines or explains and
+has nothing to compute. At build time this hook adds a caption under each
+formula (its id, and a link to the ``seqcore`` function that claims it via
+``@implements``) and, on the API page, a link from each function back to the
+pages that show its formulas. An id with no implementation is a warning, which
+``mkdocs build --strict`` turns into a failed build.
+
+The parsing functions at the top are also what the tests use
+(``tests/pages.py``) for the traceability and translation-parity checks, so
+the build and the checks read pages the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+DIV_OPEN = re.compile(r"<div\b(?P<attrs>[^>]*)>")
+ATTR = re.compile(r'(?P<name>[\w-]+)\s*=\s*"(?P<value>[^"]*)"')
+SNIPPET = re.compile(r'^\s*-{2}8<-{2}\s+"(?P<path>[^"]+)"')
+QA = re.compile(r"^\s*\?{3}\+?\s+question\b")
+DISPLAY_MATH = re.compile(r"^\s*\$\$")
+
+
+@dataclass(frozen=True)
+class Formula:
+    id: str
+    prose: bool
+    line: int
+
+
+def _attrs(tag_attrs: str) -> dict[str, str]:
+    return {m["name"]: m["value"] for m in ATTR.finditer(tag_attrs)}
+
+
+def _lines_outside_code(markdown: str):
+    """Yield (line number, line, fence info) with fence info set on a fence's first line only."""
+    fence = None
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        m = FENCE.match(line)
+        if fence is None and m:
+            fence = m["fence"]
+            yield number, line, m["info"].strip()
+        elif fence is not None and m and m["fence"].startswith(fence[0]) and \
+                len(m["fence"]) >= len(fence) and not m["info"].strip():
+            fence = None
+        elif fence is None:
+            yield number, line, None
+
+
+def page_structure(markdown: str) -> list[tuple[str, str]]:
+    """The ordered items two translations of a page must share.
+
+    ``("formula", id)``, ``("prose", id)``, ``("snippet", path)``,
+    ``("mermaid", "")`` and ``("qa", "")``, in page order.
+    """
+    items: list[tuple[str, str]] = []
+    fence = None
+    for line in markdown.splitlines():
+        m = FENCE.match(line)
+        if fence is None and m:
+            fence = m["fence"]
+            if m["info"].strip().startswith("mermaid"):
+                items.append(("mermaid", ""))
+            continue
+        if fence is not None:
+            if m and m["fence"].startswith(fence[0]) and not m["info"].strip():
+                fence = None
+            elif (s := SNIPPET.match(line)):
+                items.append(("snippet", s["path"]))
+            continue
+        if (s := SNIPPET.match(line)):
+            items.append(("snippet", s["path"]))
+        elif QA.match(line):
+            items.append(("qa", ""))
+        for d in DIV_OPEN.finditer(line):
+            a = _attrs(d["attrs"])
+            classes = a.get("class", "").split()
+            if "formula" in classes:
+                items.append(("prose" if "prose" in classes else "formula", a.get("id", "")))
+    return items
+
+
+def formulas(markdown: str) -> list[Formula]:
+    """Every formula block of a page, with its id and whether it is prose-only."""
+    found = []
+    for number, line, info in _lines_outside_code(markdown):
+        if info is not None:
+            continue
+        for d in DIV_OPEN.finditer(line):
+            a = _attrs(d["attrs"])
+            classes = a.get("class", "").split()
+            if "formula" in classes:
+                found.append(Formula(a.get("id", ""), "prose" in classes, number))
+    return found
+
+
+def stray_display_math(markdown: str) -> list[int]:
+    """Line numbers of ``$$`` display math that is not inside a formula block.
+
+    Each formula block must hold exactly one display formula; math outside any
+    block would be a formula without an id.
+    """
+    stray: list[int] = []
+    inside = False     # inside <div class="formula">…</div>
+    in_math = False
+    math_in_block = 0
+    for number, line, info in _lines_outside_code(markdown):
+        if info is not None:
+            continue
+        for d in DIV_OPEN.finditer(line):
+            if "formula" in _attrs(d["attrs"]).get("class", "").split():
+                inside, math_in_block = True, 0
+        if DISPLAY_MATH.match(line):
+            opens_and_closes = line.strip() != "$$" and line.strip().endswith("$$") \
+                and len(line.strip()) > 4
+            if not in_math:
+                math_in_block += 1
+                if not inside or math_in_block > 1:
+                    stray.append(number)
+                in_math = not opens_and_closes
+            else:
+                in_math = False
+        if "</div>" in line and not in_math:
+            inside = False
+    return stray
+
+
+# ---- the MkDocs hook ---------------------------------------------------------------------
+
+try:  # the parsing above must import without MkDocs (the tests use it)
+    from mkdocs.plugins import event_priority, get_plugin_logger
+    from mkdocs.utils import get_relative_url
+except ImportError:  # pragma: no cover
+    event_priority = None
+
+if event_priority is not None:
+    log = get_plugin_logger("seqcore-formulas")
+    _pages_of: dict[str, list[tuple[str, str]]] = {}   # formula id -> [(page url, title)]
+    _api_url: list[str] = []
+
+    def _registry() -> dict[str, str]:
+        import seqcore
+        return seqcore.FORMULAS
+
+    def _language(config) -> str:
+        i18n = config.plugins.get("i18n")
+        return i18n.current_language if i18n is not None else "en"
+
+    @event_priority(-120)  # after i18n: `files` is the language being built
+    def on_files(files, config):
+        _pages_of.clear()
+        _api_url.clear()
+        for file in files.documentation_pages():
+            if not file.src_uri.endswith(".md"):
+                continue
+            if file.src_uri.split(".")[0] == "api":
+                _api_url.append(file.url)
+            for f in formulas(file.content_string):
+                _pages_of.setdefault(f.id, []).append((file.url, file.src_uri))
+        return files
+
+    def _caption(formula_id: str, prose: bool, page, config) -> str:
+        ko = _language(config) == "ko"
+        anchor = f'<a class="formula-id" href="#{html.escape(formula_id)}">{formula_id}</a>'
+        if prose:
+            note = "설명용 수식 (계산할 것이 없음)" if ko else "prose only (nothing to compute)"
+            return f'<div class="formula-caption">{anchor}<span>{note}</span></div>'
+        qualname = _registry().get(formula_id)
+        if qualname is None:
+            log.warning(f"{page.file.src_uri}: formula '{formula_id}' has no seqcore "
+                        "implementation (no function is decorated @implements"
+                        f"('{formula_id}'))")
+            return f'<div class="formula-caption">{anchor}</div>'
+        label = "구현" if ko else "code"
+        link = qualname
+        if _api_url:
+            href = get_relative_url(_api_url[0], page.url) + "#" + qualname
+            link = f'<a class="formula-code" href="{href}"><code>{qualname}</code></a>'
+        return f'<div class="formula-caption">{anchor}<span>{label}: {link}</span></div>'
+
+    FORMULA_BLOCK = re.compile(
+        r'(?P<open><div\b(?P<attrs>[^>]*\bclass="formula(?: prose)?"[^>]*)>\s*'
+        r'<div class="arithmatex">.*?</div>)', re.S)
+
+    def on_page_content(html_text, page, config, files):
+        def add_caption(m: re.Match) -> str:
+            a = _attrs(m["attrs"])
+            prose = "prose" in a.get("class", "").split()
+            return m["open"] + _caption(a.get("id", ""), prose, page, config)
+
+        html_text = FORMULA_BLOCK.sub(add_caption, html_text)
+        if page.file.src_uri.split(".")[0] == "api":
+            html_text = _backlinks(html_text, page, config)
+        return html_text
+
+    def _backlinks(html_text: str, page, config) -> str:
+        ko = _language(config) == "ko"
+        for formula_id, qualname in _registry().items():
+            shown = _pages_of.get(formula_id, [])
+            if not shown:
+                continue
+            links = ", ".join(
+                f'<a href="{get_relative_url(url, page.url)}#{formula_id}"><code>{formula_id}'
+                "</code></a>" for url, _ in shown)
+            label = "이 함수가 계산하는 수식" if ko else "Formula computed here"
+            heading = re.compile(
+                rf'(<h[1-6][^>]*\bid="{re.escape(qualname)}"[^>]*>.*?</h[1-6]>)', re.S)
+            html_text = heading.sub(
+                lambda m, links=links, label=label:
+                    m[1] + f'<p class="formula-backlinks">{label}: {links}</p>',
+                html_text, count=1)
+        return html_text

@@ -1,0 +1,75 @@
+"""Make mkdocs-jupyter notebooks survive mkdocs-static-i18n (static-i18n issue #198).
+
+What goes wrong: mkdocs-jupyter's ``on_files`` wraps each notebook source (here
+``docs/notebooks/*.{ko,en}.py``) in a ``NotebookFile`` that claims to be a
+documentation page. mkdocs-static-i18n's ``on_files`` runs later (priority -100)
+and rebuilds every file as a plain ``mkdocs.structure.files.File``. A plain
+``File`` ending in ``.py`` is not a page, so the wrapper is lost: the raw source
+is copied into the site as an asset, nothing is built under ``/en/``, and the
+language switcher has no twin to point to.
+
+The fix, after i18n (priority -110), for the language being built:
+
+1. mark every file that mkdocs-jupyter includes as a documentation page again
+   (its destination, ``notebooks/name/index.html`` or ``en/notebooks/name/...``,
+   was already computed correctly by i18n from the wrapper's path);
+2. give it the ``alternates`` i18n would have given a Markdown page, so the
+   language switcher leads to the twin notebook;
+3. refresh i18n's per-language page list, which feeds ``sitemap.xml``.
+
+Everything else (conversion, execution) stays mkdocs-jupyter's own work. When
+either plugin fixes the clash upstream, delete this file and its line in
+mkdocs.yml; ``tests/test_site.py`` proves the notebooks still build per language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+
+def _as_page(file: File) -> File:
+    # An instance attribute shadows File.is_documentation_page for this file only.
+    file.is_documentation_page = lambda: True  # type: ignore[method-assign]
+    return file
+
+
+def _twin(file: File, locale: str, config: MkDocsConfig, i18n, jupyter) -> File | None:
+    """The ``locale`` version of a localized notebook, as i18n would build it."""
+    from mkdocs_jupyter.plugin import NotebookFile
+    from mkdocs_static_i18n.suffix import create_i18n_file
+
+    src = Path(file.src_uri)
+    stem = src.name.removesuffix(f".{file.localization}{src.suffix}")
+    twin_uri = (src.parent / f"{stem}.{locale}{src.suffix}").as_posix()
+    if not (Path(config.docs_dir) / twin_uri).is_file():
+        return None
+    raw = File(twin_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
+    wrapped = NotebookFile(raw, **config)  # the destination mkdocs-jupyter would give
+    twin = create_i18n_file(wrapped, locale, i18n.default_language, i18n.all_languages, config)
+    return _as_page(twin)
+
+
+@event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    i18n = config.plugins.get("i18n")
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if i18n is None or jupyter is None:
+        return files
+    for file in files:
+        if not jupyter.should_include(file):
+            continue
+        _as_page(file)
+        if getattr(file, "localization", None) is None:
+            continue  # an unsuffixed notebook: one page, no twins to find
+        for locale in i18n.build_languages:
+            if locale == i18n.current_language:
+                continue
+            twin = _twin(file, locale, config, i18n, jupyter)
+            if twin is not None:
+                file.alternates[locale] = twin
+    i18n.i18n_files_per_language[i18n.current_language] = files.documentation_pages()
+    return files

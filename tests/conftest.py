@@ -1,0 +1,78 @@
+"""Shared pytest configuration: the `gpu` marker and the paths of the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SNIPPETS = ROOT / "snippets"
+SITE = ROOT / "build" / "site"
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _cuda_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA: torch.cuda.is_available() is False here")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Build the site once per session with `mkdocs build --strict` and return its folder."""
+    import subprocess
+    import sys
+
+    from tests._require import require
+
+    require("mkdocs")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
+    warnings = [ln for ln in log.splitlines() if ln.startswith(("WARNING", "ERROR"))]
+    assert not warnings, "the build logged warnings:\n" + "\n".join(warnings)
+    return SITE
+
+
+def page_urls() -> list[tuple[str, str, str]]:
+    """(language, source name, URL path) for every page of the site, both languages."""
+    pages = []
+    for lang in ("ko", "en"):
+        prefix = "" if lang == "ko" else "en/"
+        for src in sorted(DOCS.rglob(f"*.{lang}.*")):
+            if src.suffix not in (".md", ".py"):
+                continue
+            rel = src.relative_to(DOCS).as_posix().replace(f".{lang}{src.suffix}", "")
+            path = "" if rel == "index" else f"{rel.removesuffix('/index')}/"
+            pages.append((lang, rel, f"/{prefix}{path}"))
+    return pages
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """List the prose-only formulas, as DESIGN.md asks the traceability check to do."""
+    try:
+        from tests.pages import hook, markdown_pages
+    except Exception:
+        return
+    prose = [(p.name, f.id) for p in markdown_pages("en")
+             for f in hook.formulas(p.read_text(encoding="utf-8")) if f.prose]
+    if prose:
+        terminalreporter.section("prose-only formulas (explained, nothing to compute)")
+        for page, fid in prose:
+            terminalreporter.write_line(f"{fid:32s} {page}")

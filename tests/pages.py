@@ -1,0 +1,53 @@
+"""The site's pages as the checks see them: pairs of translations and their structure.
+
+The parsing itself lives in the build hook (``overrides/hooks/formulas.py``) so
+that the build and the checks read a page in exactly the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from tests.conftest import DOCS, ROOT
+
+LANGUAGES = ("ko", "en")
+
+
+def _load_hook():
+    path = ROOT / "overrides" / "hooks" / "formulas.py"
+    spec = importlib.util.spec_from_file_location("seqcore_formulas_hook", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defining
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+hook = _load_hook()
+
+
+def localized(lang: str, suffixes: tuple[str, ...] = (".md", ".py")) -> list[Path]:
+    """Every page source of one language under docs/."""
+    return sorted(p for p in DOCS.rglob(f"*.{lang}.*") if p.suffix in suffixes)
+
+
+def base_name(path: Path) -> str:
+    """``docs/rnn.ko.md`` -> ``rnn.md``: the name shared by both translations."""
+    rel = path.relative_to(DOCS).as_posix()
+    for lang in LANGUAGES:
+        rel = rel.replace(f".{lang}.", ".")
+    return rel
+
+
+def twin(path: Path, lang: str) -> Path:
+    for other in LANGUAGES:
+        if path.name.endswith(f".{other}{path.suffix}"):
+            return path.with_name(path.name.replace(f".{other}{path.suffix}",
+                                                    f".{lang}{path.suffix}"))
+    raise ValueError(f"{path} has no language suffix")
+
+
+def markdown_pages(lang: str) -> list[Path]:
+    return localized(lang, (".md",))
