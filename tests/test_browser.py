@@ -97,14 +97,30 @@ def visit(browser, server):
     context.close()
 
 
+RENDERED = """() => [...document.querySelectorAll('.arithmatex')]
+                      .every(e => e.querySelector('.katex, .katex-error'))
+     && document.querySelectorAll('pre.mermaid').length === 0
+     && [...document.querySelectorAll('div.mermaid')]
+          .every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))"""
+UNRENDERED = """() => ({
+  math: [...document.querySelectorAll('.arithmatex')]
+          .filter(e => !e.querySelector('.katex, .katex-error'))
+          .map(e => e.textContent.trim().slice(0, 80)),
+  mermaid: document.querySelectorAll('pre.mermaid').length
+           + [...document.querySelectorAll('div.mermaid')]
+               .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).length })"""
+
+
 def wait_for_rendering(page) -> None:
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))
-             && document.querySelectorAll('pre.mermaid').length === 0
-             && [...document.querySelectorAll('div.mermaid')]
-                  .every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))""",
-        timeout=20_000,
-    )
+    """Wait for KaTeX and Mermaid; on time-out, say which formula or diagram stayed raw."""
+    try:
+        page.wait_for_function(RENDERED, timeout=15_000)
+    except Exception:
+        left = page.evaluate(UNRENDERED)
+        raise AssertionError(
+            f"not rendered after 15 s: formulas left as source {left['math']} "
+            f"(an unbalanced brace keeps KaTeX auto-render from finding the end), "
+            f"{left['mermaid']} Mermaid block(s) without an SVG") from None
 
 
 @pytest.mark.browser
@@ -115,7 +131,10 @@ def test_page_in_chromium(visit, lang, name, url):
     text = next(source).read_text(encoding="utf-8")
 
     wait_for_rendering(page)
-    assert page.locator(".katex-error").count() == 0, "KaTeX could not render a formula"
+    assert page.locator(".katex-error").count() == 0, "KaTeX could not parse a formula"
+    unknown = page.evaluate("""() => [...document.querySelectorAll('.katex *')]
+        .filter(e => e.style.color === 'rgb(204, 0, 0)').map(e => e.textContent)""")
+    assert not unknown, f"KaTeX drew unknown macros in its error colour: {unknown}"
     if "$" in text:
         assert page.locator(".katex").count() > 0, "the page has math but none was rendered"
     mermaid_blocks = text.count("```mermaid")
@@ -142,8 +161,8 @@ def test_language_switch_leads_to_the_twin(visit, lang, name, url):
     twin = next(u for lng, n, u in PAGES if lng == other and n == name)
     page.locator(".md-header__option .md-select").first.hover()
     link = page.locator(f'a.md-select__link[hreflang="{other}"]').first
-    link.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):
+        link.click()
     assert urlparse(page.url).path == twin, f"switching to {other} led to {page.url}"
     assert page.evaluate("document.documentElement.lang") == other
     assert not visit.outside, f"requests left the local server: {visit.outside}"
