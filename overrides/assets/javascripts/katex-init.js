@@ -8,6 +8,9 @@ document$.subscribe(({ body }) => {
       { left: "\\(", right: "\\)", display: false },
       { left: "\\[", right: "\\]", display: true },
     ],
-    throwOnError: false,   // a bad formula becomes a red .katex-error the browser test counts
+    // A formula KaTeX cannot parse becomes a .katex-error; an unknown macro is drawn
+    // in errorColor. The browser test counts both, so keep the colour as it is.
+    throwOnError: false,
+    errorColor: "#cc0000",
   });
 });
