@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import array_api_compat
+
 from ._trace import implements
 from ._validate import ShapeError, choice, floating, namespace, shapes
 from .activations import softmax
@@ -151,7 +153,7 @@ def rnn_forward(xs: Any, W_xh: Any, W_hh: Any, b_h: Any = None, h0: Any = None,
     xp, a = namespace(func, xs=xs, W_xh=W_xh, W_hh=W_hh, b_h=b_h, h0=h0)
     xs = a["xs"]
     rank = xs.ndim
-    dims = _check_weights(func, xp, a | {"h0": a["h0"]}, {
+    dims = _check_weights(func, xp, a, {
         "xs": (xs, [("time", "input"), ("time", "batch", "input")]),
         "h0": (a["h0"], [("hidden",), ("batch", "hidden")][rank - 2:rank - 1]),
     })
@@ -161,7 +163,7 @@ def rnn_forward(xs: Any, W_xh: Any, W_hh: Any, b_h: Any = None, h0: Any = None,
     h = a["h0"]
     if h is None:
         h = xp.zeros((*tuple(xs.shape[1:-1]), dims["hidden"]), dtype=xs.dtype,
-                     device=xs.device if hasattr(xs, "device") else None)
+                     device=array_api_compat.device(xs))
     xw = xp.matmul(xs, a["W_xh"].T)          # (T, ..., hidden): all steps at once
     if a["b_h"] is not None:
         xw = xw + a["b_h"]
