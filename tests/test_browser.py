@@ -97,11 +97,6 @@ def visit(browser, server):
     context.close()
 
 
-RENDERED = """() => [...document.querySelectorAll('.arithmatex')]
-                      .every(e => e.querySelector('.katex, .katex-error'))
-     && document.querySelectorAll('pre.mermaid').length === 0
-     && [...document.querySelectorAll('div.mermaid')]
-          .every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))"""
 UNRENDERED = """() => ({
   math: [...document.querySelectorAll('.arithmatex')]
           .filter(e => !e.querySelector('.katex, .katex-error'))
@@ -109,6 +104,8 @@ UNRENDERED = """() => ({
   mermaid: document.querySelectorAll('pre.mermaid').length
            + [...document.querySelectorAll('div.mermaid')]
                .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).length })"""
+RENDERED = f"""() => {{ const left = ({UNRENDERED})();
+                       return left.math.length === 0 && left.mermaid === 0; }}"""
 
 
 def wait_for_rendering(page) -> None:

@@ -48,19 +48,35 @@ def _attrs(tag_attrs: str) -> dict[str, str]:
     return {m["name"]: m["value"] for m in ATTR.finditer(tag_attrs)}
 
 
-def _lines_outside_code(markdown: str):
-    """Yield (line number, line, fence info) with fence info set on a fence's first line only."""
+def _scan(markdown: str):
+    """Yield ``(line number, line, kind, fence info)`` for every line of a page.
+
+    ``kind`` is ``"fence"`` on a code fence's opening line (``info`` is its
+    language), ``"code"`` inside a fenced block and ``"text"`` elsewhere. A fence
+    closes only on a bare fence of the same character, at least as long. Every
+    parser below reads pages through this one scanner, so they agree on what is code.
+    """
     fence = None
     for number, line in enumerate(markdown.splitlines(), start=1):
         m = FENCE.match(line)
         if fence is None and m:
             fence = m["fence"]
-            yield number, line, m["info"].strip()
+            yield number, line, "fence", m["info"].strip()
         elif fence is not None and m and m["fence"].startswith(fence[0]) and \
                 len(m["fence"]) >= len(fence) and not m["info"].strip():
             fence = None
-        elif fence is None:
-            yield number, line, None
+            yield number, line, "code", ""
+        else:
+            yield number, line, "code" if fence is not None else "text", ""
+
+
+def _formula_divs(line: str):
+    """``(id, prose)`` for each ``<div class="formula…">`` opened on ``line``."""
+    for d in DIV_OPEN.finditer(line):
+        a = _attrs(d["attrs"])
+        classes = a.get("class", "").split()
+        if "formula" in classes:
+            yield a.get("id", ""), "prose" in classes
 
 
 def page_structure(markdown: str) -> list[tuple[str, str]]:
@@ -70,44 +86,25 @@ def page_structure(markdown: str) -> list[tuple[str, str]]:
     ``("mermaid", "")`` and ``("qa", "")``, in page order.
     """
     items: list[tuple[str, str]] = []
-    fence = None
-    for line in markdown.splitlines():
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m["fence"]
-            if m["info"].strip().startswith("mermaid"):
+    for _, line, kind, info in _scan(markdown):
+        if kind == "fence":
+            if info.startswith("mermaid"):
                 items.append(("mermaid", ""))
-            continue
-        if fence is not None:
-            if m and m["fence"].startswith(fence[0]) and not m["info"].strip():
-                fence = None
-            elif (s := SNIPPET.match(line)):
-                items.append(("snippet", s["path"]))
-            continue
-        if (s := SNIPPET.match(line)):
+        elif (s := SNIPPET.match(line)):  # included in a fence or standing alone
             items.append(("snippet", s["path"]))
-        elif QA.match(line):
-            items.append(("qa", ""))
-        for d in DIV_OPEN.finditer(line):
-            a = _attrs(d["attrs"])
-            classes = a.get("class", "").split()
-            if "formula" in classes:
-                items.append(("prose" if "prose" in classes else "formula", a.get("id", "")))
+        elif kind == "text":
+            if QA.match(line):
+                items.append(("qa", ""))
+            items.extend(("prose" if prose else "formula", fid)
+                         for fid, prose in _formula_divs(line))
     return items
 
 
 def formulas(markdown: str) -> list[Formula]:
     """Every formula block of a page, with its id and whether it is prose-only."""
-    found = []
-    for number, line, info in _lines_outside_code(markdown):
-        if info is not None:
-            continue
-        for d in DIV_OPEN.finditer(line):
-            a = _attrs(d["attrs"])
-            classes = a.get("class", "").split()
-            if "formula" in classes:
-                found.append(Formula(a.get("id", ""), "prose" in classes, number))
-    return found
+    return [Formula(fid, prose, number)
+            for number, line, kind, _ in _scan(markdown) if kind == "text"
+            for fid, prose in _formula_divs(line)]
 
 
 def stray_display_math(markdown: str) -> list[int]:
@@ -120,12 +117,11 @@ def stray_display_math(markdown: str) -> list[int]:
     inside = False     # inside <div class="formula">…</div>
     in_math = False
     math_in_block = 0
-    for number, line, info in _lines_outside_code(markdown):
-        if info is not None:
+    for number, line, kind, _ in _scan(markdown):
+        if kind != "text":
             continue
-        for d in DIV_OPEN.finditer(line):
-            if "formula" in _attrs(d["attrs"]).get("class", "").split():
-                inside, math_in_block = True, 0
+        if any(True for _ in _formula_divs(line)):
+            inside, math_in_block = True, 0
         if DISPLAY_MATH.match(line):
             opens_and_closes = line.strip() != "$$" and line.strip().endswith("$$") \
                 and len(line.strip()) > 4
