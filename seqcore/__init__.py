@@ -2,21 +2,30 @@
 
 Functions take NumPy arrays (the default) or PyTorch tensors on CPU or CUDA;
 one implementation serves both through the array API standard.
+
+Each topic module lists its public names in ``__all__``; the package
+re-exports them all, so ``seqcore.rnn_step`` and ``seqcore.rnn.rnn_step`` are
+the same function.
 """
+# ruff: noqa: F403, I001  (star imports by design; grouped by chapter, not sorted)
 
-from ._trace import FORMULAS, implements
-from ._validate import ShapeError
-from .activations import softmax
-from .rnn import rnn_forward, rnn_logits, rnn_output, rnn_step
+from ._trace import FORMULAS as FORMULAS, implements as implements
+from ._validate import ShapeError as ShapeError
 
-__all__ = [
-    "FORMULAS",
-    "ShapeError",
-    "implements",
-    "rnn_forward",
-    "rnn_logits",
-    "rnn_output",
-    "rnn_step",
-    "softmax",
-]
+# -- chapters 2, 3, 6: preprocessing, sparse representations, language models
+
+# -- chapters 4, 5: embeddings and topology
+
+# -- chapters 7-11: recurrent networks
+from .activations import *
+from .rnn import *
+
+# -- chapters 12-15: decoding, attention, the Transformer
+
+# Public: every function and class the topic modules export, plus the registry.
+__all__ = sorted(
+    ["FORMULAS"]
+    + [name for name, obj in list(globals().items())
+       if not name.startswith("_") and getattr(obj, "__module__", "").startswith("seqcore.")]
+)
 __version__ = "0.1.0"

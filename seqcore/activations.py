@@ -7,6 +7,8 @@ from typing import Any
 from ._trace import implements
 from ._validate import floating, namespace
 
+__all__ = ["softmax"]
+
 
 @implements("softmax.stable")
 def softmax(z: Any, axis: int = -1) -> Any:

@@ -32,6 +32,9 @@ from .activations import softmax
 NONLINEARITIES = ("tanh", "relu")
 
 
+__all__ = ["rnn_forward", "rnn_logits", "rnn_output", "rnn_step"]
+
+
 def _phi(xp: Any, nonlinearity: str) -> Any:
     if nonlinearity == "tanh":
         return xp.tanh
