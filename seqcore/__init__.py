@@ -13,6 +13,11 @@ from ._trace import FORMULAS as FORMULAS, implements as implements
 from ._validate import ShapeError as ShapeError
 
 # -- chapters 2, 3, 6: preprocessing, sparse representations, language models
+from .text import *
+from .sparse import *
+from .similarity import *
+from .bm25 import *
+from .ngram import *
 
 # -- chapters 4, 5: embeddings and topology
 
