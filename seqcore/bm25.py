@@ -279,7 +279,7 @@ class BM25Index:
 
         Returns
         -------
-        numpy.ndarray of float64, shape ``(n_docs,)``
+        numpy.ndarray, shape ``(n_docs,)``, in the index's ``dtype`` (float64 by default)
 
         Examples
         --------
@@ -292,17 +292,14 @@ class BM25Index:
         """
         ids = self._query_ids(query)
         W = self.weights
-        if not ids:
-            return np.zeros(self.n_docs)
-        if len(ids) == 1:
-            lo, hi = W.indptr[ids[0]], W.indptr[ids[0] + 1]
-            docs, vals = W.indices[lo:hi], W.data[lo:hi]
-        else:
-            slices = [slice(W.indptr[j], W.indptr[j + 1]) for j in ids]
-            docs = np.concatenate([W.indices[s] for s in slices])
-            vals = np.concatenate([W.data[s] for s in slices])
-        # Σ over the query's terms of idf(t) tf(t, d), summed per document
-        return np.bincount(docs, weights=vals, minlength=self.n_docs)
+        scores = np.zeros(self.n_docs, dtype=W.data.dtype)
+        indptr, indices, data = W.indptr, W.indices, W.data
+        for j in ids:
+            lo, hi = indptr[j], indptr[j + 1]
+            # Σ_t idf(t) tf(t, d), term by term over its postings; np.add.at with one
+            # dtype on both sides takes NumPy's fast unbuffered path
+            np.add.at(scores, indices[lo:hi], data[lo:hi])
+        return scores
 
     def scores_batch(self, queries: Iterable[str | Sequence[str]]) -> sp.csr_array:
         """Scores of many queries at once, as a sparse ``(n_queries, n_docs)`` matrix.

@@ -15,6 +15,7 @@ length, and :math:`\\mathrm{df}(t)` the number of documents that contain
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -192,7 +193,7 @@ def document_term_matrix(
     else:
         index = {}
         assign = index.setdefault
-    indices: list[int] = []
+    indices = array("i")   # column ids, 4 bytes per token occurrence (a list would need 8)
     indptr = [0]
     for i, tokens in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
         try:
@@ -223,17 +224,19 @@ def document_term_matrix(
         order = np.empty(len(terms), dtype=np.int64)
         order[np.fromiter((index[t] for t in terms), dtype=np.int64, count=len(terms))] = \
             np.arange(len(terms))
-        cols = order[np.asarray(indices, dtype=np.int64)] if indices else \
-            np.zeros(0, dtype=np.int64)
+        order = order.astype(np.int32)
+        cols = order[np.frombuffer(indices, dtype=np.int32)]
     else:
-        cols = np.asarray(indices, dtype=np.int64)
+        cols = np.frombuffer(indices, dtype=np.int32)
     if not terms:
         raise ValueError(f"{func}: no term left to count: every document in `docs` is empty "
                          "or made only of stop words")
-    ptr = np.asarray(indptr, dtype=np.int64)
+    ptr = np.asarray(indptr, dtype=np.int32 if len(cols) < 2**31 - 1 else np.int64)
     # one entry per token occurrence; summing duplicates turns occurrences into counts f_{t,d}
-    X = sp.csr_array((np.ones(len(cols), dtype=np.int64), cols, ptr), shape=(n_docs, len(terms)))
+    X = sp.csr_array((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(n_docs, len(terms)))
+    del indices, cols
     X.sum_duplicates()
+    X.data = X.data.astype(np.int64)   # counts as int64, as scikit-learn returns them
     if not fixed and min_df > 1:
         keep = np.flatnonzero(document_frequency(X) >= min_df)
         if keep.size == 0:
@@ -485,13 +488,16 @@ def l2_normalize_rows(X: Any) -> sp.csr_array:
     [[0.6 0.8]
      [0.  0. ]]
     """
-    X = _as_csr("l2_normalize_rows", X).astype(np.float64)
+    return _l2_rows_inplace(_as_csr("l2_normalize_rows", X).astype(np.float64))
+
+
+def _l2_rows_inplace(X: sp.csr_array) -> sp.csr_array:
     X.sum_duplicates()
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
     norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=X.shape[0]))
     scale = np.zeros_like(norms)
     np.divide(1.0, norms, out=scale, where=norms > 0)   # a zero row has no entry to divide
-    X.data = X.data * scale[rows]                        # x_d / ||x_d||_2
+    X.data *= scale[rows]                                # x_d / ||x_d||_2
     return X
 
 
@@ -547,5 +553,5 @@ def tfidf(X: Any, tf: str = "raw", idf_variant: str = "smooth", norm: str | None
         if w.shape != (W.shape[1],):
             raise ValueError(f"{func}: `idf_weights` must have shape (terms,) = "
                              f"({W.shape[1]},) to match `X`; got {w.shape}")
-    W.data = W.data * w[W.indices]        # tf(t, d) * idf(t), on the stored entries only
-    return l2_normalize_rows(W) if norm == "l2" else W
+    W.data *= w[W.indices]                # tf(t, d) * idf(t), on the stored entries only
+    return _l2_rows_inplace(W) if norm == "l2" else W   # W is our own copy

@@ -118,7 +118,7 @@ def test_batch_and_top_k_agree_with_rank_bm25():
     for i, q in enumerate(queries):
         expected = ref.get_scores(q)
         np.testing.assert_allclose(S[i], expected, rtol=0, atol=TOL)
-        ids, best = index.top_k(q, k=5)
+        _, best = index.top_k(q, k=5)
         np.testing.assert_allclose(best, np.sort(expected)[::-1][:5], atol=TOL)
 
 

@@ -197,7 +197,7 @@ def test_l2_normalize_matches_sklearn_normalize():
 
 def test_stays_sparse_on_a_large_corpus():
     docs = zipf_corpus(5000, n_words=20000, seed=9)
-    X, terms = document_term_matrix(docs)
+    X, _ = document_term_matrix(docs)
     W = tfidf(X)
     assert sp.issparse(W) and W.nnz == X.nnz and W.nnz < 0.01 * W.shape[0] * W.shape[1]
 
@@ -268,6 +268,22 @@ def test_jaccard_matches_scipy():
     assert jaccard_similarity(["a", "a", "b"], ["b", "c"]) == pytest.approx(1 / 3)
 
 
+@pytest.mark.gpu
+@pytest.mark.formula("similarity.cosine", "distance.euclidean")
+def test_cosine_and_euclidean_on_cuda_tensors():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(3, 8)), rng.normal(size=(5, 8))
+    xc, yc = (torch.from_numpy(a).to("cuda") for a in (x, y))
+    got = cosine_similarity(xc, yc)
+    assert got.device.type == "cuda"
+    np.testing.assert_allclose(got.cpu().numpy(), 1.0 - distance.cdist(x, y, "cosine"),
+                               rtol=0, atol=TOL)
+    np.testing.assert_allclose(euclidean_distance(xc, yc).cpu().numpy(),
+                               distance.cdist(x, y, "euclidean"), rtol=0, atol=TOL)
+    with pytest.raises(ValueError, match="`y` has a zero vector at row 0"):
+        cosine_similarity(xc, torch.zeros(2, 8, dtype=torch.float64, device="cuda"))
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -308,7 +324,7 @@ def test_jaccard_matches_scipy():
         (lambda: cosine_similarity(np.ones(3), torch.ones(3)), TypeError, ["one library"]),
         (lambda: euclidean_distance(np.ones((2, 3)), np.ones((2, 4))), ShapeError,
          ["`x` and `y`", "d=3", "d=4"]),
-        (lambda: jaccard_similarity("abc", "abd"), TypeError, ["`a`", "tokens"]),
+        (lambda: jaccard_similarity("abc", "abx"), TypeError, ["`a`", "tokens"]),
         (lambda: jaccard_similarity(np.ones(3), np.ones(4)), ShapeError, ["same length"]),
         (lambda: jaccard_similarity(np.ones(3), [1, 2]), TypeError, ["both be arrays"]),
     ],
