@@ -164,11 +164,16 @@ def bm25_tf(tf: Any, doc_len: Any, avgdl: float, k1: float = 1.5, b: float = 0.7
     for name, arr in (("tf", f), ("doc_len", dl)):
         if arr.size and arr.min() < 0:
             raise ValueError(f"{func}: `{name}` must be >= 0; got {arr.min()}")
-    norm = k1 * (1.0 - b + b * dl / avgdl)         # k1 (1 - b + b |d| / avgdl)
-    with np.errstate(invalid="ignore"):
-        out = f * (k1 + 1.0) / (f + norm) if variant == "okapi" else f / (f + norm)
-    # f = 0 with a zero denominator (k1 = 0, or b = 1 and |d| = 0) is 0/0: no occurrence, no score
-    return np.where(f == 0, 0.0, out)
+    norm = dl / avgdl                              # built in place to keep few temporaries
+    norm *= b
+    norm += 1.0 - b
+    norm *= k1                                     # K = k1 (1 - b + b |d| / avgdl)
+    denom = f + norm                               # f + K
+    out = np.array(np.broadcast_to(f * (k1 + 1.0) if variant == "okapi" else f, denom.shape))
+    # f (k1 + 1) / (f + K) or f / (f + K); where f + K = 0 (k1 = 0, or b = 1 and |d| = 0)
+    # f is 0 too: no occurrence, no score, and 0/0 is left at 0 instead of NaN
+    np.divide(out, denom, out=out, where=denom > 0)
+    return out
 
 
 class BM25Index:
@@ -241,8 +246,9 @@ class BM25Index:
         self.idf = bm25_idf(self.df, self.n_docs, variant, epsilon)
         rows = np.repeat(np.arange(self.n_docs), np.diff(X.indptr))
         # idf(t) * tf(t, d) for every stored pair, computed once
-        weights = self.idf[X.indices] * bm25_tf(X.data, self.doc_len[rows], self.avgdl,
-                                                self.k1, self.b, variant)
+        weights = bm25_tf(X.data, self.doc_len.astype(np.float64)[rows], self.avgdl,
+                          self.k1, self.b, variant)
+        weights *= self.idf[X.indices]
         W = sp.csr_array((weights.astype(dtype), X.indices, X.indptr), shape=X.shape)
         self.weights = W.tocsc()     # term-major: column t holds the postings of term t
 
