@@ -16,6 +16,7 @@ length, and :math:`\\mathrm{df}(t)` the number of documents that contain
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -191,8 +192,10 @@ def document_term_matrix(
             raise ValueError(f"{func}: `vocabulary` must not repeat a term")
         get = index.get
     else:
-        index = {}
-        assign = index.setdefault
+        # a new term gets the next id: the dict's length at the moment it is first seen
+        index = defaultdict()
+        index.default_factory = index.__len__
+        assign = index.__getitem__
     indices = array("i")   # column ids, 4 bytes per token occurrence (a list would need 8)
     indptr = [0]
     for i, tokens in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
@@ -201,14 +204,14 @@ def document_term_matrix(
                 ids = [j for j in map(get, tokens) if j is not None]
                 if len(ids) != len(tokens):   # out-of-vocabulary tokens: are they strings?
                     _check_tokens(func, i, tokens)
+                indices.extend(ids)
             elif stop:
-                ids = [assign(t, len(index)) for t in tokens if t not in stop]
+                indices.extend(map(assign, [t for t in tokens if t not in stop]))
             else:
-                ids = [assign(t, len(index)) for t in tokens]
+                indices.extend(map(assign, tokens))
         except TypeError:  # an unhashable token
             _check_tokens(func, i, tokens)
             raise
-        indices.extend(ids)
         indptr.append(len(indices))
     n_docs = len(indptr) - 1
     if n_docs == 0:
