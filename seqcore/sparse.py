@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -142,9 +142,10 @@ def document_term_matrix(
     docs : iterable of str or of lists of str
         Strings are tokenized with ``tokenizer`` (default: whitespace,
         ``str.split``); lists are taken as already tokenized.
-    vocabulary : sequence of str, optional
+    vocabulary : sequence of str, or mapping str -> column, optional
         Fix the columns to these terms, in this order (tokens outside it are
-        ignored, as when a fitted vectorizer transforms new text). Default:
+        ignored, as when a fitted vectorizer transforms new text); a mapping
+        ``{term: column}`` is used as it is, without rebuilding it. Default:
         every term of ``docs`` that passes ``min_df`` and ``stop_words``,
         sorted (scikit-learn's column order).
     tokenizer : callable str -> list of str, optional
@@ -186,10 +187,21 @@ def document_term_matrix(
     if fixed:
         if isinstance(vocabulary, str):
             raise TypeError(f"{func}: `vocabulary` must be a list of terms; got a single str")
-        terms = list(vocabulary)
-        index = {t: j for j, t in enumerate(terms)}
-        if len(index) != len(terms):
-            raise ValueError(f"{func}: `vocabulary` must not repeat a term")
+        if isinstance(vocabulary, Mapping):   # term -> column, as a fitted model keeps it
+            index = vocabulary
+            cols_of = np.fromiter(index.values(), dtype=np.int64, count=len(index))
+            if cols_of.size and (cols_of.min() < 0 or cols_of.max() >= cols_of.size or
+                                 np.bincount(cols_of).max() > 1):
+                raise ValueError(f"{func}: a `vocabulary` mapping must send its {len(index)} "
+                                 f"terms to the columns 0..{len(index) - 1}, each once")
+            terms = [""] * len(index)
+            for t, j in index.items():
+                terms[j] = t
+        else:
+            terms = list(vocabulary)
+            index = {t: j for j, t in enumerate(terms)}
+            if len(index) != len(terms):
+                raise ValueError(f"{func}: `vocabulary` must not repeat a term")
         get = index.get
     else:
         # a new term gets the next id: the dict's length at the moment it is first seen
@@ -201,9 +213,13 @@ def document_term_matrix(
     for i, tokens in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
         try:
             if fixed:
-                ids = [j for j in map(get, tokens) if j is not None]
-                if len(ids) != len(tokens):   # out-of-vocabulary tokens: are they strings?
-                    _check_tokens(func, i, tokens)
+                ids = list(map(get, tokens))
+                if None in ids:               # out-of-vocabulary tokens: are they strings?
+                    for pos, (t, c) in enumerate(zip(tokens, ids, strict=True)):
+                        if c is None and not isinstance(t, str):
+                            raise TypeError(f"{func}: `docs[{i}]` must hold str tokens only; "
+                                            f"got {type(t).__name__} ({t!r}) at position {pos}")
+                    ids = [c for c in ids if c is not None]
                 indices.extend(ids)
             elif stop:
                 indices.extend(map(assign, [t for t in tokens if t not in stop]))
