@@ -104,6 +104,10 @@ def test_fixed_vocabulary_and_bow_match_count_vectorizer():
     for i in (0, 1, 7):
         np.testing.assert_array_equal(bag_of_words(docs[i], vocab), R[[i]].toarray()[0])
     np.testing.assert_array_equal(bag_of_words(docs[0].split(), vocab), R[[0]].toarray()[0])
+    mapping = {"w3": 1, "w5": 0, "w0": 2}                    # a fitted model's {term: column}
+    X, terms = document_term_matrix(docs, vocabulary=mapping)
+    assert terms == ["w5", "w3", "w0"]
+    assert (X != sk_count(vocabulary=mapping).fit_transform(docs)).nnz == 0
 
 
 def test_pretokenized_documents_equal_strings():
@@ -299,6 +303,10 @@ def test_cosine_and_euclidean_on_cuda_tensors():
         (lambda: document_term_matrix([["a", 3]], vocabulary=["a"]), TypeError,
          ["`docs[0]`", "position 1"]),
         (lambda: document_term_matrix([5]), TypeError, ["`docs[0]`", "int"]),
+        (lambda: document_term_matrix(["a"], vocabulary={"a": 0, "b": 0}), ValueError,
+         ["`vocabulary` mapping", "columns 0..1"]),
+        (lambda: document_term_matrix(["a"], vocabulary=["a", "a"]), ValueError,
+         ["`vocabulary`", "repeat"]),
         (lambda: document_term_matrix(["a"], min_df=0), ValueError, ["`min_df`"]),
         (lambda: one_hot([1, 5], 4), ValueError, ["`ids`", "[0, 3]", "5"]),
         (lambda: one_hot([0.5], 4), TypeError, ["`ids`", "float"]),
