@@ -93,22 +93,23 @@ def one_hot(ids: Any, size: int) -> np.ndarray:
 
 
 def _token_lists(func: str, docs: Any, tokenizer: Callable[[str], list[str]] | None,
-                 lowercase: bool) -> Iterable[Sequence[str]]:
-    """Yield each document as a list of str tokens, checking types as it goes."""
+                 lowercase: bool) -> Iterable[tuple[Sequence[str], bool]]:
+    """Yield each document as ``(tokens, trusted)``; ``trusted``: str.split made them (all str)."""
     if isinstance(docs, (str, bytes)) or not isinstance(docs, Iterable):
         raise TypeError(f"{func}: `docs` must be a list of documents (str, or lists of str "
                         f"tokens); got {type(docs).__name__}")
     split = tokenizer or str.split
     for i, doc in enumerate(docs):
         if isinstance(doc, str):
-            tokens = split(doc.lower() if lowercase else doc)
-        elif isinstance(doc, (list, tuple)):
+            yield split(doc.lower() if lowercase else doc), tokenizer is None
+            continue
+        if isinstance(doc, (list, tuple)):
             tokens = [t.lower() for t in doc] if lowercase and doc and \
                 all(isinstance(t, str) for t in doc) else doc
         else:
             raise TypeError(f"{func}: `docs[{i}]` must be a str or a list of str tokens; got "
                             f"{type(doc).__name__}")
-        yield tokens
+        yield tokens, False
 
 
 def _check_tokens(func: str, i: int, tokens: Sequence[Any]) -> None:
@@ -210,15 +211,13 @@ def document_term_matrix(
         assign = index.__getitem__
     indices = array("i")   # column ids, 4 bytes per token occurrence (a list would need 8)
     indptr = [0]
-    for i, tokens in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
+    for i, (tokens, trusted) in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
         try:
             if fixed:
                 ids = list(map(get, tokens))
-                if None in ids:               # out-of-vocabulary tokens: are they strings?
-                    for pos, (t, c) in enumerate(zip(tokens, ids, strict=True)):
-                        if c is None and not isinstance(t, str):
-                            raise TypeError(f"{func}: `docs[{i}]` must hold str tokens only; "
-                                            f"got {type(t).__name__} ({t!r}) at position {pos}")
+                if None in ids:     # out-of-vocabulary tokens: are they strings (if not known)?
+                    if not trusted:
+                        _check_tokens(func, i, tokens)
                     ids = [c for c in ids if c is not None]
                 indices.extend(ids)
             elif stop:
