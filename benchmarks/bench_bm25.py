@@ -8,7 +8,7 @@ the same Zipf law (so common words appear in queries, as in real search logs).
   seqcore with ``variant="lucene"``, ``dtype=float32``; both compute the full
   score vector of every query (``get_scores``), and the run checks they agree;
 - against rank_bm25.BM25Okapi: seqcore with ``variant="okapi"`` (float64), same
-  scores checked; rank_bm25 answers the first 100 queries per round (about 0.2 s
+  scores checked; rank_bm25 answers the first 100 queries per round (0.05-0.2 s
   each) and its 1,000-query time is taken as 10x that.
 
 Peak memory of building each index is measured with ``tracemalloc``.
@@ -89,7 +89,7 @@ def run(rounds: int = 15) -> list[Figure]:
     mem_s, _ = peak_mb(build_seqcore_lucene)
 
     # rank_bm25 against the Okapi form of seqcore, interleaved round by round like the
-    # others. rank_bm25 costs ~0.2 s per query here, so it answers the first 100 queries
+    # others. rank_bm25 costs 0.05-0.2 s per query here, so it answers the first 100 queries
     # and its 1,000-query time is 10x that (its per-query cost is flat: every query
     # term walks all N documents); seqcore answers all 1,000.
     okapi_ref = rank_bm25.BM25Okapi(corpus)
