@@ -12,6 +12,9 @@ the same function.
 from ._trace import FORMULAS as FORMULAS, implements as implements
 from ._validate import ShapeError as ShapeError
 
+# -- chapter 1: why sequence models
+from .sequences import *
+
 # -- chapters 2, 3, 6: preprocessing, sparse representations, language models
 
 # -- chapters 4, 5: embeddings and topology
