@@ -14,7 +14,8 @@ from seqcore import ar_fit, ar_forecast, ar_simulate
 
 LABELS = {
     "ko": {"x": "시점 t", "y": "$x_t$", "seen": "관측한 값 (적합에 사용)",
-           "future": "실제 이후 값", "forecast": "AR(2) 예측", "mean": "평균 $c/(1-\\phi_1-\\phi_2)$",
+           "future": "실제 이후 값", "forecast": "AR(2) 예측",
+           "mean": "평균 $c/(1-\\phi_1-\\phi_2)$",
            "title": "AR(2): 처음 100개로 적합, 이후 20개를 예측"},
     "en": {"x": "time step t", "y": "$x_t$", "seen": "observed (used for the fit)",
            "future": "what actually came", "forecast": "AR(2) forecast",
@@ -31,7 +32,7 @@ def plot(lang: str):
     phi, c = ar_fit(seen, p=2)
     forecast = ar_forecast(seen, phi, steps=20, c=c)
     t = np.arange(1, 121)
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(t[:100], seen, color="tab:blue", lw=1.2, label=text["seen"])
     ax.plot(t[100:], future, color="tab:blue", lw=1.2, ls=":", label=text["future"])
     ax.plot(t[100:], forecast, color="tab:red", lw=1.8, label=text["forecast"])
@@ -40,6 +41,6 @@ def plot(lang: str):
     ax.set_xlabel(text["x"])
     ax.set_ylabel(text["y"])
     ax.set_title(text["title"], fontsize=10)
-    ax.legend(fontsize=8, loc="lower left", ncols=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
     fig.tight_layout()
     return fig
