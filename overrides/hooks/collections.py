@@ -7,6 +7,9 @@
   same language, grouped by page in navigation order, each linking to its block.
 - ``<!-- errata -->`` becomes the errata tables built from ``docs/_data/errata/*.yml``
   (one file per page: corrections, dropped passages, replaced images).
+- ``<!-- glossary -->`` becomes the Korean–English glossary of ``docs/_data/glossary.yml``,
+  each term linked to the first page (in reading order) that uses it. The same file
+  drives the one-term-per-concept check (``tests/test_glossary.py``).
 
 The question ids are computed from the Markdown sources on both ends (the block
 and the index), with :func:`question_ids`, so the links cannot drift.
@@ -70,6 +73,23 @@ def load_errata(folder: Path) -> list[dict]:
     return entries
 
 
+def load_glossary(path: Path) -> list[dict]:
+    """The glossary entries ``{ko, en, avoid: [...]}``, validated, in file order."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path.name}: expected a list of terms, got {type(data).__name__}")
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict) or not entry.get("ko") or not entry.get("en"):
+            raise ValueError(f"{path.name} entry {i + 1}: needs 'ko' and 'en', got {entry!r}")
+        avoid = entry.setdefault("avoid", [])
+        if not isinstance(avoid, list) or not all(isinstance(a, str) for a in avoid):
+            raise ValueError(f"{path.name} entry {i + 1} ({entry['ko']}): 'avoid' must be a "
+                             f"list of strings, got {avoid!r}")
+    return data
+
+
 try:  # the functions above must import without MkDocs (the tests use them)
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import event_priority
@@ -93,7 +113,30 @@ if event_priority is not None:
             markdown = markdown.replace("<!-- questions -->", _question_index(page, config))
         if "<!-- errata -->" in markdown:
             markdown = markdown.replace("<!-- errata -->", _errata(page, config, files))
+        if "<!-- glossary -->" in markdown:
+            markdown = markdown.replace("<!-- glossary -->", _glossary(page, config))
         return markdown
+
+    def _glossary(page, config) -> str:
+        lang = _lang(config)
+        try:
+            terms = load_glossary(Path(config.docs_dir) / "_data" / "glossary.yml")
+        except (ValueError, OSError) as exc:
+            raise PluginError(f"glossary: {exc}") from exc
+        head = {"ko": "| 한국어 | English | 처음 나오는 곳 |",
+                "en": "| Korean | English | First used in |"}[lang]
+        rows = [head, "|---|---|---|"]
+        for term in sorted(terms, key=lambda t: t["en"].lower()) if lang == "en" else terms:
+            needle = term[lang] if lang == "ko" else term["en"].lower()
+            first = ""
+            for other in _order:
+                text = other.file.content_string
+                if other is not page and needle in (text if lang == "ko" else text.lower()):
+                    title = m["title"] if (m := H1.search(text)) else other.file.src_uri
+                    first = f"[{title}]({get_relative_url(other.file.src_uri, page.file.src_uri)})"
+                    break
+            rows.append(f"| {_cell(term['ko'])} | {_cell(term['en'])} | {first} |")
+        return "\n".join(rows) + "\n"
 
     def _question_index(page, config) -> str:
         ko = _lang(config) == "ko"
