@@ -336,7 +336,7 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
                    negative: int = 5, epochs: int = 5, alpha: float = 0.025,
                    min_alpha: float = 1e-4, min_count: int = 5, sample: float = 1e-3,
                    batch_size: int = 256, seed: int = 0, progress: bool = True
-                   ) -> tuple[WordVectors, list[float]]:
+                   ) -> tuple[Any, list[float]]:
     r"""Train skip-gram with negative sampling on tokenized sentences (NumPy, CPU).
 
     The same recipe as Word2Vec / gensim (``sg=1``, ``hs=0``): a vocabulary of
@@ -364,7 +364,7 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
 
     Returns
     -------
-    vectors : WordVectors
+    vectors : a WordVectors table
         The input vectors :math:`W_{\text{in}}` with their words.
     losses : list of float
         The mean :func:`sgns_loss` per pair in each epoch.
