@@ -15,6 +15,10 @@ from ._validate import ShapeError as ShapeError
 # -- chapters 2, 3, 6: preprocessing, sparse representations, language models
 
 # -- chapters 4, 5: embeddings and topology
+from .embeddings import *
+from .glove import *
+from .topology import *
+from .word2vec import *
 
 # -- chapters 7-11: recurrent networks
 from .activations import *
