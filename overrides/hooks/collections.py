@@ -177,19 +177,29 @@ if event_priority is not None:
                 continue
             out += [head, "|---|---|---|---|---|"]
             for e in rows:
-                target = e.get("page") or ""
+                # Link the page, not a heading: headings' anchors differ per language.
+                target = (e.get("page") or "").split("#")[0]
                 link = ""
                 if target:
-                    doc = target.split("#")[0].replace(".md", f".{lang}.md")
-                    anchor = "#" + target.split("#")[1] if "#" in target else ""
-                    link = f"[{e['file']}]({get_relative_url(doc, page.file.src_uri)}{anchor})"
-                cells = [e["seed"].split("_")[0], e.get("where", ""), e.get("original", ""),
-                         e[lang], link]
-                out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+                    doc = target.replace(".md", f".{lang}.md")
+                    link = f"[{e['file']}]({get_relative_url(doc, page.file.src_uri)})"
+                cells = [_cell(e["seed"].split("_")[0]), _verbatim(e.get("where", "")),
+                         _verbatim(e.get("original", "")), _cell(e[lang]), link]
+                out.append("| " + " | ".join(cells) + " |")
         return "\n".join(out) + "\n"
 
     def _cell(text: str) -> str:
         return html.escape(" ".join(str(text).split())).replace("|", "&#124;")
+
+    URL = re.compile(r"https?://\S+")
+
+    def _verbatim(text: str) -> str:
+        """The notes' own words, shown as written: no math, links or images made of them."""
+        cell = _cell(text)
+        for ch, entity in (("$", "&#36;"), ("[", "&#91;"), ("]", "&#93;"), ("!", "&#33;"),
+                           ("*", "&#42;"), ("_", "&#95;"), ("`", "&#96;")):
+            cell = cell.replace(ch, entity)
+        return URL.sub(lambda m: f"<code>{m[0]}</code>", cell)
 
     DETAILS = re.compile(r'<details class="question"(?P<open> open)?>')
 
