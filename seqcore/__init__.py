@@ -18,6 +18,10 @@ from .sequences import *
 # -- chapters 2, 3, 6: preprocessing, sparse representations, language models
 
 # -- chapters 4, 5: embeddings and topology
+from .embeddings import *
+from .glove import *
+from .topology import *
+from .word2vec import *
 
 # -- chapters 7-11: recurrent networks
 from .activations import *
