@@ -236,14 +236,30 @@ def attention_weights(scores: Any, mask: Any = None) -> Any:
     return _masked_softmax(func, xp, e, a["mask"], query_axis=False)
 
 
-def _masked_softmax(func: str, xp: Any, e: Any, mask: Any, query_axis: bool) -> Any:
+def _masked_softmax(func: str, xp: Any, e: Any, mask: Any, query_axis: bool,
+                    owned: bool = False) -> Any:
+    """Softmax over the last axis with blocked entries at -inf.
+
+    ``owned=True``: ``e`` is a temporary of ours, so the max is subtracted in
+    place, and the normalization is always done in place on the fresh ``exp``
+    (two allocations of an (n_q, n_k) array fewer). Not when autograd records
+    the graph: the backward of max and of exp needs their tensors unchanged.
+    """
+    in_place = not getattr(e, "requires_grad", False)
     if mask is not None:
+        owned = True   # `where` below returns a fresh array
         full = _check_mask(func, xp, mask, tuple(int(d) for d in e.shape), query_axis)
         e = xp.where(full, e, xp.asarray(-math.inf, dtype=e.dtype,
                                           device=array_api_compat.device(e)))
     # softmax.stable: every row keeps at least one finite score, so the max is finite
-    shifted = e - xp.max(e, axis=-1, keepdims=True)
-    w = xp.exp(shifted)
+    if owned and in_place:
+        e -= xp.max(e, axis=-1, keepdims=True)
+    else:
+        e = e - xp.max(e, axis=-1, keepdims=True)
+    w = xp.exp(e)
+    if in_place:
+        w /= xp.sum(w, axis=-1, keepdims=True)
+        return w
     return w / xp.sum(w, axis=-1, keepdims=True)
 
 
@@ -387,8 +403,8 @@ def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
     shapes(func, Q=(Q, (*lead, "n_q", "d_k")), K=(K, (*lead, "n_k", "d_k")),
            V=(V, (*lead, "n_k", "d_v")))
     d_k = int(Q.shape[-1])
-    # scores = Q K^T / sqrt(d_k)
-    scores = xp.matmul(Q, xp.matrix_transpose(K)) / math.sqrt(d_k)
+    # scores = Q K^T / sqrt(d_k); scaling Q (n_q × d_k) is cheaper than scaling the scores
+    scores = xp.matmul(Q * (1.0 / math.sqrt(d_k)), xp.matrix_transpose(K))
     m = a["mask"]
     if causal:
         c = xp.asarray(causal_mask(int(Q.shape[-2]), int(K.shape[-2])),
@@ -398,5 +414,5 @@ def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
             m = xp.logical_and(m, c)
         else:
             m = c
-    weights = _masked_softmax(func, xp, scores, m, query_axis=True)
+    weights = _masked_softmax(func, xp, scores, m, query_axis=True, owned=True)
     return xp.matmul(weights, V), weights

@@ -159,6 +159,18 @@ def test_sdpa_takes_torch_tensors():
                                rtol=0, atol=TOL)
 
 
+@pytest.mark.formula("attention.masked")
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_gradients_match_torch(causal):
+    """Autograd flows through the torch backend (no in-place op on a recorded tensor)."""
+    Q, K, V = (randn(2, 4, 3, seed=s).requires_grad_() for s in (1, 2, 3))
+    out, _ = scaled_dot_product_attention(Q, K, V, causal=causal)
+    grads = torch.autograd.grad(out.sum(), (Q, K, V))
+    ref = F.scaled_dot_product_attention(Q, K, V, is_causal=causal)
+    for g, r in zip(grads, torch.autograd.grad(ref.sum(), (Q, K, V)), strict=True):
+        torch.testing.assert_close(g, r, rtol=0, atol=TOL)
+
+
 @pytest.mark.formula("attention.scaled-dot")
 def test_sdpa_stays_finite_for_very_large_scores():
     Q, K, V = randn(4, 8, seed=1) * 1e3, randn(6, 8, seed=2) * 1e3, randn(6, 3, seed=3)
