@@ -35,6 +35,8 @@ ATTR = re.compile(r'(?P<name>[\w-]+)\s*=\s*"(?P<value>[^"]*)"')
 SNIPPET = re.compile(r'^\s*-{2}8<-{2}\s+"(?P<path>[^"]+)"')
 QA = re.compile(r"^\s*\?{3}\+?\s+question\b")
 DISPLAY_MATH = re.compile(r"^\s*\$\$")
+# A plot drawn at build time (the same pattern as in plots.py, which renders it).
+PLOT = re.compile(r"^<!-- plot: (?P<name>[a-z0-9_]+) -->\s*$")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def page_structure(markdown: str) -> list[tuple[str, str]]:
     """The ordered items two translations of a page must share.
 
     ``("formula", id)``, ``("prose", id)``, ``("snippet", path)``,
-    ``("mermaid", "")`` and ``("qa", "")``, in page order.
+    ``("mermaid", "")``, ``("plot", name)`` and ``("qa", "")``, in page order.
     """
     items: list[tuple[str, str]] = []
     for _, line, kind, info in _scan(markdown):
@@ -95,6 +97,8 @@ def page_structure(markdown: str) -> list[tuple[str, str]]:
         elif kind == "text":
             if QA.match(line):
                 items.append(("qa", ""))
+            if (p := PLOT.match(line)):
+                items.append(("plot", p["name"]))
             items.extend(("prose" if prose else "formula", fid)
                          for fid, prose in _formula_divs(line))
     return items

@@ -24,6 +24,7 @@ mkdocs.yml; ``tests/test_site.py`` proves the notebooks still build per language
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -73,3 +74,46 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 file.alternates[locale] = twin
     i18n.i18n_files_per_language[i18n.current_language] = files.documentation_pages()
     return files
+
+
+# ---- Korean headings in notebooks ---------------------------------------------------------
+# nbconvert derives a heading's id from ASCII letters only, so a Korean heading gets
+# id="" while the page's table of contents (MkDocs' own slugify) points at #_1, #_2…:
+# every TOC link of a Korean notebook is dead. Give those headings the readable
+# Hangul slug Markdown pages get (pymdownx.slugs, as configured for `toc`) and point
+# the TOC entries at them, in document order.
+
+EMPTY_HEADING = re.compile(
+    r'<h(?P<level>[1-6]) id="">(?P<text>.*?)(?P<link><a class="anchor-link" href="#">)', re.S)
+
+
+def _flatten(toc) -> list:
+    out = []
+    for item in toc:
+        out.append(item)
+        out.extend(_flatten(item.children))
+    return out
+
+
+def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
+    if not page.file.src_uri.endswith(".py") or 'id=""' not in html:
+        return html
+    from pymdownx.slugs import slugify
+
+    slug = slugify(case="lower")
+    taken: set[str] = set()
+    anchors = [a for a in _flatten(page.toc) if re.fullmatch(r"_\d+", a.id or "")]
+
+    def readable(m: re.Match) -> str:
+        text = re.sub(r"<[^>]+>", "", m["text"]).strip()
+        base = slug(text, "-") or "section"
+        new, n = base, 1
+        while new in taken:
+            new, n = f"{base}_{n}", n + 1
+        taken.add(new)
+        if anchors:
+            anchors.pop(0).id = new
+        return (f'<h{m["level"]} id="{new}">{m["text"]}'
+                f'<a class="anchor-link" href="#{new}">')
+
+    return EMPTY_HEADING.sub(readable, html)
