@@ -183,11 +183,17 @@ def _check_mask(func: str, xp: Any, mask: Any, scores_shape: tuple[int, ...],
     full = xp.broadcast_to(mask, scores_shape)
     allowed = xp.any(full, axis=-1)
     if not bool(xp.all(allowed)):
-        where = [int(i) for i in xp.nonzero(xp.reshape(~allowed, (-1,)))[0][:3]]
+        flat = [int(i) for i in xp.nonzero(xp.reshape(~allowed, (-1,)))[0]]
+        index = []
+        rest = flat[0]
+        for size in reversed(tuple(int(d) for d in allowed.shape)):
+            rest, i = divmod(rest, size)
+            index.insert(0, i)
         what = "query row" if query_axis else "score vector"
-        raise ValueError(f"{func}: `mask` blocks every key of some {what} (flat index "
-                         f"{where}); the softmax over no scores is 0/0. Let each query "
-                         "attend to at least one key (e.g. to itself), or drop that query")
+        more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
+        raise ValueError(f"{func}: `mask` blocks every key of the {what} at index "
+                         f"{tuple(index)}{more}; the softmax over no scores is 0/0. Let each "
+                         "query attend to at least one key (e.g. to itself), or drop that query")
     return full
 
 

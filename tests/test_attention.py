@@ -203,10 +203,10 @@ def _qkv(n_q=3, n_k=4, d=2):
          TypeError, ["`mask`", "boolean", "int64"]),
         (lambda: scaled_dot_product_attention(
             *_qkv(), mask=np.array([[True] * 4, [False] * 4, [True] * 4])),
-         ValueError, ["`mask`", "every key", "[1]"]),
+         ValueError, ["`mask`", "every key", "index (1,)"]),
         (lambda: scaled_dot_product_attention(
             *_qkv(), mask=np.array([False, True, True, True]), causal=True),
-         ValueError, ["every key", "[0]"]),
+         ValueError, ["every key", "index (0,)"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 3)), np.ones((4, 2))),
          ShapeError, ["`K`", "d_k=2", "(4, 3)"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 2)), np.ones((5, 2))),
