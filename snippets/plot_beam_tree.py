@@ -59,7 +59,7 @@ def plot(lang: str):
         for w in range(len(WORDS)):
             child = (*prefix, w)
             rows.setdefault(len(child), []).append((child, log_prob(child)))
-    for depth, nodes in rows.items():
+    for nodes in rows.values():
         nodes.sort(key=lambda c: -c[1])
         # the beam keeps the 2 best children of each depth: the live ones are expanded next,
         # the ones ending in </s> are finished
