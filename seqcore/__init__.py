@@ -28,6 +28,9 @@ from .activations import *
 from .rnn import *
 
 # -- chapters 12-15: decoding, attention, the Transformer
+from .decoding import *
+from .attention import *
+from .transformer import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(
