@@ -19,6 +19,12 @@ from ._validate import ShapeError as ShapeError
 # -- chapters 7-11: recurrent networks
 from .activations import *
 from .rnn import *
+from .topologies import *
+from .bptt import *
+from .gradients import *
+from .lstm import *
+from .gru import *
+from .deep import *
 
 # -- chapters 12-15: decoding, attention, the Transformer
 
