@@ -348,8 +348,8 @@ def rnn_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b
     H, h_T = rnn_forward(xs, W_xh, W_hh, b_h, h0=h0, nonlinearity=nonlinearity)
     xp, a = namespace(func, H=H, W_hy=W_hy, b_y=b_y)
     floating(func, xp, **a)
-    shapes(func, W_hy=(a["W_hy"], ("output", "hidden")), b_y=(a["b_y"], ("output",)),
-           H=(H, (*tuple(f"lead{i}" for i in range(H.ndim - 1)), "hidden")))
+    shapes(func, H=(H, (*tuple(f"lead{i}" for i in range(H.ndim - 1)), "hidden")),
+           W_hy=(a["W_hy"], ("output", "hidden")), b_y=(a["b_y"], ("output",)))
     logits = xp.matmul(H, a["W_hy"].T) + a["b_y"]     # o_t = W_hy h_t + b_y
     loss = xp.sum(cross_entropy(logits, targets))
     dO = cross_entropy_grad(logits, targets)                # δo_t = ŷ_t − y_t
