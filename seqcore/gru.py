@@ -30,7 +30,7 @@ from ._recurrent import (
 )
 from ._trace import implements
 from ._validate import choice, namespace
-from .activations import sigmoid
+from .activations import _sigmoid
 
 __all__ = ["gru_backward", "gru_forward", "gru_step"]
 
@@ -48,8 +48,8 @@ def _cell(xp: Any, xw: Any, h_prev: Any, W_hh: Any, b_hh: Any, n: int, form: str
         hw = xp.matmul(h_prev, W_hh.T)                 # one product for all three blocks
         if b_hh is not None:
             hw = hw + b_hh
-        r = sigmoid(xw[..., 0:n] + hw[..., 0:n])                  # r_t
-        z = sigmoid(xw[..., n:2 * n] + hw[..., n:2 * n])          # z_t
+        r = _sigmoid(xp, xw[..., 0:n] + hw[..., 0:n])             # r_t
+        z = _sigmoid(xp, xw[..., n:2 * n] + hw[..., n:2 * n])     # z_t
         hn = hw[..., 2 * n:]                                      # W_hn h_{t-1} + b_hn
         u = h_prev
         cand = xp.tanh(xw[..., 2 * n:] + r * hn)  # n_t = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
@@ -57,8 +57,8 @@ def _cell(xp: Any, xw: Any, h_prev: Any, W_hh: Any, b_hh: Any, n: int, form: str
         hw = xp.matmul(h_prev, W_hh[0:2 * n, :].T)     # only r and z can be computed now
         if b_hh is not None:
             hw = hw + b_hh[0:2 * n]
-        r = sigmoid(xw[..., 0:n] + hw[..., 0:n])
-        z = sigmoid(xw[..., n:2 * n] + hw[..., n:2 * n])
+        r = _sigmoid(xp, xw[..., 0:n] + hw[..., 0:n])
+        z = _sigmoid(xp, xw[..., n:2 * n] + hw[..., n:2 * n])
         u = r * h_prev                                 # reset first …
         hn = xp.matmul(u, W_hh[2 * n:, :].T)           # … then the product: W_hn (r ⊙ h_{t-1})
         if b_hh is not None:

@@ -30,7 +30,7 @@ from ._recurrent import (
 )
 from ._trace import implements
 from ._validate import namespace
-from .activations import sigmoid
+from .activations import _sigmoid
 
 __all__ = ["lstm_backward", "lstm_forward", "lstm_step"]
 
@@ -48,10 +48,10 @@ def _pre(xp: Any, x: Any, W_ih: Any, b_ih: Any, b_hh: Any) -> Any:
 
 def _cell(xp: Any, xw: Any, h_prev: Any, c_prev: Any, W_hh: Any, n: int):
     a = xw + xp.matmul(h_prev, W_hh.T)                 # all four pre-activations at once
-    i = sigmoid(a[..., 0:n])                           # i_t = σ(W_ii x_t + W_hi h_{t-1} + b_i)
-    f = sigmoid(a[..., n:2 * n])                       # f_t = σ(W_if x_t + W_hf h_{t-1} + b_f)
+    i = _sigmoid(xp, a[..., 0:n])                      # i_t = σ(W_ii x_t + W_hi h_{t-1} + b_i)
+    f = _sigmoid(xp, a[..., n:2 * n])                  # f_t = σ(W_if x_t + W_hf h_{t-1} + b_f)
     g = xp.tanh(a[..., 2 * n:3 * n])                   # g_t = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
-    o = sigmoid(a[..., 3 * n:4 * n])                   # o_t = σ(W_io x_t + W_ho h_{t-1} + b_o)
+    o = _sigmoid(xp, a[..., 3 * n:4 * n])              # o_t = σ(W_io x_t + W_ho h_{t-1} + b_o)
     c = f * c_prev + i * g                             # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
     h = o * xp.tanh(c)                                 # h_t = o_t ⊙ tanh(c_t)
     return h, c, (i, f, g, o)
