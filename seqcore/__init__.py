@@ -26,6 +26,12 @@ from .word2vec import *
 # -- chapters 7-11: recurrent networks
 from .activations import *
 from .rnn import *
+from .topologies import *
+from .bptt import *
+from .gradients import *
+from .lstm import *
+from .gru import *
+from .deep import *
 
 # -- chapters 12-15: decoding, attention, the Transformer
 from .decoding import *
