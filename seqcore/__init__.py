@@ -12,6 +12,9 @@ the same function.
 from ._trace import FORMULAS as FORMULAS, implements as implements
 from ._validate import ShapeError as ShapeError
 
+# -- chapter 1: why sequence models
+from .sequences import *
+
 # -- chapters 2, 3, 6: preprocessing, sparse representations, language models
 from .text import *
 from .sparse import *
@@ -20,12 +23,25 @@ from .bm25 import *
 from .ngram import *
 
 # -- chapters 4, 5: embeddings and topology
+from .embeddings import *
+from .glove import *
+from .topology import *
+from .word2vec import *
 
 # -- chapters 7-11: recurrent networks
 from .activations import *
 from .rnn import *
+from .topologies import *
+from .bptt import *
+from .gradients import *
+from .lstm import *
+from .gru import *
+from .deep import *
 
 # -- chapters 12-15: decoding, attention, the Transformer
+from .decoding import *
+from .attention import *
+from .transformer import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(

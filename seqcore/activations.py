@@ -7,7 +7,7 @@ from typing import Any
 from ._trace import implements
 from ._validate import floating, namespace
 
-__all__ = ["softmax"]
+__all__ = ["log_softmax", "sigmoid", "softmax", "tanh_derivative_from_output"]
 
 
 @implements("softmax.stable")
@@ -56,3 +56,115 @@ def softmax(z: Any, axis: int = -1) -> Any:
     shifted = z - xp.max(z, axis=axis, keepdims=True)
     e = xp.exp(shifted)
     return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+@implements("softmax.log")
+def log_softmax(z: Any, axis: int = -1) -> Any:
+    r"""The logarithm of :func:`softmax`, computed without forming the softmax.
+
+    .. math::
+
+        \log \operatorname{softmax}(z)_k
+        = (z_k - m) - \log \sum_{i} \exp(z_i - m), \qquad m = \max_j z_j
+
+    Equation id: ``softmax.log``. Taking ``log(softmax(z))`` would turn a
+    probability that underflowed to 0 into ``-inf``; the shifted
+    log-sum-exp form stays finite for any finite logits. The cross-entropy
+    of the BPTT chapter is built on it.
+
+    Parameters
+    ----------
+    z : array, shape ``(..., K)``
+        Logits, float32 or float64; NumPy or torch.
+    axis : int
+        The axis that is normalized.
+
+    Returns
+    -------
+    array, same shape as ``z``
+        Log-probabilities (all :math:`\le 0`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import log_softmax
+    >>> print(log_softmax(np.array([1.0, 2.0, 3.0])).round(4))
+    [-2.4076 -1.4076 -0.4076]
+    >>> print(log_softmax(np.array([0.0, -2000.0])))           # log(0) would be -inf
+    [    0. -2000.]
+    """
+    xp, a = namespace("log_softmax", z=z)
+    z = a["z"]
+    floating("log_softmax", xp, z=z)
+    if z.ndim == 0:
+        raise ValueError("log_softmax: `z` must have at least one axis; got a 0-D scalar")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"log_softmax: `axis` must be in [{-z.ndim}, {z.ndim - 1}] for a "
+                         f"{z.ndim}-D `z`; got {axis}")
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _sigmoid(xp: Any, z: Any) -> Any:
+    # σ(z) = ½ (1 + tanh(z / 2)): tanh saturates at ±1 instead of overflowing, and it is
+    # one transcendental call instead of exp + divide + a branch per sign.
+    return 0.5 + 0.5 * xp.tanh(0.5 * z)
+
+
+@implements("sigmoid.stable")
+def sigmoid(z: Any) -> Any:
+    r"""The logistic sigmoid, in a form that never overflows.
+
+    .. math::
+
+        \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{1}{2}\left(1 + \tanh\frac{z}{2}\right)
+
+    Equation id: ``sigmoid.stable``. The two sides are the same function
+    (multiply numerator and denominator of the left by :math:`e^{z/2}`). The
+    left side overflows :math:`e^{-z}` for large negative :math:`z`; the
+    right side only evaluates tanh, which saturates at :math:`\pm 1`, so every
+    input gives a finite value in :math:`[0, 1]`. The absolute error stays at
+    the rounding level; far in the negative tail (:math:`z \lesssim -37` in
+    float64) the result is 0 where the exact value is below :math:`10^{-16}`.
+    The gates of the LSTM and the GRU use it.
+
+    Parameters
+    ----------
+    z : array, any shape
+        Float32 or float64; NumPy or torch.
+
+    Returns
+    -------
+    array, same shape as ``z``, values in :math:`[0, 1]`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import sigmoid
+    >>> print(sigmoid(np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])).round(4))
+    [0.     0.2689 0.5    0.7311 1.    ]
+    """
+    xp, a = namespace("sigmoid", z=z)
+    floating("sigmoid", xp, z=a["z"])
+    return _sigmoid(xp, a["z"])
+
+
+def tanh_derivative_from_output(y: Any) -> Any:
+    r"""The derivative of tanh written through its output: :math:`1 - \tanh(a)^2`.
+
+    .. math::
+
+        \frac{d}{da}\tanh(a) = 1 - \tanh^2(a) = 1 - y^2, \qquad y = \tanh(a)
+
+    Backward passes keep the forward outputs, so they need no pre-activation.
+    (A helper of the gradient equations ``bptt.hidden-grad``, ``lstm.backward``
+    and ``gru.backward``; it claims no formula of its own.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import tanh_derivative_from_output
+    >>> print(tanh_derivative_from_output(np.tanh(np.array([0.0, 1.0]))).round(4))
+    [1.   0.42]
+    """
+    return 1.0 - y * y

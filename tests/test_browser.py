@@ -14,7 +14,7 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
@@ -138,10 +138,12 @@ def test_page_in_chromium(visit, lang, name, url):
     assert page.locator("div.mermaid").count() == mermaid_blocks
 
     details = page.locator("details")
-    if details.count():
-        first = details.first
-        first.locator("summary").click()
-        assert first.evaluate("d => d.open"), "a Q&A block did not open on click"
+    for i in range(details.count()):  # every Q&A block opens on click
+        block = details.nth(i)
+        if not block.evaluate("d => d.open"):
+            block.locator("summary").first.click()
+        title = block.locator("summary").first.inner_text()
+        assert block.evaluate("d => d.open"), f"the Q&A block {title!r} did not open on click"
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{lang}_{name.replace('/', '_')}.png"), full_page=True)
@@ -163,3 +165,30 @@ def test_language_switch_leads_to_the_twin(visit, lang, name, url):
     assert urlparse(page.url).path == twin, f"switching to {other} led to {page.url}"
     assert page.evaluate("document.documentElement.lang") == other
     assert not visit.outside, f"requests left the local server: {visit.outside}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_question_in_the_index_opens_where_it_leads(visit, lang):
+    index = next(u for lng, n, u in PAGES if lng == lang and n == "questions")
+    page = visit(index)
+    links = page.locator("article a[href*='#q-']")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs, "the question index links to no question"
+    base = page.url
+    for n, href in enumerate(hrefs):
+        if n == 0:  # the first by a real click; the others by going to the same address
+            with page.expect_navigation(wait_until="load"):
+                page.locator(f'article a[href="{href}"]').first.click()
+        else:
+            page.goto(urljoin(base, href), wait_until="load")
+        qid = href.split("#", 1)[1]
+        block = page.locator(f'details[id="{qid}"]')
+        assert block.count() == 1, f"{href}: no question block with that id"
+        page.wait_for_function("id => document.getElementById(id).open", arg=qid,
+                               timeout=5_000)
+        if lang == "ko":
+            assert "/en/" not in page.url, f"{href}: a Korean index led to an English page"
+        else:
+            assert "/en/" in page.url, f"{href}: an English index left the English site"
+    assert not visit.errors, f"script errors: {visit.errors}"

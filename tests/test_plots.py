@@ -3,6 +3,7 @@ and every plot file of the site shown in both languages."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -56,6 +57,20 @@ def test_a_plot_marker_becomes_an_inline_svg_with_text_kept_as_text(tmp_path):
     svg_tag = html[html.index("<svg"):html.index(">", html.index("<svg"))]
     assert "viewBox" in svg_tag and " width=" not in svg_tag, "the SVG must scale with CSS"
     assert html.index("before") < html.index("<svg") < html.index("after")
+
+
+@pytest.mark.site
+def test_two_plots_on_one_page_share_no_id(tmp_path):
+    proc = build_tiny_site(tmp_path, "# t\n\n<!-- plot: one -->\n\n<!-- plot: two -->\n",
+                           {"one": PLOT_CODE, "two": PLOT_CODE})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"ids repeated across the two plots: {repeated[:5]}"
+    for ref in re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', html):
+        target = ref[0] or ref[1]
+        assert target in ids, f"a reference to #{target} points at no id"
 
 
 @pytest.mark.site

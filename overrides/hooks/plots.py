@@ -49,6 +49,20 @@ def _ensure_cjk_font() -> None:
             font_manager.fontManager.addfont(path)
 
 
+def scope_ids(svg: str, prefix: str) -> str:
+    """Prefix every id of ``svg`` (and each reference to it) so two plots on a page differ.
+
+    matplotlib names its groups ``figure_1``, ``axes_1``…, the same in every figure;
+    inline, two figures on one page would repeat ids and clip each other's paths.
+    """
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if not ids:
+        return svg
+    pattern = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    svg = re.sub(rf'\bid="({pattern})"', rf'id="{prefix}-\1"', svg)
+    return re.sub(rf'(url\(#|href="#)({pattern})(?=[)"])', rf"\1{prefix}-\2", svg)
+
+
 def render_svg(path: Path, lang: str) -> str:
     """Run ``plot(lang)`` from ``path`` and return the figure as an inline ``<svg>``."""
     import matplotlib
@@ -73,6 +87,7 @@ def render_svg(path: Path, lang: str) -> str:
     svg = svg[svg.index("<svg"):]                     # drop the XML prolog and doctype
     # Width and height in pt would fix the size; the viewBox lets CSS scale it.
     svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    svg = scope_ids(svg, path.stem.replace("_", "-"))
     return svg.replace("<svg", '<svg role="img"', 1)
 
 

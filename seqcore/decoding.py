@@ -1,0 +1,589 @@
+"""Sequence generation: teacher forcing, greedy search, beam search, temperature and top-k sampling.
+
+A **decoder** here is any function ``step(prefix) -> log_probs``: given the
+tokens generated so far (a tuple of ints, empty at the start) it returns the
+log-probabilities of the next token, a 1-D array of length ``V`` (the
+vocabulary). A fixed table (``lambda prefix: log_P[prefix[-1]]``, a bigram
+model) and a recurrent network (:func:`rnn_language_model`) both qualify.
+Working on prefixes keeps the search code independent of how a model stores
+its state; a stateful model memoizes its state by prefix.
+
+The search and sampling loops are plain Python over NumPy (they are discrete
+and sequential); :func:`temperature_softmax` and :func:`top_k_softmax` take
+NumPy arrays or torch tensors like the rest of seqcore.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._trace import implements
+from ._validate import ShapeError, floating, namespace
+from .activations import softmax
+from .rnn import rnn_logits, rnn_step
+
+__all__ = [
+    "Hypothesis",
+    "beam_search",
+    "greedy_search",
+    "rnn_language_model",
+    "sample_sequence",
+    "sample_token",
+    "teacher_forcing_loss",
+    "temperature_softmax",
+    "top_k_softmax",
+]
+
+Step = Callable[[tuple[int, ...]], Any]
+
+
+class Hypothesis(NamedTuple):
+    """One finished sequence of :func:`beam_search`."""
+
+    tokens: tuple[int, ...]
+    log_prob: float   #: :math:`\\log P(y \\mid \\text{prefix})`
+    score: float      #: ``log_prob / len(tokens) ** length_penalty``
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    # log softmax(z) = z - max z - log Σ exp(z - max z): no overflow, no log(0)
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def _log_probs(func: str, step: Step, prefix: tuple[int, ...], V: int | None) -> np.ndarray:
+    """Call the decoder and check that it returned a log-probability vector."""
+    out = step(prefix)
+    if hasattr(out, "detach"):                      # a torch tensor, possibly on CUDA
+        out = out.detach().cpu().numpy()
+    lp = np.asarray(out, dtype=np.float64)
+    if lp.ndim != 1 or lp.size == 0 or (V is not None and lp.size != V):
+        want = f"({V},)" if V is not None else "(V,) with V ≥ 1"
+        raise ShapeError(f"{func}: `step` must return a 1-D array of log-probabilities of shape "
+                         f"{want}; for prefix {prefix} it returned shape {lp.shape}")
+    if np.isnan(lp).any() or (lp == np.inf).any():
+        raise ValueError(f"{func}: `step` returned NaN or +inf for prefix {prefix}")
+    total = float(np.logaddexp.reduce(lp))
+    if abs(total) > 1e-6:
+        raise ValueError(f"{func}: `step` must return log-probabilities (exp sums to 1); for "
+                         f"prefix {prefix} exp sums to {math.exp(total):.6g}. Apply a log-softmax "
+                         "to logits first")
+    return lp
+
+
+def _check_int(func: str, name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{func}: `{name}` must be an integer; got {value!r}")
+    if value < low:
+        raise ValueError(f"{func}: `{name}` must be ≥ {low}; got {value}")
+    return int(value)
+
+
+def _check_tokens(func: str, name: str, tokens: Any) -> tuple[int, ...]:
+    try:
+        out = tuple(int(t) for t in tokens)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: `{name}` must be a sequence of integer token ids; "
+                        f"got {tokens!r}") from None
+    if any(t < 0 for t in out):
+        raise ValueError(f"{func}: `{name}` must hold token ids ≥ 0; got {out}")
+    return out
+
+
+def _in_vocab(func: str, name: str, tokens: tuple[int, ...], V: int) -> None:
+    bad = [t for t in tokens if t >= V]
+    if bad:
+        raise ValueError(f"{func}: `{name}` has token ids {bad} outside the vocabulary "
+                         f"0..{V - 1} of `step`")
+
+
+def _start(func: str, step: Step, prefix: Any) -> tuple[tuple[int, ...], int | None]:
+    """Check the prefix; learn V from the empty prefix first, so the decoder never sees a bad id."""
+    seq = _check_tokens(func, "prefix", prefix)
+    if not seq:
+        return seq, None
+    V = _log_probs(func, step, (), None).size
+    _in_vocab(func, "prefix", seq, V)
+    return seq, V
+
+
+@implements("generation.teacher-forcing")
+def teacher_forcing_loss(step: Step, targets: Sequence[int], reduction: str = "sum") -> float:
+    r"""The training loss with teacher forcing: every step is fed the *true* prefix.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\sum_{t=1}^{T} \log P_\theta\left(y_t \mid y_1, \dots, y_{t-1}\right)
+
+    Equation id: ``generation.teacher-forcing``. The condition
+    :math:`y_1, \dots, y_{t-1}` is the ground truth, not what the model would
+    have generated, so all :math:`T` terms can be computed in parallel from
+    the target sequence (one pass of an RNN over it).
+
+    Parameters
+    ----------
+    step : callable
+        The decoder, ``step(prefix) -> log_probs`` (module docstring).
+    targets : sequence of int
+        The true sequence :math:`y_1, \dots, y_T`, :math:`T \ge 1`.
+    reduction : {"sum", "mean"}
+        The sum of the :math:`T` cross-entropies, or their mean (what
+        ``torch.nn.functional.cross_entropy`` returns by default).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import teacher_forcing_loss
+    >>> P = np.array([[0.5, 0.5], [0.9, 0.1]])        # P(next | previous), start = token 0
+    >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
+    >>> print(round(teacher_forcing_loss(step, [1, 0]), 4))   # -log 0.5 - log 0.9
+    0.7985
+    """
+    func = "teacher_forcing_loss"
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"{func}: `reduction` must be one of 'sum', 'mean'; got {reduction!r}")
+    y = _check_tokens(func, "targets", targets)
+    if not y:
+        raise ValueError(f"{func}: `targets` must hold at least one token; got an empty sequence")
+    total, V = 0.0, None
+    for t in range(len(y)):
+        lp = _log_probs(func, step, y[:t], V)      # the true prefix y_<t, never a prediction
+        V = lp.size
+        _in_vocab(func, "targets", y[t:t + 1], V)
+        total -= float(lp[y[t]])
+    return total / len(y) if reduction == "mean" else total
+
+
+@implements("generation.greedy")
+def greedy_search(step: Step, max_len: int, eos: int | None = None,
+                  prefix: Sequence[int] = ()) -> tuple[tuple[int, ...], float]:
+    r"""Greedy decoding: take the most probable token at every step.
+
+    .. math::
+
+        \hat{y}_t = \operatorname*{arg\,max}_{w}\ \log P\left(w \mid \hat{y}_1, \dots,
+        \hat{y}_{t-1}\right)
+
+    Equation id: ``generation.greedy``. Fast and deterministic, but a locally
+    best token can lead to a worse sequence (see :func:`beam_search`). Ties go
+    to the smallest token id.
+
+    Parameters
+    ----------
+    step : callable
+        The decoder, ``step(prefix) -> log_probs``.
+    max_len : int
+        The most tokens to generate, ≥ 1.
+    eos : int, optional
+        End-of-sequence token: generation stops after it (it is included).
+    prefix : sequence of int
+        Given start, e.g. the words typed so far; not part of the result.
+
+    Returns
+    -------
+    tokens : tuple of int
+        The generated continuation.
+    log_prob : float
+        :math:`\log P(\text{tokens} \mid \text{prefix})`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import greedy_search
+    >>> P = np.array([[0.1, 0.6, 0.3], [0.5, 0.1, 0.4], [0.2, 0.2, 0.6]])
+    >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
+    >>> tokens, lp = greedy_search(step, max_len=3)
+    >>> print(tokens, round(lp, 4))                  # 0.6 * 0.5 * 0.6
+    (1, 0, 1) -1.7148
+    """
+    func = "greedy_search"
+    max_len = _check_int(func, "max_len", max_len, 1)
+    seq, V = _start(func, step, prefix)
+    start, total = len(seq), 0.0
+    for _ in range(max_len):
+        lp = _log_probs(func, step, seq, V)
+        V = lp.size
+        w = int(np.argmax(lp))                   # arg max_w log P(w | ŷ_<t)
+        seq, total = (*seq, w), total + float(lp[w])
+        if w == eos:
+            break
+    return seq[start:], total
+
+
+@implements("generation.beam-score")
+def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = None,
+                length_penalty: float = 0.0, prefix: Sequence[int] = ()) -> list[Hypothesis]:
+    r"""Beam search: keep the ``beam_width`` best prefixes at every step.
+
+    .. math::
+
+        \operatorname{score}(y) = \frac{1}{|y|^{\alpha}} \sum_{t=1}^{|y|}
+        \log P\left(y_t \mid y_1, \dots, y_{t-1}\right)
+
+    Equation id: ``generation.beam-score``. With :math:`\alpha = 0`
+    (``length_penalty=0``) the score is the sequence's log-probability, which
+    favours short sequences (every token adds a negative term); :math:`\alpha = 1`
+    compares average log-probability per token.
+
+    At each step every live prefix is extended by every token; the
+    ``beam_width`` best extensions survive (all live prefixes have the same
+    length, so raw and normalized scores rank them alike). An extension that
+    ends in ``eos`` is finished and leaves the beam. After ``max_len`` steps
+    the live prefixes are finished too; the finished ones are ranked by score.
+    ``beam_width=1`` is greedy search. No pruning happens while the number of
+    live prefixes times ``V`` stays within ``beam_width``: with
+    ``beam_width`` :math:`\ge V^{T-1}` the search is exhaustive for
+    ``max_len`` :math:`= T` (for :math:`T = 2`, :math:`\ge V` suffices).
+
+    Parameters
+    ----------
+    step : callable
+        The decoder, ``step(prefix) -> log_probs``.
+    beam_width : int
+        ≥ 1.
+    max_len : int
+        ≥ 1.
+    eos : int, optional
+    length_penalty : float
+        :math:`\alpha \ge 0`.
+    prefix : sequence of int
+
+    Returns
+    -------
+    list of Hypothesis
+        ``(tokens, log_prob, score)``, best score first, at most ``beam_width``.
+        Ties are broken by the smaller token sequence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import beam_search, greedy_search
+    >>> P = np.array([[0.1, 0.5, 0.4], [0.4, 0.3, 0.3], [0.1, 0.1, 0.8]])
+    >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
+    >>> tokens, lp = greedy_search(step, max_len=2)
+    >>> print(tokens, round(float(np.exp(lp)), 2))             # 0.5 * 0.4
+    (1, 0) 0.2
+    >>> best = beam_search(step, beam_width=2, max_len=2)[0]
+    >>> print(best.tokens, round(float(np.exp(best.log_prob)), 2))   # 0.4 * 0.8
+    (2, 2) 0.32
+    """
+    func = "beam_search"
+    beam_width = _check_int(func, "beam_width", beam_width, 1)
+    max_len = _check_int(func, "max_len", max_len, 1)
+    if not (isinstance(length_penalty, int | float) and math.isfinite(length_penalty)
+            and length_penalty >= 0):
+        raise ValueError(f"{func}: `length_penalty` must be a finite number ≥ 0; "
+                         f"got {length_penalty!r}")
+    start, V = _start(func, step, prefix)
+    n0 = len(start)
+
+    def score(tokens: tuple[int, ...], lp: float) -> float:
+        return lp / (len(tokens) - n0) ** length_penalty
+
+    alive: list[tuple[tuple[int, ...], float]] = [(start, 0.0)]
+    finished: list[tuple[tuple[int, ...], float]] = []
+    for _ in range(max_len):
+        candidates = []
+        for seq, total in alive:
+            lp = _log_probs(func, step, seq, V)
+            V = lp.size
+            candidates.extend(((*seq, w), total + float(lp[w])) for w in range(V)
+                              if lp[w] > -np.inf)
+        candidates.sort(key=lambda c: (-c[1], c[0]))
+        alive = []
+        for seq, total in candidates[:beam_width]:
+            (finished if seq[-1] == eos else alive).append((seq, total))
+        if not alive:
+            break
+    finished.extend(alive)
+    ranked = sorted(finished, key=lambda c: (-score(*c), c[0]))[:beam_width]
+    return [Hypothesis(seq[n0:], total, score(seq, total)) for seq, total in ranked]
+
+
+def _check_temperature(func: str, temperature: Any) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float | np.floating):
+        raise TypeError(f"{func}: `temperature` must be a number; got {temperature!r}")
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"{func}: `temperature` must be a finite number > 0; got "
+                         f"{temperature!r}. For the limit τ → 0 use greedy_search (arg max)")
+    return float(temperature)
+
+
+@implements("generation.temperature")
+def temperature_softmax(logits: Any, temperature: float = 1.0) -> Any:
+    r"""The next-token distribution at temperature :math:`\tau`.
+
+    .. math::
+
+        p_i(\tau) = \frac{\exp(z_i / \tau)}{\sum_{j=1}^{V} \exp(z_j / \tau)}
+
+    Equation id: ``generation.temperature``. :math:`\tau = 1` is the model's
+    own distribution; :math:`\tau < 1` sharpens it (:math:`\tau \to 0`: all
+    mass on the arg max, greedy); :math:`\tau > 1` flattens it
+    (:math:`\tau \to \infty`: uniform). Log-probabilities work as logits: a
+    constant shift of all :math:`z_i` changes nothing.
+
+    Parameters
+    ----------
+    logits : array, shape ``(..., V)``
+    temperature : float
+        :math:`\tau > 0`; ``0``, negative or non-finite values are a ``ValueError``.
+
+    Returns
+    -------
+    array, shape like ``logits``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import temperature_softmax
+    >>> z = np.log(np.array([0.5, 0.3, 0.2]))
+    >>> for tau in (0.5, 1.0, 2.0):
+    ...     print(tau, temperature_softmax(z, tau).round(3))
+    0.5 [0.658 0.237 0.105]
+    1.0 [0.5 0.3 0.2]
+    2.0 [0.415 0.322 0.263]
+    """
+    func = "temperature_softmax"
+    tau = _check_temperature(func, temperature)
+    xp, a = namespace(func, logits=logits)
+    z = a["logits"]
+    floating(func, xp, logits=z)
+    if z.ndim == 0:
+        raise ShapeError(f"{func}: `logits` must have at least one axis (..., V); got a scalar")
+    return softmax(z / tau, axis=-1)          # softmax.stable of z / τ
+
+
+@implements("generation.top-k")
+def top_k_softmax(logits: Any, k: int, temperature: float = 1.0) -> Any:
+    r"""Top-:math:`k` sampling distribution: renormalize over the :math:`k` best tokens.
+
+    .. math::
+
+        p_i = \begin{cases}
+          \dfrac{\exp(z_i / \tau)}{\sum_{j \in \mathcal{V}_k} \exp(z_j / \tau)}
+            & i \in \mathcal{V}_k \\
+          0 & \text{otherwise}
+        \end{cases}
+
+    Equation id: ``generation.top-k``. :math:`\mathcal{V}_k` is the set of the
+    :math:`k` largest logits; ties at the boundary go to the smaller token id,
+    so exactly :math:`k` tokens keep mass. :math:`k \ge V` keeps every token
+    (plain temperature sampling); :math:`k = 1` is greedy.
+
+    Parameters
+    ----------
+    logits : array, shape ``(..., V)``
+    k : int
+        ≥ 1.
+    temperature : float
+        :math:`\tau > 0`.
+
+    Returns
+    -------
+    array, shape like ``logits``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import top_k_softmax
+    >>> z = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    >>> print(top_k_softmax(z, k=2).round(3))         # 0.5 / 0.8, 0.3 / 0.8
+    [0.625 0.375 0.    0.   ]
+    """
+    func = "top_k_softmax"
+    k = _check_int(func, "k", k, 1)
+    tau = _check_temperature(func, temperature)
+    xp, a = namespace(func, logits=logits)
+    z = a["logits"]
+    floating(func, xp, logits=z)
+    if z.ndim == 0:
+        raise ShapeError(f"{func}: `logits` must have at least one axis (..., V); got a scalar")
+    # rank of each token (0 = largest); stable sorts send ties to the smaller id
+    order = xp.argsort(-z, axis=-1, stable=True)
+    rank = xp.argsort(order, axis=-1, stable=True)
+    keep = rank < k
+    zt = xp.where(keep, z / tau, xp.full_like(z, -math.inf))
+    return softmax(zt, axis=-1)
+
+
+def _rng(func: str, rng: Any) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"{func}: `rng` must be a seed (int), a numpy.random.Generator or None; "
+                    f"got {type(rng).__name__}")
+
+
+def sample_token(logits: Any, temperature: float = 1.0, top_k: int | None = None,
+                 rng: Any = None, size: int | None = None) -> Any:
+    r"""Draw token ids from :func:`temperature_softmax` (or :func:`top_k_softmax`).
+
+    Parameters
+    ----------
+    logits : array, shape ``(V,)``
+        Logits or log-probabilities of the next token.
+    temperature : float
+        :math:`\tau > 0`.
+    top_k : int, optional
+        Keep only the ``top_k`` best tokens.
+    rng : int, numpy.random.Generator or None
+        A seed or a generator; the same seed gives the same draws. ``None``
+        draws fresh entropy (not reproducible).
+    size : int, optional
+        Number of independent draws; ``None`` returns one ``int``.
+
+    Returns
+    -------
+    int, or NumPy int array of shape ``(size,)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import sample_token
+    >>> z = np.log(np.array([0.5, 0.3, 0.2]))
+    >>> print(sample_token(z, temperature=1.0, rng=0, size=8))
+    [1 0 0 0 2 2 1 1]
+    >>> print(sample_token(z, top_k=1, rng=0, size=8))      # k = 1: always the arg max
+    [0 0 0 0 0 0 0 0]
+    """
+    func = "sample_token"
+    gen = _rng(func, rng)
+    if hasattr(logits, "detach"):
+        logits = logits.detach().cpu().numpy()
+    z = np.asarray(logits)
+    if z.ndim != 1:
+        raise ShapeError(f"{func}: `logits` must be 1-D (V,); got shape {z.shape}")
+    p = temperature_softmax(z, temperature) if top_k is None else \
+        top_k_softmax(z, top_k, temperature)
+    if size is not None:
+        size = _check_int(func, "size", size, 1)
+    draws = gen.choice(p.size, size=size, p=p)
+    return int(draws) if size is None else draws
+
+
+def sample_sequence(step: Step, max_len: int, temperature: float = 1.0,
+                    top_k: int | None = None, eos: int | None = None,
+                    prefix: Sequence[int] = (), rng: Any = None) -> tuple[int, ...]:
+    r"""Generate by sampling each next token from the (tempered, top-k) distribution.
+
+    Parameters
+    ----------
+    step : callable
+        The decoder, ``step(prefix) -> log_probs``.
+    max_len : int
+        The most tokens to generate.
+    temperature, top_k, rng
+        As in :func:`sample_token`.
+    eos : int, optional
+        Stop after this token.
+    prefix : sequence of int
+
+    Returns
+    -------
+    tuple of int
+        The generated continuation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import sample_sequence
+    >>> P = np.array([[0.1, 0.6, 0.3], [0.5, 0.1, 0.4], [0.2, 0.2, 0.6]])
+    >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
+    >>> print(sample_sequence(step, 6, rng=1), sample_sequence(step, 6, rng=1))   # same seed
+    (1, 2, 0, 2, 1, 0) (1, 2, 0, 2, 1, 0)
+    """
+    func = "sample_sequence"
+    max_len = _check_int(func, "max_len", max_len, 1)
+    gen = _rng(func, rng)
+    _check_temperature(func, temperature)
+    if top_k is not None:
+        _check_int(func, "top_k", top_k, 1)
+    seq, V = _start(func, step, prefix)
+    start = len(seq)
+    for _ in range(max_len):
+        lp = _log_probs(func, step, seq, V)
+        V = lp.size
+        w = sample_token(lp, temperature, top_k, rng=gen)
+        seq = (*seq, w)
+        if w == eos:
+            break
+    return seq[start:]
+
+
+def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
+                       b_y: Any = None, bos: int | None = None) -> Step:
+    r"""A decoder ``step(prefix) -> log_probs`` from the weights of an RNN language model.
+
+    Token :math:`w` enters as its embedding row ``E[w]``; the state follows
+    ``rnn.hidden`` and the next-token distribution ``rnn.output``, as a
+    log-softmax. The first input is ``E[bos]`` (a start token), or a zero
+    vector when ``bos`` is ``None`` (the convention :math:`x^{(1)} = \mathbf{0}`
+    of Andrew Ng's course). States are memoized by prefix, so a search that
+    extends many prefixes computes each state once. NumPy only.
+
+    Parameters
+    ----------
+    E : array, shape ``(V_in, input)``
+        Embedding table.
+    W_xh, W_hh, b_h
+        As in :func:`seqcore.rnn_step`.
+    W_hy, b_y
+        As in :func:`seqcore.rnn_logits`, shape ``(V, hidden)``.
+    bos : int, optional
+
+    Returns
+    -------
+    callable
+        ``step(prefix: tuple[int, ...]) -> ndarray of shape (V,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import greedy_search, rnn_language_model
+    >>> rng = np.random.default_rng(0)
+    >>> V, d, n = 4, 3, 5
+    >>> step = rnn_language_model(rng.normal(size=(V, d)), rng.normal(size=(n, d)),
+    ...                           rng.normal(size=(n, n)), rng.normal(size=(V, n)), bos=0)
+    >>> print(np.exp(step(())).round(3), np.exp(step(())).sum().round(6))
+    [0.418 0.396 0.051 0.135] 1.0
+    >>> print(greedy_search(step, max_len=4)[0])
+    (0, 1, 3, 3)
+    """
+    E = np.asarray(E)
+    if E.ndim != 2:
+        raise ShapeError(f"rnn_language_model: `E` must be 2-D (vocabulary, input); got shape "
+                         f"{E.shape}")
+    n = np.asarray(W_hh).shape[0]
+    if bos is not None:
+        bos = _check_int("rnn_language_model", "bos", bos, 0)
+        if bos >= E.shape[0]:
+            raise ValueError(f"rnn_language_model: `bos`={bos} is not a row of `E` "
+                             f"(0..{E.shape[0] - 1})")
+    x0 = np.zeros(E.shape[1], dtype=E.dtype) if bos is None else E[bos]
+    h0 = np.zeros(n, dtype=E.dtype)
+    states: dict[tuple[int, ...], np.ndarray] = {}
+
+    def state(prefix: tuple[int, ...]) -> np.ndarray:
+        if prefix not in states:
+            if not prefix:
+                states[prefix] = rnn_step(x0, h0, W_xh, W_hh, b_h)
+            else:
+                # the state after the prefix reads its last token on top of the shorter prefix
+                states[prefix] = rnn_step(E[prefix[-1]], state(prefix[:-1]), W_xh, W_hh, b_h)
+        return states[prefix]
+
+    def step(prefix: tuple[int, ...]) -> np.ndarray:
+        prefix = tuple(int(t) for t in prefix)
+        return _log_softmax(rnn_logits(state(prefix), W_hy, b_y))
+
+    return step

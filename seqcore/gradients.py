@@ -1,0 +1,285 @@
+"""Why RNN gradients vanish or explode, and the standard remedy for explosion: clipping.
+
+The gradient that reaches :math:`h_t` from a loss at step :math:`T` passes through
+the Jacobian product :math:`\\partial h_T / \\partial h_t`, a product of
+:math:`T - t` step Jacobians :math:`\\operatorname{diag}(\\phi'(a_j))\\, W_{hh}`. Its
+norm shrinks or grows roughly geometrically with the gap :math:`T - t`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import array_api_compat
+
+from ._recurrent import finite
+from ._trace import implements
+from ._validate import ShapeError, choice, floating, namespace, shapes
+from .rnn import NONLINEARITIES
+
+__all__ = [
+    "clip_grad_norm",
+    "clip_grad_value",
+    "hidden_jacobian",
+    "jacobian_norms",
+    "step_jacobian",
+]
+
+
+def _phi_prime(xp: Any, h: Any, nonlinearity: str) -> Any:
+    if nonlinearity == "tanh":
+        return 1.0 - h * h
+    return xp.astype(h > 0, h.dtype)
+
+
+@implements("gradients.step-jacobian")
+def step_jacobian(h_t: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
+    r"""The Jacobian of one RNN step with respect to the previous state.
+
+    .. math::
+
+        \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}\bigl(\phi'(a_t)\bigr)\,
+        W_{hh} = \operatorname{diag}\bigl(1 - h_t^2\bigr)\, W_{hh} \quad (\phi = \tanh)
+
+    Equation id: ``gradients.step-jacobian``. The tanh's derivative is read off
+    the new state :math:`h_t`, no pre-activation needed.
+
+    Parameters
+    ----------
+    h_t : array, shape ``(hidden,)``
+        The state *after* the step.
+    W_hh : array, shape ``(hidden, hidden)``
+
+    Returns
+    -------
+    array, shape ``(hidden, hidden)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import step_jacobian
+    >>> print(step_jacobian(np.array([0.0, 0.5]), np.array([[1.0, 2.0], [3.0, 4.0]])))
+    [[1.   2.  ]
+     [2.25 3.  ]]
+    """
+    func = "step_jacobian"
+    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
+    xp, a = namespace(func, h_t=h_t, W_hh=W_hh)
+    floating(func, xp, **a)
+    shapes(func, W_hh=(a["W_hh"], ("hidden", "hidden")), h_t=(a["h_t"], ("hidden",)))
+    return _phi_prime(xp, a["h_t"], nonlinearity)[:, None] * a["W_hh"]
+
+
+def _check_states(func: str, H: Any, W_hh: Any, nonlinearity: str):
+    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
+    xp, a = namespace(func, H=H, W_hh=W_hh)
+    floating(func, xp, **a)
+    shapes(func, W_hh=(a["W_hh"], ("hidden", "hidden")), H=(a["H"], ("time", "hidden")))
+    if int(a["H"].shape[0]) == 0:
+        raise ShapeError(f"{func}: `H` must hold at least one state; got shape "
+                         f"{tuple(a['H'].shape)}")
+    return xp, a["H"], a["W_hh"]
+
+
+@implements("gradients.jacobian-product")
+def hidden_jacobian(H: Any, W_hh: Any, t: int, nonlinearity: str = "tanh") -> Any:
+    r"""The Jacobian :math:`\partial h_T / \partial h_t` of an unrolled RNN.
+
+    .. math::
+
+        \frac{\partial h_T}{\partial h_t} = \prod_{j=t+1}^{T}
+        \frac{\partial h_j}{\partial h_{j-1}}
+        = \operatorname{diag}(\phi'(a_T))\, W_{hh} \cdots
+          \operatorname{diag}(\phi'(a_{t+1}))\, W_{hh}
+
+    Equation id: ``gradients.jacobian-product``. The newest factor stands on the
+    left (the chain rule multiplies from the output back).
+
+    Parameters
+    ----------
+    H : array, shape ``(T, hidden)``
+        The states :math:`h_1, \dots, h_T` of one sequence (``rnn_forward``'s ``H``).
+    W_hh : array, shape ``(hidden, hidden)``
+    t : int
+        The earlier step, :math:`0 \le t \le T` (``t = 0`` is the initial state,
+        ``t = T`` gives the identity).
+
+    Returns
+    -------
+    array, shape ``(hidden, hidden)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import hidden_jacobian, rnn_forward
+    >>> W_hh = np.array([[0.5]])
+    >>> H, _ = rnn_forward(np.array([[1.0], [0.0], [0.0]]), np.array([[1.0]]), W_hh)
+    >>> print(hidden_jacobian(H, W_hh, 1).round(4))   # ∂h_3/∂h_1 = (1-h_3²)·½·(1-h_2²)·½
+    [[0.21]]
+    """
+    func = "hidden_jacobian"
+    xp, H, W_hh = _check_states(func, H, W_hh, nonlinearity)
+    T = int(H.shape[0])
+    if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t <= T:
+        raise ValueError(f"{func}: `t` must be an integer step in [0, {T}]; got {t!r}")
+    J = xp.eye(int(W_hh.shape[0]), dtype=H.dtype, device=array_api_compat.device(H))
+    for j in range(t, T):                              # H[j] is h_{j+1}; newer factors go left
+        J = xp.matmul(_phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh, J)
+    return J
+
+
+@implements("gradients.norm-vs-gap")
+def jacobian_norms(H: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
+    r"""The spectral norm of :math:`\partial h_T / \partial h_{T-k}` for every gap :math:`k`.
+
+    .. math::
+
+        g(k) = \Bigl\lVert \frac{\partial h_T}{\partial h_{T-k}} \Bigr\rVert_2,
+        \qquad k = 1, \dots, T
+
+    Equation id: ``gradients.norm-vs-gap``. One pass from :math:`T` back to 0,
+    multiplying one step Jacobian per gap. When :math:`g(k)` falls
+    geometrically the gradient *vanishes* (old inputs cannot teach the model);
+    when it grows geometrically it *explodes*.
+
+    Parameters
+    ----------
+    H : array, shape ``(T, hidden)``
+    W_hh : array, shape ``(hidden, hidden)``
+
+    Returns
+    -------
+    array, shape ``(T,)``
+        Entry ``k - 1`` is :math:`g(k)`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import jacobian_norms
+    >>> H = np.zeros((4, 2))                       # states at 0: tanh' = 1, a pure power of W_hh
+    >>> print(jacobian_norms(H, 0.5 * np.eye(2)))
+    [0.5    0.25   0.125  0.0625]
+    """
+    func = "jacobian_norms"
+    xp, H, W_hh = _check_states(func, H, W_hh, nonlinearity)
+    T, n = int(H.shape[0]), int(W_hh.shape[0])
+    J = xp.eye(n, dtype=H.dtype, device=array_api_compat.device(H))
+    norms = []
+    for j in range(T - 1, -1, -1):                     # gap k = T - j
+        J = xp.matmul(J, _phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh)
+        norms.append(xp.linalg.matrix_norm(J, ord=2))
+    return xp.stack(norms)
+
+
+def _grad_list(func: str, grads: Any) -> tuple[list[str], list[Any], Any]:
+    if isinstance(grads, Mapping):
+        names, arrays = [str(k) for k in grads], list(grads.values())
+    elif isinstance(grads, Sequence) and not isinstance(grads, str):
+        names, arrays = [f"grads[{i}]" for i in range(len(grads))], list(grads)
+    else:
+        raise TypeError(f"{func}: `grads` must be a list or a dict of arrays; got "
+                        f"{type(grads).__name__}")
+    if not arrays:
+        raise ValueError(f"{func}: `grads` must hold at least one array; got an empty "
+                         f"{type(grads).__name__}")
+    xp, a = namespace(func, **{n: g for n, g in zip(names, arrays, strict=True)})
+    floating(func, xp, **a)
+    return names, [a[n] for n in names], xp
+
+
+def _threshold(func: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{func}: `{name}` must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+def _repack(grads: Any, names: list[str], arrays: list[Any]) -> Any:
+    if isinstance(grads, Mapping):
+        return dict(zip(grads.keys(), arrays, strict=True))
+    return list(arrays)
+
+
+@implements("gradients.clip-norm")
+def clip_grad_norm(grads: Any, max_norm: float, eps: float = 1e-6) -> tuple[Any, Any]:
+    r"""Rescale all gradients together so that their global norm is at most ``max_norm``.
+
+    .. math::
+
+        \lVert g \rVert = \sqrt{\textstyle\sum_i \lVert g_i \rVert_2^2}, \qquad
+        g_i \leftarrow g_i \cdot \min\Bigl(1, \frac{c}{\lVert g \rVert + \epsilon}\Bigr)
+
+    Equation id: ``gradients.clip-norm``. One factor for every array keeps the
+    direction of the whole gradient; only its length is capped. The small
+    :math:`\epsilon = 10^{-6}` is PyTorch's (``clip_grad_norm_``), so the two
+    agree to the last bit.
+
+    Parameters
+    ----------
+    grads : list or dict of arrays
+        Every gradient of one update (NumPy or torch, one library).
+    max_norm : float
+        The threshold :math:`c > 0`.
+    eps : float
+        Guard against a zero norm.
+
+    Returns
+    -------
+    clipped : list or dict (as given)
+        New arrays; the inputs are not modified.
+    total_norm : scalar array
+        :math:`\lVert g \rVert` before clipping.
+
+    Raises
+    ------
+    ValueError
+        If ``max_norm`` is not a finite number > 0, or a gradient holds NaN/inf
+        (the norm would be NaN/inf and every gradient would become NaN or 0;
+        ``torch.nn.utils.clip_grad_norm_(..., error_if_nonfinite=True)`` refuses too).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import clip_grad_norm
+    >>> clipped, norm = clip_grad_norm([np.array([3.0]), np.array([4.0])], max_norm=1.0)
+    >>> print(float(norm), [g.round(4) for g in clipped])
+    5.0 [array([0.6]), array([0.8])]
+    """
+    func = "clip_grad_norm"
+    c = _threshold(func, "max_norm", max_norm)
+    names, arrays, xp = _grad_list(func, grads)
+    finite(func, xp, **dict(zip(names, arrays, strict=True)))
+    total = xp.sqrt(sum(xp.sum(g * g) for g in arrays))        # the global L2 norm
+    coef = xp.clip(c / (total + eps), max=1.0)                   # min(1, c / (‖g‖ + ε))
+    return _repack(grads, names, [g * coef for g in arrays]), total
+
+
+@implements("gradients.clip-value")
+def clip_grad_value(grads: Any, clip_value: float) -> Any:
+    r"""Clamp every gradient entry to :math:`[-c, c]`.
+
+    .. math::
+
+        g_{i,k} \leftarrow \max\bigl(-c, \min(c, g_{i,k})\bigr)
+
+    Equation id: ``gradients.clip-value``. Unlike :func:`clip_grad_norm` this
+    changes the direction of the gradient whenever some entries are clipped and
+    others are not. As with ``torch.nn.utils.clip_grad_value_``, :math:`\pm\infty`
+    becomes :math:`\pm c`; NaN is refused (clamping cannot repair it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import clip_grad_value
+    >>> print(clip_grad_value({"W": np.array([-3.0, 0.5, np.inf])}, 1.0))
+    {'W': array([-1. ,  0.5,  1. ])}
+    """
+    func = "clip_grad_value"
+    c = _threshold(func, "clip_value", clip_value)
+    names, arrays, xp = _grad_list(func, grads)
+    for name, g in zip(names, arrays, strict=True):
+        if bool(xp.any(xp.isnan(g))):
+            raise ValueError(f"{func}: `{name}` holds NaN; clipping cannot repair it")
+    return _repack(grads, names, [xp.clip(g, min=-c, max=c) for g in arrays])

@@ -1,0 +1,276 @@
+"""Gated recurrent unit (GRU): two forms of the step, the sequence, the backward pass.
+
+Weights use PyTorch's layout, the three blocks stacked in the order ``r, z, n``
+(reset gate, update gate, candidate): ``W_ih`` is ``(3·hidden, input)``,
+``W_hh`` is ``(3·hidden, hidden)``, ``b_ih`` and ``b_hh`` are ``(3·hidden,)``.
+
+Two forms differ only in the candidate :math:`n_t`:
+
+- ``form="pytorch"`` (``torch.nn.GRU``, cuDNN): the reset gate multiplies the
+  *result* of the recurrent product, :math:`r_t \\odot (W_{hn} h_{t-1} + b_{hn})`;
+- ``form="cho"`` (Cho et al., 2014): the reset gate multiplies the *state* before
+  the product, :math:`W_{hn} (r_t \\odot h_{t-1}) + b_{hn}`.
+
+Unlike the LSTM, the two biases are not interchangeable in the PyTorch form:
+:math:`b_{hn}` sits inside the reset gate's product, :math:`b_{in}` outside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._recurrent import (
+    gated_weights,
+    leading_sum,
+    nonempty,
+    outer_sum,
+    state_patterns,
+    step_state_patterns,
+    zeros_state,
+)
+from ._trace import implements
+from ._validate import choice, namespace
+from .activations import _sigmoid
+
+__all__ = ["gru_backward", "gru_forward", "gru_step"]
+
+GATES = ("r", "z", "n")
+FORMS = ("pytorch", "cho")
+
+
+def _pre(xp: Any, x: Any, W_ih: Any, b_ih: Any) -> Any:
+    xw = xp.matmul(x, W_ih.T)
+    return xw if b_ih is None else xw + b_ih
+
+
+def _cell(xp: Any, xw: Any, h_prev: Any, W_hh: Any, b_hh: Any, n: int, form: str):
+    if form == "pytorch":
+        hw = xp.matmul(h_prev, W_hh.T)                 # one product for all three blocks
+        if b_hh is not None:
+            hw = hw + b_hh
+        r = _sigmoid(xp, xw[..., 0:n] + hw[..., 0:n])             # r_t
+        z = _sigmoid(xp, xw[..., n:2 * n] + hw[..., n:2 * n])     # z_t
+        hn = hw[..., 2 * n:]                                      # W_hn h_{t-1} + b_hn
+        u = h_prev
+        cand = xp.tanh(xw[..., 2 * n:] + r * hn)  # n_t = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+    else:
+        hw = xp.matmul(h_prev, W_hh[0:2 * n, :].T)     # only r and z can be computed now
+        if b_hh is not None:
+            hw = hw + b_hh[0:2 * n]
+        r = _sigmoid(xp, xw[..., 0:n] + hw[..., 0:n])
+        z = _sigmoid(xp, xw[..., n:2 * n] + hw[..., n:2 * n])
+        u = r * h_prev                                 # reset first …
+        hn = xp.matmul(u, W_hh[2 * n:, :].T)           # … then the product: W_hn (r ⊙ h_{t-1})
+        if b_hh is not None:
+            hn = hn + b_hh[2 * n:]
+        cand = xp.tanh(xw[..., 2 * n:] + hn)  # n_t = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+    h = (1.0 - z) * cand + z * h_prev                  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+    return h, (r, z, cand, hn, u)
+
+
+@implements("gru.reset", "gru.update", "gru.candidate-pytorch", "gru.candidate-cho",
+            "gru.hidden")
+def gru_step(x: Any, h_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None,
+             form: str = "pytorch") -> Any:
+    r"""One GRU step, in PyTorch's form or in the original form of Cho et al. (2014).
+
+    .. math::
+
+        \begin{aligned}
+        r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) \\
+        z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}) \\
+        n_t &= \tanh\bigl(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})\bigr)
+             && \text{(pytorch)} \\
+        n_t &= \tanh\bigl(W_{in} x_t + b_{in} + W_{hn} (r_t \odot h_{t-1}) + b_{hn}\bigr)
+             && \text{(cho)} \\
+        h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+        \end{aligned}
+
+    Equation ids: ``gru.reset``, ``gru.update``, ``gru.candidate-pytorch``,
+    ``gru.candidate-cho``, ``gru.hidden``.
+
+    Parameters
+    ----------
+    x : array, shape ``(input,)`` or ``(batch, input)``
+    h_prev : array, shape ``(hidden,)`` or ``(batch, hidden)``
+    W_ih : array, shape ``(3·hidden, input)``, blocks ``r, z, n``
+    W_hh : array, shape ``(3·hidden, hidden)``
+    b_ih, b_hh : arrays, shape ``(3·hidden,)``, optional
+    form : {"pytorch", "cho"}
+        Where the reset gate acts: after the recurrent product (PyTorch, cuDNN) or
+        before it (Cho et al.). The two agree when :math:`r_t = \mathbf{1}`.
+
+    Returns
+    -------
+    array, shape like ``h_prev``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import gru_step
+    >>> rng = np.random.default_rng(0)
+    >>> x, h = rng.normal(size=3), rng.normal(size=2)
+    >>> W_ih, W_hh = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    >>> print(gru_step(x, h, W_ih, W_hh).round(4), gru_step(x, h, W_ih, W_hh, form="cho").round(4))
+    [ 0.2883 -0.5532] [ 0.2887 -0.5535]
+    """
+    func = "gru_step"
+    choice(func, "form", form, FORMS)
+    xp, a = namespace(func, x=x, h_prev=h_prev, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
+    dims = gated_weights(func, xp, a, GATES, {
+        "x": (a["x"], [("input",), ("batch", "input")]),
+        "h_prev": (a["h_prev"], step_state_patterns(a["x"].ndim)),
+    })
+    xw = _pre(xp, a["x"], a["W_ih"], a["b_ih"])
+    h, _ = _cell(xp, xw, a["h_prev"], a["W_hh"], a["b_hh"], dims["hidden"], form)
+    return h
+
+
+def _check_sequence(func: str, xp: Any, a: dict[str, Any]) -> dict[str, int]:
+    xs = a["xs"]
+    r = xs.ndim
+    spec = {"xs": (xs, [("time", "input"), ("time", "batch", "input")])}
+    if r in (2, 3):
+        for name in ("h0", "dh_T"):
+            if name in a:
+                spec[name] = (a[name], state_patterns(r))
+        if "dH" in a:
+            spec["dH"] = (a["dH"], [("time", "hidden"), ("time", "batch", "hidden")][r - 2])
+    dims = gated_weights(func, xp, a, GATES, spec)
+    nonempty(func, "xs", xs)
+    return dims
+
+
+def _run(xp: Any, a: dict[str, Any], n: int, form: str, keep: bool):
+    xs = a["xs"]
+    h = a["h0"] if a["h0"] is not None else zeros_state(xp, xs, n)
+    XW = _pre(xp, xs, a["W_ih"], a["b_ih"])            # every input projection at once
+    H, caches = [], []
+    for t in range(int(xs.shape[0])):
+        h, cache = _cell(xp, XW[t, ...], h, a["W_hh"], a["b_hh"], n, form)
+        H.append(h)
+        if keep:
+            caches.append(cache)
+    return H, caches, h
+
+
+@implements("gru.unroll")
+def gru_forward(xs: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None,
+                h0: Any = None, form: str = "pytorch") -> tuple[Any, Any]:
+    r"""Run :func:`gru_step` over a time-major sequence.
+
+    .. math::
+
+        h_t = \operatorname{GRU}(x_t, h_{t-1}), \quad t = 1, \dots, T,
+        \qquad h_0 = \mathbf{0} \text{ unless given}
+
+    Equation id: ``gru.unroll``.
+
+    Returns
+    -------
+    H : array, shape ``(T, ..., hidden)``
+    h_T : array, shape ``(..., hidden)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import gru_forward
+    >>> rng = np.random.default_rng(0)
+    >>> H, h_T = gru_forward(rng.normal(size=(5, 2, 3)), rng.normal(size=(6, 3)),
+    ...                      rng.normal(size=(6, 2)))
+    >>> print(H.shape, h_T.shape)
+    (5, 2, 2) (2, 2)
+    """
+    func = "gru_forward"
+    choice(func, "form", form, FORMS)
+    xp, a = namespace(func, xs=xs, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh, h0=h0)
+    dims = _check_sequence(func, xp, a)
+    H, _, h = _run(xp, a, dims["hidden"], form, keep=False)
+    return xp.stack(H, axis=0), h
+
+
+@implements("gru.backward")
+def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None,
+                 h0: Any = None, dh_T: Any = None, form: str = "pytorch") -> dict[str, Any]:
+    r"""Backpropagation through time for a GRU (either form), written out by hand.
+
+    Walking back from :math:`t = T`, with
+    :math:`\delta h_t = \partial L/\partial h_t|_{\text{direct}} + (\text{from } t+1)`:
+
+    .. math::
+
+        \begin{aligned}
+        \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) &
+        \delta a^{z}_t &= \delta h_t \odot (h_{t-1} - n_t) \odot z_t (1 - z_t) \\
+        \delta a^{r}_t &= \delta a^{n}_t \odot (W_{hn} h_{t-1} + b_{hn}) \odot r_t (1 - r_t)
+          && \text{(pytorch)} \\
+        \delta a^{r}_t &= \bigl(W_{hn}^\top \delta a^{n}_t\bigr) \odot h_{t-1}
+          \odot r_t (1 - r_t) && \text{(cho)} \\
+        \delta h_{t-1} &= \delta h_t \odot z_t + W_{hr}^\top \delta a^r_t
+          + W_{hz}^\top \delta a^z_t + \begin{cases}
+          W_{hn}^\top (\delta a^n_t \odot r_t) & \text{(pytorch)} \\
+          (W_{hn}^\top \delta a^n_t) \odot r_t & \text{(cho)} \end{cases}
+        \end{aligned}
+
+    The weight gradients are sums over time of outer products of these
+    :math:`\delta a` with the vector each block multiplies (:math:`x_t`,
+    :math:`h_{t-1}`, or :math:`r_t \odot h_{t-1}` for the Cho candidate).
+
+    Equation id: ``gru.backward``. The forward pass is recomputed inside.
+
+    Returns
+    -------
+    dict with keys ``"xs", "h0", "W_ih", "W_hh", "b_ih", "b_hh"``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import gru_backward
+    >>> rng = np.random.default_rng(0)
+    >>> xs, W_ih, W_hh = rng.normal(size=(4, 3)), rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    >>> g = gru_backward(xs, np.ones((4, 2)), W_ih, W_hh, form="cho")
+    >>> print(sorted(g), g["W_hh"].shape)
+    ['W_hh', 'W_ih', 'b_hh', 'b_ih', 'h0', 'xs'] (6, 2)
+    """
+    func = "gru_backward"
+    choice(func, "form", form, FORMS)
+    xp, a = namespace(func, xs=xs, dH=dH, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh,
+                      h0=h0, dh_T=dh_T)
+    dims = _check_sequence(func, xp, a)
+    n, T = dims["hidden"], int(a["xs"].shape[0])
+    H, caches, _ = _run(xp, a, n, form, keep=True)
+    h0_ = a["h0"] if a["h0"] is not None else zeros_state(xp, a["xs"], n)
+    W_hh = a["W_hh"]
+    W_rz, W_n = W_hh[0:2 * n, :], W_hh[2 * n:, :]
+    dh_next = a["dh_T"] if a["dh_T"] is not None else xp.zeros_like(h0_)
+    dI, dRZ, dN, U = [None] * T, [None] * T, [None] * T, [None] * T
+    for t in range(T - 1, -1, -1):
+        r, z, cand, hn, u = caches[t]
+        h_prev = H[t - 1] if t > 0 else h0_
+        dh = a["dH"][t, ...] + dh_next
+        da_n = dh * (1.0 - z) * (1.0 - cand * cand)   # through n_t = tanh(a^n)
+        da_z = dh * (h_prev - cand) * z * (1.0 - z)    # h_t = n_t + z_t ⊙ (h_{t-1} − n_t)
+        if form == "pytorch":
+            dhn = da_n * r                             # ∂/∂(W_hn h + b_hn)
+            da_r = da_n * hn * r * (1.0 - r)
+            dh_prev = dh * z + xp.matmul(dhn, W_n)
+        else:
+            dhn = da_n                                 # ∂/∂(W_hn u + b_hn), u = r ⊙ h_{t-1}
+            du = xp.matmul(dhn, W_n)
+            da_r = du * h_prev * r * (1.0 - r)
+            dh_prev = dh * z + du * r
+        drz = xp.concat([da_r, da_z], axis=-1)
+        dh_next = dh_prev + xp.matmul(drz, W_rz)
+        dI[t] = xp.concat([da_r, da_z, da_n], axis=-1)  # gradient of the input pre-activations
+        dRZ[t], dN[t], U[t] = drz, dhn, u
+    DI, DRZ, DN = (xp.stack(v, axis=0) for v in (dI, dRZ, dN))
+    H_prev = xp.stack([h0_, *H[:-1]], axis=0)
+    U_ = xp.stack(U, axis=0)                           # what W_hn multiplies at each step
+    return {
+        "xs": xp.matmul(DI, a["W_ih"]),
+        "h0": dh_next,
+        "W_ih": outer_sum(xp, DI, a["xs"]),
+        "W_hh": xp.concat([outer_sum(xp, DRZ, H_prev), outer_sum(xp, DN, U_)], axis=0),
+        "b_ih": leading_sum(xp, DI),
+        "b_hh": xp.concat([leading_sum(xp, DRZ), leading_sum(xp, DN)], axis=0),
+    }

@@ -1,0 +1,80 @@
+"""The collecting pages: question anchors and index, and the errata records."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+
+from tests.conftest import DOCS, ROOT
+from tests.pages import localized
+
+
+def _load():
+    path = ROOT / "overrides" / "hooks" / "collections.py"
+    spec = importlib.util.spec_from_file_location("seqcore_collections_hook", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+hook = _load()
+
+
+def test_question_ids_are_unique_readable_and_skip_code():
+    page = ('??? question "은닉 상태는 메모리인가요?"\n    네.\n'
+            '??? question "은닉 상태는 메모리인가요?"\n    또.\n'
+            '```markdown\n??? question "not a block"\n```\n'
+            '???+ question "Why $\\tanh$ and not ReLU?"\n    Both work.\n')
+    assert hook.question_ids(page) == [
+        ("은닉 상태는 메모리인가요?", "q-은닉-상태는-메모리인가요"),
+        ("은닉 상태는 메모리인가요?", "q-은닉-상태는-메모리인가요-2"),
+        ("Why $\\tanh$ and not ReLU?", "q-why-and-not-relu"),
+    ]
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_question_has_an_anchor_and_is_in_its_languages_index(built_site, lang):
+    prefix = "" if lang == "ko" else "en/"
+    index = (built_site / prefix / "questions" / "index.html").read_text(encoding="utf-8")
+    listed = set(re.findall(r'href="([^"]*#q-[^"]+)"', index))
+    expected = 0
+    for source in localized(lang, (".md",)):
+        ids = [qid for _, qid in hook.question_ids(source.read_text(encoding="utf-8"))]
+        if not ids:
+            continue
+        expected += len(ids)
+        name = source.relative_to(DOCS).as_posix().replace(f".{lang}.md", "")
+        built = (built_site / prefix / name / "index.html").read_text(encoding="utf-8")
+        for qid in ids:
+            assert f'<details class="question" id="{qid}"' in built, f"{name}: no anchor {qid}"
+            assert any(h.endswith(f"{name}/#{qid}") for h in listed), f"{qid} not in the index"
+    assert expected and len(listed) == expected, (len(listed), expected)
+    assert not any("/en/" in h for h in listed) if lang == "ko" else True
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("kind: correction", "expected a list of entries"),
+    ("- just a string", "expected a mapping"),
+    ("- {kind: correction, seed: 001.txt, ko: 가}", "missing en"),
+    ("- {kind: typo, seed: 001.txt, ko: 가, en: a}", "kind must be one of"),
+])
+def test_a_malformed_errata_record_is_named(tmp_path, text, message):
+    (tmp_path / "page.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as err:
+        hook.load_errata(tmp_path)
+    assert "page.yml" in str(err.value)
+
+
+def test_the_errata_records_of_the_site_are_valid():
+    entries = hook.load_errata(DOCS / "_data" / "errata")
+    for e in entries:
+        if e.get("page"):
+            page = e["page"].split("#")[0]
+            for lang in ("ko", "en"):
+                twin = DOCS / page.replace(".md", f".{lang}.md")
+                assert twin.is_file(), f"{e['file']}.yml: page {e['page']} does not exist"

@@ -1,0 +1,286 @@
+"""Decoding: teacher forcing vs torch, beam search vs exhaustive search, sampling vs chi-square."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from seqcore import (
+    ShapeError,
+    beam_search,
+    greedy_search,
+    rnn_language_model,
+    sample_sequence,
+    sample_token,
+    teacher_forcing_loss,
+    temperature_softmax,
+    top_k_softmax,
+)
+from tests._require import require
+
+torch = require("torch")
+stats = require("scipy.stats")
+special = require("scipy.special")
+
+TOL = 1e-10
+
+
+def bigram_table(V: int, seed: int) -> np.ndarray:
+    """log P(next | previous) for a random bigram model; row V is the start state."""
+    rng = np.random.default_rng(seed)
+    P = rng.dirichlet(np.full(V, 0.7), size=V + 1)
+    return np.log(P)
+
+
+def table_step(logP: np.ndarray):
+    V = logP.shape[1]
+    return lambda prefix: logP[prefix[-1] if prefix else V]
+
+
+def table_log_prob(logP: np.ndarray, seq) -> float:
+    """log P(seq) by the chain rule, written independently of seqcore."""
+    V, prev, total = logP.shape[1], None, 0.0
+    for w in seq:
+        total += logP[V if prev is None else prev, w]
+        prev = w
+    return total
+
+
+# --- teacher forcing against torch's cross-entropy on an RNN language model ----------------
+
+@pytest.mark.formula("generation.teacher-forcing")
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize(("V", "d", "n", "T"), [(5, 3, 4, 1), (7, 4, 6, 9), (11, 5, 8, 20)])
+def test_teacher_forcing_matches_torch_cross_entropy(V, d, n, T, reduction):
+    torch.manual_seed(V + T)
+    bos = V                                         # the start token has its own embedding row
+    emb = torch.nn.Embedding(V + 1, d, dtype=torch.float64)
+    rnn = torch.nn.RNN(d, n, dtype=torch.float64)
+    out = torch.nn.Linear(n, V, dtype=torch.float64)
+    y = torch.randint(0, V, (T,))
+    inputs = torch.cat([torch.tensor([bos]), y[:-1]])    # teacher forcing: the true y_<t
+    H, _ = rnn(emb(inputs))
+    ref = torch.nn.functional.cross_entropy(out(H), y, reduction=reduction).item()
+    p = {k: v.detach().numpy() for k, v in rnn.named_parameters()}
+    step = rnn_language_model(emb.weight.detach().numpy(), p["weight_ih_l0"], p["weight_hh_l0"],
+                              out.weight.detach().numpy(), p["bias_ih_l0"] + p["bias_hh_l0"],
+                              out.bias.detach().numpy(), bos=bos)
+    got = teacher_forcing_loss(step, y.tolist(), reduction=reduction)
+    assert abs(got - ref) < TOL
+
+
+@pytest.mark.formula("generation.teacher-forcing")
+def test_teacher_forcing_is_the_negative_chain_rule_on_a_table():
+    logP = bigram_table(4, seed=1)
+    seq = [2, 0, 3, 3, 1]
+    assert abs(teacher_forcing_loss(table_step(logP), seq) + table_log_prob(logP, seq)) < 1e-12
+
+
+# --- greedy and beam search against exhaustive search --------------------------------------
+
+@pytest.mark.formula("generation.greedy")
+@pytest.mark.parametrize("seed", range(5))
+def test_greedy_follows_the_row_maxima(seed):
+    logP = bigram_table(6, seed)
+    tokens, lp = greedy_search(table_step(logP), max_len=7)
+    prev, expected = 6, []
+    for _ in range(7):
+        prev = int(np.argmax(logP[prev]))
+        expected.append(prev)
+    assert list(tokens) == expected
+    assert abs(lp - table_log_prob(logP, expected)) < 1e-12
+
+
+def exhaustive(logP, max_len, eos, alpha):
+    """Every finished sequence (ends in eos, or reaches max_len) with its score, best first."""
+    V = logP.shape[1]
+    found = []
+    for length in range(1, max_len + 1):
+        for seq in itertools.product(range(V), repeat=length):
+            if eos is not None and eos in seq[:-1]:
+                continue                       # nothing follows an end token
+            if length < max_len and seq[-1] != eos:
+                continue                       # unfinished
+            lp = table_log_prob(logP, seq)
+            found.append((lp / length ** alpha, seq))
+    return sorted(found, key=lambda c: (-c[0], c[1]))
+
+
+@pytest.mark.formula("generation.beam-score")
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("V", "T"), [(3, 2), (4, 2), (3, 3), (4, 3)])
+@pytest.mark.parametrize(("eos", "alpha"), [(None, 0.0), (0, 0.0), (0, 0.7), (0, 1.0)])
+def test_wide_beam_is_exhaustive_search(seed, V, T, eos, alpha):
+    logP = bigram_table(V, seed * 7 + V + T)
+    width = V ** (T - 1)                        # no prefix is ever pruned before the last step
+    hyps = beam_search(table_step(logP), width, T, eos=eos, length_penalty=alpha)
+    truth = exhaustive(logP, T, eos, alpha)
+    assert hyps[0].tokens == truth[0][1]
+    assert abs(hyps[0].score - truth[0][0]) < 1e-12
+    top = min(3, len(hyps))
+    assert [h.tokens for h in hyps[:top]] == [seq for _, seq in truth[:top]]
+    for h in hyps:
+        assert abs(h.log_prob - table_log_prob(logP, h.tokens)) < 1e-12
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_beam_width_vocabulary_is_exact_for_length_two():
+    """The issue's statement: width >= V finds the best sequence; exact for T = 2."""
+    for seed in range(20):
+        logP = bigram_table(5, seed)
+        best = beam_search(table_step(logP), 5, 2)[0]
+        assert best.tokens == exhaustive(logP, 2, None, 0.0)[0][1]
+
+
+@pytest.mark.formula("generation.beam-score", "generation.greedy")
+def test_beam_width_one_is_greedy_and_wider_is_never_worse():
+    for seed in range(10):
+        logP = bigram_table(5, seed)
+        step = table_step(logP)
+        g_tokens, g_lp = greedy_search(step, 4)
+        assert beam_search(step, 1, 4)[0].tokens == g_tokens
+        scores = [beam_search(step, b, 4)[0].log_prob for b in (1, 2, 5, 25, 125)]
+        assert scores[-1] >= g_lp - 1e-12
+        assert abs(scores[-1] - exhaustive(logP, 4, None, 0.0)[0][0]) < 1e-12
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_beam_search_on_an_rnn_language_model_is_exact_when_wide():
+    rng = np.random.default_rng(3)
+    V, d, n, T = 4, 3, 5, 3
+    step = rnn_language_model(rng.normal(size=(V, d)), rng.normal(size=(n, d)),
+                              rng.normal(size=(n, n)) * 0.5, rng.normal(size=(V, n)) * 2, bos=0)
+    best = beam_search(step, V ** (T - 1), T)[0]
+    brute = max(itertools.product(range(V), repeat=T),
+                key=lambda s: sum(float(step(s[:t])[s[t]]) for t in range(T)))
+    assert best.tokens == brute
+
+
+# --- temperature and top-k: the formula, and samples against the target distribution --------
+
+@pytest.mark.formula("generation.temperature")
+@pytest.mark.parametrize("tau", [0.1, 0.5, 1.0, 2.0, 10.0])
+def test_temperature_matches_scipy_softmax(tau):
+    z = np.random.default_rng(0).normal(size=(3, 9)) * 4
+    np.testing.assert_allclose(temperature_softmax(z, tau), special.softmax(z / tau, axis=-1),
+                               rtol=0, atol=1e-14)
+    zt = torch.tensor(z)
+    torch.testing.assert_close(temperature_softmax(zt, tau), torch.softmax(zt / tau, -1),
+                               rtol=0, atol=1e-14)
+
+
+@pytest.mark.formula("generation.temperature")
+def test_temperature_limits():
+    z = np.array([2.0, 1.0, 0.5, 1.99])
+    np.testing.assert_allclose(temperature_softmax(z, 1e-4), [1, 0, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(temperature_softmax(z, 1e6), np.full(4, 0.25), atol=1e-6)
+    assert np.isfinite(temperature_softmax(z * 1e5, 1e-3)).all()
+
+
+@pytest.mark.formula("generation.top-k")
+@pytest.mark.parametrize("k", [1, 2, 4, 8, 100])
+@pytest.mark.parametrize("tau", [0.7, 1.0, 3.0])
+def test_top_k_matches_torch_topk(k, tau):
+    z = torch.randn(4, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(k))
+    kk = min(k, 8)
+    vals, idx = torch.topk(z, kk, dim=-1)
+    ref = torch.zeros_like(z).scatter(-1, idx, torch.softmax(vals / tau, -1))
+    np.testing.assert_allclose(top_k_softmax(z.numpy(), k, tau), ref.numpy(), rtol=0, atol=1e-14)
+
+
+@pytest.mark.formula("generation.top-k")
+def test_top_k_ties_keep_exactly_k_smallest_ids():
+    p = top_k_softmax(np.array([1.0, 3.0, 1.0, 1.0, 0.0]), k=3)
+    expected = np.zeros(5)
+    expected[:3] = special.softmax([1.0, 3.0, 1.0])     # token 3 ties with 0 and 2 but loses
+    np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
+
+
+N_SAMPLES = 20_000
+
+
+@pytest.mark.formula("generation.temperature")
+@pytest.mark.parametrize("tau", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_temperature_samples_pass_chi_square(tau, seed):
+    z = np.log(np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.04]))
+    target = special.softmax(z / tau)                 # the independent target distribution
+    draws = sample_token(z, tau, rng=seed, size=N_SAMPLES)
+    counts = np.bincount(draws, minlength=6)
+    assert stats.chisquare(counts, N_SAMPLES * target).pvalue > 1e-3
+
+
+@pytest.mark.formula("generation.top-k")
+@pytest.mark.parametrize(("k", "tau"), [(1, 1.0), (3, 1.0), (3, 0.5), (5, 2.0)])
+def test_top_k_samples_pass_chi_square(k, tau):
+    z = np.log(np.array([0.05, 0.4, 0.1, 0.25, 0.15, 0.05]))
+    keep = np.argsort(-z, kind="stable")[:k]
+    target = np.zeros(6)
+    target[keep] = special.softmax(z[keep] / tau)
+    counts = np.bincount(sample_token(z, tau, top_k=k, rng=7, size=N_SAMPLES), minlength=6)
+    assert counts[target == 0].sum() == 0             # never a token outside the top k
+    if k > 1:
+        assert stats.chisquare(counts[keep], N_SAMPLES * target[keep]).pvalue > 1e-3
+
+
+def test_chi_square_detects_the_wrong_temperature():
+    """The sampling test is not vacuous: τ = 1 samples fail against the τ = 2 target."""
+    z = np.log(np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.04]))
+    counts = np.bincount(sample_token(z, 1.0, rng=0, size=N_SAMPLES), minlength=6)
+    assert stats.chisquare(counts, N_SAMPLES * special.softmax(z / 2.0)).pvalue < 1e-10
+
+
+def test_sampling_is_reproducible_with_a_seed():
+    step = table_step(bigram_table(5, 2))
+    a = sample_sequence(step, 12, temperature=1.5, rng=42)
+    assert a == sample_sequence(step, 12, temperature=1.5, rng=42)
+    assert a != sample_sequence(step, 12, temperature=1.5, rng=43)
+    assert sample_sequence(step, 12, top_k=1) == greedy_search(step, 12)[0]
+
+
+def test_generation_stops_at_eos():
+    P = np.log(np.array([[0.1, 0.9], [0.9, 0.1], [0.0 + 1e-300, 1.0]]))
+    step = lambda prefix: P[prefix[-1] if prefix else 2]   # noqa: E731
+    assert greedy_search(step, 10, eos=0) == ((1, 0), pytest.approx(math.log(1.0 * 0.9)))
+    assert sample_sequence(step, 10, eos=0, rng=0)[-1] == 0
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+STEP = table_step(bigram_table(3, 0))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        (lambda: temperature_softmax(np.ones(3), 0.0), ValueError, ["`temperature`", "> 0", "0.0"]),
+        (lambda: temperature_softmax(np.ones(3), -1), ValueError, ["`temperature`", "-1"]),
+        (lambda: temperature_softmax(np.ones(3), float("nan")), ValueError, ["`temperature`"]),
+        (lambda: temperature_softmax(np.ones(3), "hot"), TypeError, ["`temperature`", "'hot'"]),
+        (lambda: top_k_softmax(np.ones(3), 0), ValueError, ["`k`", "≥ 1", "0"]),
+        (lambda: top_k_softmax(np.ones(3), 1.5), TypeError, ["`k`", "integer", "1.5"]),
+        (lambda: sample_token(np.ones(3), top_k=0, rng=0), ValueError, ["`k`", "0"]),
+        (lambda: sample_token(np.ones((2, 3)), rng=0), ShapeError, ["`logits`", "1-D"]),
+        (lambda: sample_token(np.ones(3), rng="seed"), TypeError, ["`rng`", "str"]),
+        (lambda: beam_search(STEP, 0, 3), ValueError, ["`beam_width`", "≥ 1", "0"]),
+        (lambda: beam_search(STEP, 2, 0), ValueError, ["`max_len`", "0"]),
+        (lambda: beam_search(STEP, 2, 3, length_penalty=-1), ValueError, ["`length_penalty`"]),
+        (lambda: greedy_search(lambda p: np.array([0.2, 0.8]), 2),
+         ValueError, ["log-probabilities", "log-softmax"]),
+        (lambda: greedy_search(lambda p: np.zeros((2, 2)), 2), ShapeError, ["`step`", "(2, 2)"]),
+        (lambda: greedy_search(STEP, 3, prefix=[5]), ValueError, ["`prefix`", "[5]", "0..2"]),
+        (lambda: teacher_forcing_loss(STEP, []), ValueError, ["`targets`", "empty"]),
+        (lambda: teacher_forcing_loss(STEP, [0, 7]), ValueError, ["`targets`", "[7]"]),
+        (lambda: teacher_forcing_loss(STEP, [0], reduction="max"), ValueError, ["`reduction`"]),
+        (lambda: sample_sequence(STEP, 3, temperature=0), ValueError, ["`temperature`"]),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, fragments):
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} missing from: {message}"
