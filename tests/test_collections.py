@@ -78,3 +78,20 @@ def test_the_errata_records_of_the_site_are_valid():
             for lang in ("ko", "en"):
                 twin = DOCS / page.replace(".md", f".{lang}.md")
                 assert twin.is_file(), f"{e['file']}.yml: page {e['page']} does not exist"
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+IMAGE = re.compile(r"https?://(?:i\.imgur\.com/(?P<imgur>\w+)\.\w+"
+                   r"|prod-files-secure\.s3[^\s)\"']*/(?P<s3>[0-9a-f]{8})-[0-9a-f-]{27}"
+                   r"/[^/\s)\"'?]+)")  # the last uuid of the path names the file
+
+
+def test_every_dead_image_of_the_notes_is_recorded_with_its_replacement():
+    assert SEEDS.is_dir(), f"the source notes are expected beside the repository at {SEEDS}"
+    images = {m["imgur"] or m["s3"] for seed in SEEDS.glob("*.txt")
+              for m in IMAGE.finditer(seed.read_text(encoding="utf-8"))}
+    assert len(images) >= 21, f"found only {len(images)} image links in the notes"
+    records = "\n".join(p.read_text(encoding="utf-8")
+                        for p in (DOCS / "_data" / "errata").glob("*.yml"))
+    missing = sorted(key for key in images if key not in records)
+    assert not missing, f"dead images of the notes with no errata record: {missing}"
