@@ -88,8 +88,8 @@ def visit(browser, server):
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    def go(path: str):
-        page.goto(server + path, wait_until="networkidle")
+    def go(path: str, wait_until: str = "networkidle"):
+        page.goto(server + path, wait_until=wait_until)
         return page
 
     go.outside, go.errors, go.server = outside, errors, server
@@ -137,7 +137,7 @@ def test_page_in_chromium(visit, lang, name, url):
     mermaid_blocks = text.count("```mermaid")
     assert page.locator("div.mermaid").count() == mermaid_blocks
 
-    details = page.locator("details")
+    details = page.locator("details.question")
     for i in range(details.count()):  # every Q&A block opens on click
         block = details.nth(i)
         if not block.evaluate("d => d.open"):
@@ -155,12 +155,12 @@ def test_page_in_chromium(visit, lang, name, url):
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
 def test_language_switch_leads_to_the_twin(visit, lang, name, url):
-    page = visit(url)
+    page = visit(url, wait_until="load")  # the page test waits for the network; this needn't
     other = "en" if lang == "ko" else "ko"
     twin = next(u for lng, n, u in PAGES if lng == other and n == name)
     page.locator(".md-header__option .md-select").first.hover()
     link = page.locator(f'a.md-select__link[hreflang="{other}"]').first
-    with page.expect_navigation(wait_until="networkidle"):
+    with page.expect_navigation(wait_until="load"):
         link.click()
     assert urlparse(page.url).path == twin, f"switching to {other} led to {page.url}"
     assert page.evaluate("document.documentElement.lang") == other
