@@ -9,6 +9,7 @@ import pytest
 
 from seqcore import BM25Index, bm25_idf, bm25_tf
 from tests._require import require
+from tests.errors import assert_error_names
 from tests.test_sparse import zipf_corpus
 
 rank_bm25 = require("rank_bm25")
@@ -152,8 +153,4 @@ def test_documented_values():
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
-    with pytest.raises(error) as info:
-        call()
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} missing from: {message}"
+    assert_error_names(call, error, fragments)
