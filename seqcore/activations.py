@@ -167,4 +167,7 @@ def tanh_derivative_from_output(y: Any) -> Any:
     >>> print(tanh_derivative_from_output(np.tanh(np.array([0.0, 1.0]))).round(4))
     [1.   0.42]
     """
+    xp, a = namespace("tanh_derivative_from_output", y=y)
+    floating("tanh_derivative_from_output", xp, y=a["y"])
+    y = a["y"]
     return 1.0 - y * y

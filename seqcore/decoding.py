@@ -583,7 +583,11 @@ def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
         return states[prefix]
 
     def step(prefix: tuple[int, ...]) -> np.ndarray:
-        prefix = tuple(int(t) for t in prefix)
+        prefix = _check_tokens("rnn_language_model step", "prefix", prefix)
+        if any(not 0 <= t < E.shape[0] for t in prefix):
+            # a negative id would silently read a row from the end of E
+            raise ValueError(f"rnn_language_model step: `prefix` token ids must lie in "
+                             f"[0, {E.shape[0] - 1}] (the rows of `E`); got {prefix}")
         return _log_softmax(rnn_logits(state(prefix), W_hy, b_y))
 
     return step

@@ -128,7 +128,7 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
         nxx, nyy = nx[:, None], ny[None, :]
         _zero_check(func, zero, nx, ny, xv, yv, lambda a: np.flatnonzero(a == 0))
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = dots / (nxx * nyy)               # x·y / (||x|| ||y||)
+            out = np.clip(dots / (nxx * nyy), -1.0, 1.0)   # x·y / (||x|| ||y||), as below
         if zero is not None:
             out = np.where((nxx == 0) | (nyy == 0), zero, out)
         return _shape_result(out, xv, yv)
@@ -141,7 +141,8 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
     if zero is not None:
         bad = denom == 0
         safe = xp.where(bad, xp.ones_like(denom), denom)
-        return _shape_result(xp.where(bad, xp.full_like(denom, zero), dots / safe), xv, yv)
+        cos = xp.clip(dots / safe, -1.0, 1.0)      # clipped as below
+        return _shape_result(xp.where(bad, xp.full_like(denom, zero), cos), xv, yv)
     # x·y / (||x|| ||y||), clipped: rounding can push |cos| of parallel vectors past 1
     return _shape_result(xp.clip(dots / denom, -1.0, 1.0), xv, yv)
 

@@ -263,6 +263,9 @@ def immersion_rank(f: Callable[..., Any], *coords: Any, eps: float = 1e-6,
     >>> print(int(rank.min()), round(float(smallest.min()), 4))   # rank 1 = dim S¹ everywhere
     1 0.6614
     """
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not tol >= 0:                                  # also refuses NaN
+            raise ValueError(f"immersion_rank: `{name}` must be >= 0; got {tol!r}")
     J = jacobian(f, *coords, eps=eps)
     xp, _ = namespace("immersion_rank", J=J)
     s = xp.linalg.svdvals(J)                              # (..., min(k, m)), descending
