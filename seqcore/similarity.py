@@ -121,7 +121,7 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
     func = "cosine_similarity"
     xp, X, Y, xv, yv = _pair(func, x, y)
     if xp is None:  # SciPy sparse: row norms and all dot products stay sparse until the end
-        X, Y = X.astype(np.float64), Y.astype(np.float64)
+        X, Y = _max_scaled_sparse(X.astype(np.float64)), _max_scaled_sparse(Y.astype(np.float64))
         nx = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
         ny = np.sqrt(np.asarray(Y.multiply(Y).sum(axis=1)).ravel())
         dots = (X @ Y.T).toarray()
@@ -132,6 +132,7 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
         if zero is not None:
             out = np.where((nxx == 0) | (nyy == 0), zero, out)
         return _shape_result(out, xv, yv)
+    X, Y = _max_scaled(xp, X), _max_scaled(xp, Y)
     nx = xp.sqrt(xp.sum(X * X, axis=1))
     ny = xp.sqrt(xp.sum(Y * Y, axis=1))
     _zero_check(func, zero, nx, ny, xv, yv,
@@ -145,6 +146,20 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
         return _shape_result(xp.where(bad, xp.full_like(denom, zero), cos), xv, yv)
     # x·y / (||x|| ||y||), clipped: rounding can push |cos| of parallel vectors past 1
     return _shape_result(xp.clip(dots / denom, -1.0, 1.0), xv, yv)
+
+
+# The cosine does not change when a row is scaled, so each row is first divided by its
+# largest |entry|: the squares, norms and dot products then stay clear of overflow
+# (entries near 1e200) and underflow (near 1e-200, which would pass for a zero vector).
+def _max_scaled(xp: Any, A: Any) -> Any:
+    m = xp.max(xp.abs(A), axis=1, keepdims=True)
+    return A / xp.where(m == 0, xp.ones_like(m), m)
+
+
+def _max_scaled_sparse(A: Any) -> Any:
+    m = np.asarray(abs(A).max(axis=1).todense()).ravel()
+    m[m == 0] = 1.0
+    return sp.csr_array(sp.diags(1.0 / m) @ A)
 
 
 def _to_host(a: Any) -> Any:

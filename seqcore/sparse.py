@@ -512,7 +512,15 @@ def l2_normalize_rows(X: Any) -> sp.csr_array:
 def _l2_rows_inplace(X: sp.csr_array) -> sp.csr_array:
     X.sum_duplicates()
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=X.shape[0]))
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=X.shape[0]))
+    # Squares leave float64's range for entries beyond about 1e±154: recompute such rows
+    # (rare) from the row divided by its largest |entry|, which leaves the norm's ratio exact.
+    odd = np.flatnonzero(((norms < 1e-150) | (norms > 1e150)) & (np.diff(X.indptr) > 0))
+    for r in odd:
+        seg = X.data[X.indptr[r]:X.indptr[r + 1]]
+        m = np.abs(seg).max()
+        norms[r] = m * np.sqrt(np.sum((seg / m) ** 2)) if m > 0 else 0.0
     scale = np.zeros_like(norms)
     np.divide(1.0, norms, out=scale, where=norms > 0)   # a zero row has no entry to divide
     X.data *= scale[rows]                                # x_d / ||x_d||_2

@@ -6,6 +6,9 @@ a public function or class ``f`` is *covered* when some test function in
 
 * inside the body of a ``with pytest.raises(...)`` block, or as the callable
   argument of the call form ``pytest.raises(Err, f, ...)``; or
+* inside the first argument of ``assert_error_names(call, error, fragments)``
+  (``tests/errors.py``, which wraps ``pytest.raises``), which also makes the
+  test a bad-input test; or
 * in the argument list of that test function's ``@pytest.mark.parametrize``
   decorators (the usual table of bad calls, each a ``lambda`` that the
   ``with pytest.raises(error)`` block then invokes).
@@ -46,6 +49,11 @@ def _is_pytest_raises(node: ast.AST) -> bool:
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "raises" and isinstance(node.func.value, ast.Name)
             and node.func.value.id == "pytest")
+
+
+def _is_error_assertion(node: ast.AST) -> bool:
+    """``assert_error_names(call, error, fragments)``: pytest.raises plus the message check."""
+    return isinstance(node, ast.Call) and _called_name(node) == "assert_error_names"
 
 
 def _called_name(call: ast.Call) -> str | None:
@@ -94,6 +102,9 @@ def covered_names(source: str) -> set[str]:
                 elif isinstance(target, ast.Attribute):
                     covered.add(target.attr)
                 covered |= _calls(node.args[1:])
+            elif _is_error_assertion(node) and node.args:
+                uses_raises = True
+                covered |= _calls(node.args[:1], bare_names=True)
         if uses_raises:
             tables = [dec for dec in fn.decorator_list if _is_parametrize(dec)]
             covered |= _calls(tables, bare_names=True)
@@ -135,11 +146,17 @@ def test_direct():
     with pytest.raises(TypeError, match="x"):
         delta("x")
     pytest.raises(ValueError, epsilon, 3)
+def test_shared_assertion():
+    assert_error_names(lambda: theta(0), ValueError, ["`x`"])
+@pytest.mark.parametrize("call", [lambda: iota(1)])
+def test_table_with_shared_assertion(call):
+    assert_error_names(call, ValueError, [])
 def test_not_a_bad_input_test():
     zeta(1)
 @pytest.mark.parametrize("x", [eta(1)])
 def test_table_without_raises(x):
     assert x
 '''
-    assert covered_names(source) >= {"alpha", "beta", "gamma", "delta", "epsilon"}
+    assert covered_names(source) >= {"alpha", "beta", "gamma", "delta", "epsilon", "theta",
+                                     "iota"}
     assert not covered_names(source) & {"zeta", "eta"}
