@@ -15,9 +15,10 @@ from tests.conftest import DOCS, ROOT
 LANGUAGES = ("ko", "en")
 
 
-def _load_hook():
-    path = ROOT / "overrides" / "hooks" / "formulas.py"
-    spec = importlib.util.spec_from_file_location("seqcore_formulas_hook", path)
+def load_hook(name: str):
+    """Import ``overrides/hooks/<name>.py`` without MkDocs (its parsing part)."""
+    path = ROOT / "overrides" / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"seqcore_{name}_hook", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while defining
     assert spec.loader is not None
@@ -25,7 +26,7 @@ def _load_hook():
     return module
 
 
-hook = _load_hook()
+hook = load_hook("formulas")
 
 
 def localized(lang: str, suffixes: tuple[str, ...] = (".md", ".py")) -> list[Path]:

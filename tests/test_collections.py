@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 
 import pytest
 
 from tests.conftest import DOCS, ROOT
-from tests.pages import localized
+from tests.pages import load_hook, localized
 
-
-def _load():
-    path = ROOT / "overrides" / "hooks" / "collections.py"
-    spec = importlib.util.spec_from_file_location("seqcore_collections_hook", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = _load()
+hook = load_hook("collections")
 
 
 def test_question_ids_are_unique_readable_and_skip_code():

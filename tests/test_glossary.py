@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import DOCS
 from tests.pages import hook as parser
-from tests.pages import localized
-from tests.test_collections import hook
+from tests.pages import load_hook, localized
+
+hook = load_hook("collections")
 
 GLOSSARY = DOCS / "_data" / "glossary.yml"
 # What is not the site's own wording: inline code, quotations of the notes, URLs.
