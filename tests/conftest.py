@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,9 @@ def _cuda_available() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that read the built site run last: while the unit tests run, the fast
+    # check (.ci/check) builds the site in the background on the other core.
+    items.sort(key=lambda item: "built_site" in getattr(item, "fixturenames", ()))
     if _cuda_available():
         return
     skip = pytest.mark.skip(reason="needs CUDA: torch.cuda.is_available() is False here")
@@ -31,23 +38,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """Build the site once per session with `mkdocs build --strict` and return its folder."""
-    import subprocess
-    import sys
+    """Build the site once per session with `mkdocs build --strict` and return its folder.
 
-    from tests._require import require
+    When ``SEQCORE_BUILD_STATUS`` names a file, a build into ``build/site`` was
+    started in the background (by .ci/check) and writes its exit status there,
+    with its log beside it (``<file>.log``): wait for that build instead.
+    """
+    status_file = os.environ.get("SEQCORE_BUILD_STATUS")
+    if status_file:
+        returncode, log = _wait_for_background_build(Path(status_file))
+    else:
+        from tests._require import require
 
-    require("mkdocs")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
-        cwd=ROOT, capture_output=True, text=True,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
+        require("mkdocs")
+        proc = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
+            cwd=ROOT, capture_output=True, text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        returncode, log = proc.returncode, proc.stdout + proc.stderr
+    assert returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
     warnings = [ln for ln in log.splitlines() if ln.startswith(("WARNING", "ERROR"))]
     assert not warnings, "the build logged warnings:\n" + "\n".join(warnings)
     return SITE
+
+
+def _wait_for_background_build(status: Path, limit_s: float = 600) -> tuple[int, str]:
+    deadline = time.monotonic() + limit_s
+    while not (status.is_file() and status.read_text().strip()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the background build did not finish in {limit_s:.0f} s "
+                               f"(no exit status in {status})")
+        time.sleep(0.2)
+    log = Path(f"{status}.log")
+    return int(status.read_text()), log.read_text(encoding="utf-8", errors="replace")
 
 
 def page_urls() -> list[tuple[str, str, str]]:

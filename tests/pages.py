@@ -52,3 +52,17 @@ def twin(path: Path, lang: str) -> Path:
 
 def markdown_pages(lang: str) -> list[Path]:
     return localized(lang, (".md",))
+
+
+def source_of(built: str) -> str:
+    """``en/rnn/index.html`` -> ``docs/rnn.en.md``: the file a contributor edits.
+
+    Pages built from notebooks come from ``.py`` sources; anything else that is not
+    a page (the API page's assets, the 404 page) is returned as it was given.
+    """
+    lang, rel = ("en", built[3:]) if built.startswith("en/") else ("ko", built)
+    name = rel.removesuffix("index.html").rstrip("/") or "index"
+    for suffix in (".md", ".py"):
+        if (DOCS / f"{name}.{lang}{suffix}").is_file():
+            return f"docs/{name}.{lang}{suffix}"
+    return built

@@ -7,6 +7,7 @@ theme are checked nowhere else. This reads the built HTML as a browser would.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from functools import cache
@@ -14,6 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
+
+from tests.pages import source_of
 
 LINK = re.compile(r'<(?:a|link)\b[^>]*?\bhref="(?P<url>[^"]*)"', re.I)
 ID = re.compile(r'\b(?:id|name)="(?P<id>[^"]+)"')
@@ -51,16 +54,20 @@ def broken_links(site: Path) -> list[str]:
             if target is None:
                 problems.append(f"{rel}: {raw} -> no such file")
             elif fragment and target.suffix == ".html" and unquote(fragment) not in ids_of(target):
+                near = difflib.get_close_matches(unquote(fragment), ids_of(target), n=1)
+                hint = f" (did you mean #{near[0]}?)" if near else ""
                 problems.append(f"{rel}: {raw} -> no id '{unquote(fragment)}' in "
-                                f"{target.relative_to(site).as_posix()}")
+                                f"{target.relative_to(site).as_posix()}{hint}")
     return problems
 
 
 @pytest.mark.site
 def test_every_internal_link_and_anchor_resolves(built_site):
     problems = broken_links(built_site)
-    assert not problems, f"{len(problems)} broken internal link(s):\n  " + "\n  ".join(
-        problems[:30])
+    named = [f"{source_of(p.split(':', 1)[0])}:{p.split(':', 1)[1]}" for p in problems]
+    assert not named, (f"{len(problems)} broken internal link(s); link to a page as "
+                       f"other-page.md#anchor, with an anchor that page has (a heading's id, "
+                       f"or a formula or question id):\n  " + "\n  ".join(named[:30]))
 
 
 def test_the_link_check_finds_a_dead_link_and_a_dead_anchor(tmp_path):

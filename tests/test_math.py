@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.pages import source_of
 
 KATEX = ROOT / "overrides" / "assets" / "vendor" / "katex" / "katex.min.js"
 RENDER = ROOT / "tests" / "katex_render.cjs"
@@ -52,9 +53,11 @@ def test_every_formula_renders_with_the_sites_katex(built_site):
     items = formulas_in(built_site)
     assert len(items) > 20, f"only {len(items)} formulas found: is arithmatex still generic?"
     errors = katex_errors(items)
-    report = "\n".join(f"  {e['where']}: {e['message']}\n      {e['tex'][:120]}"
+    report = "\n".join(f"  {source_of(e['where'])}: {e['message']}\n      {e['tex'][:120]}"
                        for e in errors[:20])
-    assert not errors, f"{len(errors)} formula(s) KaTeX cannot render:\n{report}"
+    assert not errors, (f"{len(errors)} formula(s) the site's KaTeX cannot render (fix the "
+                        f"LaTeX; KaTeX supports fewer macros than LaTeX: "
+                        f"https://katex.org/docs/supported):\n{report}")
 
 
 def test_the_math_check_names_each_broken_formula():

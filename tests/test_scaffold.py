@@ -6,31 +6,13 @@ and must *fail* the checks until the contributor fills it in.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.copies import copy_of_repo, run
 
-
-def copy_of_repo(dest: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for rel in files:
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
-    return dest
-
-
-def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(repo), "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, *args], cwd=repo, env=env, capture_output=True,
-                          text=True, timeout=600)
+pytestmark = pytest.mark.tooling
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 
 import seqcore
 from tests.conftest import page_urls
+from tests.pages import source_of
 
 PAGES = page_urls()
 
@@ -51,8 +52,11 @@ def test_nothing_is_loaded_from_another_host(built_site):
             hits = {h for h in hits if not re.search(
                 rf'<link[^>]+rel="(?:alternate|canonical)"[^>]+href="{re.escape(h)}', text)}
             if hits:
-                offenders[path.relative_to(built_site).as_posix()] = sorted(hits)[:3]
-    assert not offenders, f"pages that load from another host: {offenders}"
+                offenders[source_of(path.relative_to(built_site).as_posix())] = sorted(hits)[:3]
+    assert not offenders, (f"pages that load from another host: {offenders}. The site must work "
+                           f"offline: put the file in the site (an image under docs/, a script "
+                           f"or font vendored from npm under overrides/assets/vendor) or draw a "
+                           f"Mermaid diagram or a plot instead")
 
 
 @pytest.mark.site

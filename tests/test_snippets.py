@@ -40,7 +40,9 @@ def run_doctest(text: str, name: str) -> None:
     out: list[str] = []
     runner.run(test, out=out.append)
     failed = runner.summarize(verbose=False).failed
-    assert failed == 0, f"{name}: {failed} example(s) failed\n" + "".join(out)
+    assert failed == 0, (f"{name}: {failed} example(s) print something other than what the "
+                         f"file shows; fix the shown output (or the code) so they agree\n"
+                         + "".join(out))
 
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.pycon"))
@@ -93,7 +95,13 @@ def test_page_code_block(page, line, info, body):
         if ">>>" in body:
             run_doctest(body, where)
         else:
-            exec(compile(body, where, "exec"), {"__name__": "__page__"})
+            try:
+                exec(compile(body, where, "exec"), {"__name__": "__page__"})
+            except Exception as exc:
+                raise AssertionError(
+                    f"{page.relative_to(DOCS.parent).as_posix()}:{line}: this python block "
+                    f"raises {type(exc).__name__}: {exc}. Every python block on a page runs; "
+                    f"fix it, or show it as ```text if it is not meant to run") from exc
         return
     assert info in NOT_EXECUTED, (
         f"{where}: a ```{info or '(no language)'} block is neither run nor on the allow-list "

@@ -74,7 +74,10 @@ def test_ids_are_unique_per_language():
 def test_every_computed_formula_has_an_implementation():
     missing = sorted({(page, f.id) for lang in LANGUAGES for page, f in page_formulas(lang)
                       if not f.prose and f.id not in seqcore.FORMULAS})
-    assert not missing, f"formulas with no @implements function in seqcore: {missing}"
+    assert not missing, (
+        f"formulas with no @implements function in seqcore: {missing}. Write the function "
+        f"that computes each one in seqcore/ and decorate it @implements(\"<id>\"), or, if "
+        f"there is nothing to compute, write the block as <div class=\"formula prose\" …>")
 
 
 def test_every_implementation_is_shown_on_a_page():
@@ -92,8 +95,11 @@ def test_prose_formulas_are_not_claimed_by_code():
 def test_every_implementation_has_a_marked_test():
     tested = marked_formula_ids()
     untested = sorted(set(seqcore.FORMULAS) - set(tested))
-    assert not untested, (f"implementations with no test marked @pytest.mark.formula(id): "
-                          f"{[(i, seqcore.FORMULAS[i]) for i in untested]}")
+    assert not untested, (
+        f"implementations with no test marked @pytest.mark.formula(id): "
+        f"{[(i, seqcore.FORMULAS[i]) for i in untested]}. Write a test in tests/ that compares "
+        f"the function with an independent reference (PyTorch, SciPy, scikit-learn, "
+        f"hand-worked numbers) and mark it @pytest.mark.formula(\"<id>\")")
     unknown = sorted(set(tested) - set(seqcore.FORMULAS))
     assert not unknown, f"tests mark formula ids that nothing implements: {unknown}"
 
