@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Refresh the vendored front-end assets (KaTeX, Mermaid) from the npm registry.
+"""Refresh the vendored front-end assets (KaTeX, Mermaid; axe-core for the tests) from npm.
 
 The site must work offline and load nothing from another host, so the math and
 diagram libraries are served by the site itself from ``overrides/assets/vendor``.
@@ -7,6 +7,8 @@ This script is the only way those files change: it runs ``npm pack`` for the
 pinned versions below, copies the files the site needs, and writes
 ``vendor-lock.json`` with the registry's tarball integrity and a SHA-256 of every
 copied file. ``tests/test_vendor.py`` checks the files against that lock.
+axe-core is not part of the site: the browser tests inject it into each page to
+check accessibility, so it lives in ``tests/vendor`` with a lock of its own.
 
 Usage:  python .ci/vendor_assets.py        (needs node/npm and the npm registry)
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "overrides" / "assets" / "vendor"
-LOCK = VENDOR / "vendor-lock.json"
+TEST_VENDOR = ROOT / "tests" / "vendor"
 
 # package -> (version, {path inside the tarball's package/ folder: path under vendor/})
 PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
@@ -37,6 +39,12 @@ PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
     "mermaid": ("11.17.2", {
         "dist/mermaid.min.js": "mermaid/mermaid.min.js",
         "LICENSE": "mermaid/LICENSE",
+    }),
+}
+TEST_PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "axe-core": ("4.14.1", {
+        "axe.min.js": "axe-core/axe.min.js",
+        "LICENSE": "axe-core/LICENSE",
     }),
 }
 
@@ -53,7 +61,7 @@ def npm_pack(name: str, version: str, dest: Path) -> dict:
     return json.loads(out)[0]
 
 
-def copy_from(tarball: Path, mapping: dict[str, str]) -> list[str]:
+def copy_from(tarball: Path, mapping: dict[str, str], vendor: Path) -> list[str]:
     copied = []
     with tarfile.open(tarball) as tar, tempfile.TemporaryDirectory() as tmp:
         tar.extractall(tmp, filter="data")
@@ -64,29 +72,35 @@ def copy_from(tarball: Path, mapping: dict[str, str]) -> list[str]:
                 raise SystemExit(f"{tarball.name}: nothing matches {pattern}")
             for src in sources:
                 rel = target + src.name if target.endswith("/") else target
-                dst = VENDOR / rel
+                dst = vendor / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dst)
                 copied.append(rel)
     return copied
 
 
-def main() -> None:
-    if VENDOR.exists():
-        shutil.rmtree(VENDOR)
-    VENDOR.mkdir(parents=True)
+def refresh(vendor: Path, packages: dict[str, tuple[str, dict[str, str]]]) -> None:
+    """Replace ``vendor`` with the pinned packages' files and write its lock."""
+    if vendor.exists():
+        shutil.rmtree(vendor)
+    vendor.mkdir(parents=True)
     lock: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (version, mapping) in PACKAGES.items():
+        for name, (version, mapping) in packages.items():
             meta = npm_pack(name, version, Path(tmp))
-            files = copy_from(Path(tmp) / meta["filename"], mapping)
+            files = copy_from(Path(tmp) / meta["filename"], mapping, vendor)
             lock[name] = {
                 "version": version,
                 "registry_integrity": meta["integrity"],
-                "files": {rel: sha256(VENDOR / rel) for rel in sorted(files)},
+                "files": {rel: sha256(vendor / rel) for rel in sorted(files)},
             }
             print(f"{name}@{version}: {len(files)} files")
-    LOCK.write_text(json.dumps(lock, indent=2) + "\n")
+    (vendor / "vendor-lock.json").write_text(json.dumps(lock, indent=2) + "\n")
+
+
+def main() -> None:
+    refresh(VENDOR, PACKAGES)
+    refresh(TEST_VENDOR, TEST_PACKAGES)
 
 
 if __name__ == "__main__":

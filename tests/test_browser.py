@@ -1,20 +1,29 @@
 """Every built page in real headless Chromium (Debian's package, driven by Playwright).
 
 For each page in both languages: the math is rendered by KaTeX with zero errors,
-every Mermaid block became an SVG, a Q&A block opens on click, the language
-switch leads to the twin page, no script error is thrown, and not one request
-leaves the local server. A full-page screenshot of each page is saved under
-build/screenshots/ for a person to look at.
+every Mermaid block became an SVG (and pages without one never load Mermaid),
+a Q&A block opens on click, the language switch leads to the twin page, no script
+error is thrown, not one request leaves the local server, axe-core (vendored from
+npm in tests/vendor, injected into the page) finds no serious or critical
+accessibility violation, and on a phone-sized viewport nothing, math included,
+makes the page scroll sideways. What each page transfers is added up, and the
+median must stay under 1 MB.
+
+Screenshots for a person to review, under build/screenshots/: every page on a
+desktop viewport (``<lang>_<page>.png``), and a sample of pages on a phone
+(``phone/``) and in dark mode (``dark/``).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
+import statistics
 import threading
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
@@ -23,6 +32,14 @@ from tests.conftest import ROOT, page_urls
 
 PAGES = page_urls()
 SHOTS = ROOT / "build" / "screenshots"
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+# Reviewed on a phone and in dark mode: the home page, the pages with the widest
+# math, tables, diagrams and plots, and the reference pages.
+SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
+          "questions", "errata", "api"]
+SAMPLE_PAGES = [p for p in PAGES if p[1] in SAMPLE]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,17 +85,24 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def visit(browser, server):
-    """Open a page; record every request to another host and every script error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_context(browser, server, **options):
+    """A fresh browser context (empty cache) and its visit function.
+
+    Every request is recorded (the page's and its web workers'): those to another
+    host are refused and listed, the local ones are kept to add up the transfer.
+    """
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
     context.add_init_script(OPEN_SHADOW_ROOTS)
     outside: list[str] = []
+    local: list[str] = []
     errors: list[str] = []
 
     def guard(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+        if route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        elif host == "127.0.0.1":
+            local.append(route.request.url)
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -92,10 +116,84 @@ def visit(browser, server):
         page.goto(server + path, wait_until=wait_until)
         return page
 
-    go.outside, go.errors, go.server = outside, errors, server
+    go.outside, go.local, go.errors, go.server = outside, local, errors, server
+    return context, go
+
+
+@pytest.fixture
+def visit(browser, server):
+    """Open a page on a desktop viewport; record requests and script errors."""
+    context, go = open_context(browser, server)
     yield go
     context.close()
 
+
+@pytest.fixture
+def visit_phone(browser, server):
+    """The same on a phone-sized viewport (390 × 844 CSS pixels, touch)."""
+    context, go = open_context(browser, server, **PHONE)
+    yield go
+    context.close()
+
+
+@pytest.fixture
+def visit_dark(browser, server):
+    """The same with the system in dark mode (the palette follows prefers-color-scheme)."""
+    context, go = open_context(browser, server, color_scheme="dark")
+    yield go
+    context.close()
+
+
+def transferred_bytes(site: Path, urls: list[str]) -> int:
+    """Bytes the local server sent for these requests: the files it served (no compression)."""
+    total = 0
+    for url in set(urls):
+        path = site / unquote(urlparse(url).path).lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        total += path.stat().st_size if path.is_file() else 0
+    return total
+
+
+SERIOUS = """async () => {
+  const result = await axe.run(document, { resultTypes: ['violations'] });
+  return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+    .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                 where: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                 why: (v.nodes[0].failureSummary || '').replace(/\s+/g, ' ').slice(0, 240) }));
+}"""
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(SERIOUS)
+    return [f"{v['impact']} {v['id']}: {v['help']} at {v['where']} ({v['why']})" for v in found]
+
+
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  const page = document.documentElement.scrollWidth - width;
+  const math = [...document.querySelectorAll('.katex-display, .arithmatex, .katex')]
+    .filter(e => {
+      const box = e.getBoundingClientRect();
+      if (box.width === 0 || (box.left >= -1 && box.right <= width + 1)) return false;
+      // wider than the screen is fine inside a box that scrolls on its own
+      for (let a = e.parentElement; a; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (['auto', 'scroll'].includes(style.overflowX)) {
+          const own = a.getBoundingClientRect();
+          return own.left < -1 || own.right > width + 1;
+        }
+      }
+      return true;
+    })
+    .map(e => e.textContent.trim().slice(0, 60));
+  return { page, math };
+}"""
+
+
+WEIGHTS: dict[str, tuple[int, int]] = {}  # "lang:page" -> (bytes transferred, requests)
 
 UNRENDERED = """() => ({
   math: [...document.querySelectorAll('.arithmatex')]
@@ -122,7 +220,7 @@ def wait_for_rendering(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
-def test_page_in_chromium(visit, lang, name, url):
+def test_page_in_chromium(visit, built_site, lang, name, url):
     page = visit(url)
     source = (ROOT / "docs").glob(f"{name}.{lang}.*")
     text = next(source).read_text(encoding="utf-8")
@@ -150,6 +248,14 @@ def test_page_in_chromium(visit, lang, name, url):
 
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"
+    if not mermaid_blocks:
+        mermaid = [u for u in visit.local if "mermaid" in u]
+        assert not mermaid, f"a page without a diagram loaded the diagram library: {mermaid}"
+    WEIGHTS[f"{lang}:{name}"] = (transferred_bytes(built_site, visit.local), len(visit.local))
+
+    violations = accessibility_violations(page)
+    assert not violations, "axe-core: serious or critical accessibility violations:\n  " \
+        + "\n  ".join(violations)
 
 
 @pytest.mark.browser
@@ -192,3 +298,50 @@ def test_every_question_in_the_index_opens_where_it_leads(visit, lang):
         else:
             assert "/en/" in page.url, f"{href}: an English index left the English site"
     assert not visit.errors, f"script errors: {visit.errors}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
+def test_nothing_scrolls_sideways_on_a_phone(visit_phone, lang, name, url):
+    page = visit_phone(url)
+    wait_for_rendering(page)
+    wide = page.evaluate(SIDEWAYS)
+    if name in SAMPLE:
+        (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"), full_page=True)
+    assert not wide["math"], f"formulas run off a 390 px screen: {wide['math']}"
+    assert wide["page"] <= 1, f"the page is {wide['page']} px wider than a 390 px screen"
+    assert not visit_phone.errors, f"script errors: {visit_phone.errors}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "name", "url"), SAMPLE_PAGES,
+                         ids=[f"{p[0]}:{p[1]}" for p in SAMPLE_PAGES])
+def test_dark_mode(visit_dark, lang, name, url):
+    page = visit_dark(url)
+    wait_for_rendering(page)
+    scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert scheme == "slate", f"a dark system got the {scheme!r} scheme"
+    (SHOTS / "dark").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "dark" / f"{lang}_{name}.png"), full_page=True)
+    violations = accessibility_violations(page)  # contrast is checked again on dark colours
+    assert not violations, "axe-core in dark mode:\n  " + "\n  ".join(violations)
+    assert not visit_dark.errors, f"script errors: {visit_dark.errors}"
+
+
+@pytest.mark.browser
+def test_median_page_transfers_under_one_megabyte(browser, server, built_site):
+    """Add up what each page loads with an empty cache; write the table for the record."""
+    for lang, name, url in PAGES:  # pages the page test did not visit in this run
+        if f"{lang}:{name}" not in WEIGHTS:
+            context, go = open_context(browser, server)
+            go(url)
+            WEIGHTS[f"{lang}:{name}"] = (transferred_bytes(built_site, go.local), len(go.local))
+            context.close()
+    sizes = sorted(b for b, _ in WEIGHTS.values())
+    median = statistics.median(sizes)
+    report = {"median_bytes": median, "max_bytes": sizes[-1],
+              "pages": {k: {"bytes": b, "requests": n} for k, (b, n) in sorted(WEIGHTS.items())}}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS.parent / "page-weights.json").write_text(json.dumps(report, indent=1))
+    assert median < 1_000_000, f"the median page transfers {median / 1e6:.2f} MB (limit 1 MB)"

@@ -80,6 +80,7 @@ def render_svg(path: Path, lang: str) -> str:
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "seqcore",
                                 "font.family": ["Noto Sans CJK KR", "DejaVu Sans"]}):
         fig = module.plot(lang)
+        label = accessible_name(fig, path)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
         plt.close(fig)
@@ -88,7 +89,19 @@ def render_svg(path: Path, lang: str) -> str:
     # Width and height in pt would fix the size; the viewBox lets CSS scale it.
     svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     svg = scope_ids(svg, path.stem.replace("_", "-"))
-    return svg.replace("<svg", '<svg role="img"', 1)
+    return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
+
+
+def accessible_name(fig, path: Path) -> str:
+    """What a screen reader says for the plot: its titles, in the page's language.
+
+    The figure's suptitle and every axes title, joined; a plot with no title at all
+    is named after its file, which is worse, so plots should carry titles.
+    """
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    titles = [suptitle, *(ax.get_title() for ax in fig.axes)]
+    words = [" ".join(t.split()) for t in titles if t and t.strip()]
+    return "; ".join(words) or path.stem.removeprefix("plot_").replace("_", " ")
 
 
 try:  # the parsing above must import without MkDocs (the tests use it)
