@@ -1,15 +1,29 @@
-"""Run every benchmark: ``python -m benchmarks [--quick] [name ...]``.
+"""Run every benchmark: ``python -m benchmarks [--quick] [--json DIR] [name ...]``.
 
 Every ``benchmarks/bench_*.py`` module with a ``run(rounds=...)`` function is a
 benchmark; give names (``rnn``, ``tfidf``…) to run only those.
+
+``--json DIR`` also writes ``DIR/<name>.json`` per benchmark (``benchmarks/_record.py``):
+the printed figures as rows, with the machine and library versions. The docs'
+benchmarks page is built from ``docs/_data/benchmarks``::
+
+    python -m benchmarks --json docs/_data/benchmarks --quick
+
+With ``--json`` the benchmarks that also feed a chapter (``scaling`` →
+``docs/_data/scaling.json``, ``word2vec`` → ``docs/_data/word2vec_lee.json``) leave
+those files alone: the chapters quote them, and a re-run would change the quoted numbers.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import sys
+import time
 from pathlib import Path
+
+from benchmarks import _record, _timing
 
 
 def discover() -> dict[str, object]:
@@ -20,16 +34,51 @@ def discover() -> dict[str, object]:
     return {n.removeprefix("bench_"): importlib.import_module(f"benchmarks.{n}") for n in names}
 
 
+def parse(argv: list[str]) -> tuple[bool, Path | None, list[str]]:
+    """``(quick, json folder or None, names)`` from the command line."""
+    quick, folder, names = False, None, []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--quick":
+            quick = True
+        elif arg == "--json":
+            folder = next(args, None)
+            if folder is None or folder.startswith("-"):
+                raise SystemExit("--json needs a folder: --json docs/_data/benchmarks")
+            folder = Path(folder)
+        elif arg.startswith("--json="):
+            folder = Path(arg.removeprefix("--json="))
+        elif arg.startswith("-"):
+            raise SystemExit(f"unknown option {arg!r}; use --quick, --json DIR, and names")
+        else:
+            names.append(arg)
+    return quick, folder, names
+
+
 def main(argv: list[str]) -> None:
-    rounds = 5 if "--quick" in argv else 15
-    wanted = [a for a in argv if not a.startswith("-")]
+    quick, folder, wanted = parse(argv)
+    rounds = 5 if quick else 15
     benches = discover()
     unknown = sorted(set(wanted) - set(benches))
     if unknown:
         raise SystemExit(f"unknown benchmark(s) {unknown}; available: {sorted(benches)}")
     for name, bench in benches.items():
-        if not wanted or name in wanted:
-            bench.run(rounds=rounds)
+        if wanted and name not in wanted:
+            continue
+        kwargs = {"rounds": rounds}
+        if folder is not None and "write" in inspect.signature(bench.run).parameters:
+            kwargs["write"] = False
+        _timing.take_sections()
+        start = time.perf_counter()
+        bench.run(**kwargs)
+        wall = time.perf_counter() - start
+        sections = _timing.take_sections()
+        if folder is not None:
+            about = (bench.__doc__ or name).strip().splitlines()[0]
+            sizes = getattr(bench, "QUICK_SIZES", "") if quick else ""
+            doc = _record.document(name, sections, rounds=rounds, quick=quick, about=about,
+                                   wall_seconds=wall, sizes=sizes)
+            print(f"   wrote {_record.write(folder, doc)} ({wall:.0f} s)")
 
 
 if __name__ == "__main__":

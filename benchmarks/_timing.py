@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Figure:
     reference: str
     ratio: float
     target: float | None = None
+    extra: dict = field(default_factory=dict)   # e.g. peak memory, max |difference|
 
     @property
     def verdict(self) -> str:
@@ -43,7 +44,25 @@ def median_times(candidates: dict[str, Callable[[], object]], rounds: int = 15,
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+#: Every table printed since the last :func:`take_sections`, as data: ``python -m benchmarks
+#: --json`` writes them (``benchmarks/_record.py``), so printing and recording cannot differ.
+SECTIONS: list[dict] = []
+
+
+def take_sections() -> list[dict]:
+    """The sections recorded by :func:`print_figures` so far, emptying the record."""
+    out = SECTIONS[:]
+    SECTIONS.clear()
+    return out
+
+
+def record(title: str, figures: list[Figure], notes: list[str] = ()) -> None:
+    """Keep a table of figures for ``--json`` without printing it."""
+    SECTIONS.append({"title": title, "notes": list(notes), "figures": list(figures)})
+
+
 def print_figures(title: str, figures: list[Figure], notes: list[str] = ()) -> None:
+    record(title, figures, notes)
     print(f"\n== {title}")
     for note in notes:
         print(f"   {note}")

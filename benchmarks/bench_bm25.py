@@ -112,16 +112,18 @@ def run(rounds: int = 15) -> list[Figure]:
 
     figures = [
         Figure("seqcore lucene: index + 1,000 queries", total_s, "bm25s: index + 1,000 queries",
-               total_s / total_b, target=1.5),
+               total_s / total_b, target=1.5, extra={"max_abs_diff": worst}),
         Figure("seqcore lucene: index", t["seqcore index"], "bm25s index",
-               t["seqcore index"] / t["bm25s index"]),
+               t["seqcore index"] / t["bm25s index"],
+               extra={"peak_mib": mem_s, "reference_peak_mib": mem_b}),
         Figure("seqcore lucene: 1,000 queries (scores)", t["seqcore queries"],
                "bm25s 1,000 get_scores", t["seqcore queries"] / t["bm25s queries"]),
         Figure("seqcore lucene: 1,000 queries (scores_batch)", t["seqcore batch"],
                "bm25s 1,000 get_scores", t["seqcore batch"] / t["bm25s queries"]),
         Figure("seqcore okapi: index + 1,000 queries", total_ok,
                "rank_bm25 BM25Okapi: index + 1,000 queries", total_ok / total_rank,
-               target=1 / 50),
+               target=1 / 50, extra={"max_abs_diff": worst_okapi, "peak_mib": mem_ok,
+                                     "reference_peak_mib": mem_r}),
     ]
     n_q = sum(1 for q in known if q)
     print_figures(f"BM25, synthetic Zipf corpus, {N_DOCS:,} docs, {len(ours.terms):,} terms, "

@@ -30,6 +30,7 @@ from pathlib import Path
 import array_api_compat
 import numpy as np
 
+from benchmarks._timing import Figure, record
 from seqcore import multi_head_attention, rnn_forward
 
 D = 64
@@ -152,6 +153,18 @@ def _run(rounds: int, write: bool) -> dict:
         print(f"   {name:9s} time ∝ n^{m['time_exponent']:.2f} (n ≥ 512: "
               f"n^{m['time_exponent_n512']:.2f}), peak memory ∝ n^{m['memory_exponent']:.2f} "
               f"(n ≥ 512: n^{m['memory_exponent_n512']:.2f})")
+    # For ``--json``: one row per length, the RNN layer against the attention layer.
+    r_, a_ = result["rnn"], result["attention"]
+    record(f"Scaling: one layer, d={D}, float32, batch 1, CPU, 1 BLAS thread", [
+        Figure(f"RNN layer (rnn_forward), n={n}", r_["seconds"][i], "self-attention layer",
+               r_["seconds"][i] / a_["seconds"][i],
+               extra={"n": n, "peak_mib": r_["peak_bytes"][i] / 2**20,
+                      "reference_peak_mib": a_["peak_bytes"][i] / 2**20,
+                      "matmuls": r_["matmuls"][i], "reference_matmuls": a_["matmuls"][i]})
+        for i, n in enumerate(LENGTHS)], notes=[
+        f"fastest of ≤{rounds} interleaved rounds; peak memory by tracemalloc",
+        *(f"{name}: time ∝ n^{result[name]['time_exponent']:.2f}, peak memory ∝ "
+          f"n^{result[name]['memory_exponent']:.2f}" for name in ("rnn", "attention"))])
     if write:
         OUT.parent.mkdir(parents=True, exist_ok=True)
         rounded = json.loads(json.dumps(result), parse_float=lambda s: round(float(s), 6))

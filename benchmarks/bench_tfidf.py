@@ -108,10 +108,12 @@ def bench_corpus(title: str, docs: list[str], new: list[str], rounds: int) -> li
     n_tokens = sum(int(v) for v in np.diff(W.indptr))
     figures = [
         Figure("seqcore fit (DTM + IDF + TF-IDF + L2)", t["seqcore fit"],
-               "TfidfVectorizer.fit_transform", t["seqcore fit"] / t["sklearn fit"], target=1.0),
+               "TfidfVectorizer.fit_transform", t["seqcore fit"] / t["sklearn fit"], target=1.0,
+               extra={"peak_mib": mem["seqcore"], "reference_peak_mib": mem["sklearn"],
+                      "max_abs_diff": float(diff_fit)}),
         Figure(f"seqcore transform ({len(new):,} docs)", t["seqcore transform"],
                "TfidfVectorizer.transform", t["seqcore transform"] / t["sklearn transform"],
-               target=1.0),
+               target=1.0, extra={"max_abs_diff": float(diff_new)}),
     ]
     print_figures(title, figures, notes=[
         f"{W.shape[0]:,} docs x {W.shape[1]:,} terms, {W.nnz:,} stored entries "

@@ -3,7 +3,8 @@
 Same tokens, same hyper-parameters, seeded. Reports training time (ratio to gensim), the
 accuracy on the questions of Google's analogy set that fall inside the vocabulary (3CosAdd,
 each model scored by its own library and cross-checked by the other), nearest neighbours of
-a few words, and writes docs/_data/word2vec_lee.json, which the embeddings page reads.
+a few words, and writes docs/_data/word2vec_lee.json, which the embeddings page reads
+(unless ``write=False``: ``python -m benchmarks --json`` leaves that file alone).
 gensim runs on one worker thread so that both use one core.
 """
 
@@ -43,7 +44,7 @@ def corpus() -> list[list[str]]:
     return [simple_preprocess(line) for line in text.splitlines() if line.strip()]
 
 
-def run(rounds: int = 15) -> list[Figure]:
+def run(rounds: int = 15, write: bool = True) -> list[Figure]:
     from gensim.models import Word2Vec
 
     sentences = corpus()
@@ -106,16 +107,20 @@ def run(rounds: int = 15) -> list[Figure]:
         "vectors": {"seqcore": np.round(np.stack([wv[w] for w in projected]), 4).tolist(),
                     "gensim": np.round(np.stack([g.wv[w] for w in projected]), 4).tolist()},
     }
-    OUT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if write:
+        OUT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    figures = [Figure("seqcore.train_skipgram (NumPy)", ours_s, "gensim Word2Vec, 1 worker",
-                      ours_s / gensim_s)]
     a = result["analogy"]
+    figures = [Figure("seqcore.train_skipgram (NumPy)", ours_s, "gensim Word2Vec, 1 worker",
+                      ours_s / gensim_s,
+                      extra={"analogies_inside_vocabulary": a["inside_vocabulary"],
+                             "analogies_correct": a["seqcore_correct"],
+                             "reference_analogies_correct": a["gensim_correct"]})]
     print_figures(
         f"skip-gram, Lee corpus ({result['tokens']} tokens, vocabulary {len(wv)}), "
         f"dim={p['dim']}, window={p['window']}, negative={p['negative']}, "
         f"epochs={p['epochs']}", figures,
-        notes=[f"median of {repeats} training run(s); wrote {OUT.name}",
+        notes=[f"median of {repeats} training run(s)" + (f"; wrote {OUT.name}" if write else ""),
                f"analogies inside the vocabulary: {a['inside_vocabulary']} of "
                f"{a['questions_in_file']}; 3CosAdd correct: seqcore {a['seqcore_correct']}, "
                f"gensim {a['gensim_correct']} (seqcore's evaluator on gensim's vectors: "

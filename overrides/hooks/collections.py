@@ -10,6 +10,10 @@
 - ``<!-- glossary -->`` becomes the Korean–English glossary of ``docs/_data/glossary.yml``,
   each term linked to the first page (in reading order) that uses it. The same file
   drives the one-term-per-concept check (``tests/test_glossary.py``).
+- ``<!-- benchmarks: name -->`` (a line of its own) becomes the tables of
+  ``docs/_data/benchmarks/<name>.json``, written by ``python -m benchmarks --json``:
+  the figures are the file's numbers, never typed by hand. A page with such markers
+  must show every file of that folder; a missing file or marker fails the build.
 
 The question ids are computed from the Markdown sources on both ends (the block
 and the index), with :func:`question_ids`, so the links cannot drift.
@@ -90,6 +94,129 @@ def load_glossary(path: Path) -> list[dict]:
     return data
 
 
+BENCH = re.compile(r"^<!-- benchmarks: (?P<name>[a-z0-9_]+) -->[ \t]*$", re.M)
+BENCH_KEYS = ("schema", "benchmark", "date", "rounds", "quick", "sizes", "measured_on",
+              "machine", "libraries", "sections", "rows")
+BENCH_ROW_KEYS = ("section", "candidate", "ms", "reference", "reference_ms", "ratio", "target",
+                  "met", "extra")
+
+
+def load_benchmark(folder: Path, name: str) -> dict:
+    """``folder/<name>.json`` (written by ``benchmarks/_record.py``), its schema checked."""
+    import json
+
+    path = folder / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file (python -m benchmarks {name} --json {folder} "
+                         "--quick writes it)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON: {exc}") from exc
+    missing = [k for k in BENCH_KEYS if k not in doc] if isinstance(doc, dict) else ["all"]
+    if missing:
+        raise ValueError(f"{path}: missing {', '.join(missing)}")
+    if doc["benchmark"] != name:
+        raise ValueError(f"{path}: holds benchmark {doc['benchmark']!r}, not {name!r}")
+    for i, row in enumerate(doc["rows"]):
+        lacking = [k for k in BENCH_ROW_KEYS if k not in row]
+        if lacking:
+            raise ValueError(f"{path} row {i + 1}: missing {', '.join(lacking)}")
+        if not 0 <= row["section"] < len(doc["sections"]):
+            raise ValueError(f"{path} row {i + 1}: section {row['section']} does not exist")
+    if not doc["rows"]:
+        raise ValueError(f"{path}: no rows")
+    return doc
+
+
+def _num(x) -> str:
+    """A number of the file as it is there (4 significant digits at most): no re-rounding."""
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+_BENCH_WORDS = {
+    "ko": {"head": "| 측정 대상 | 시간 (ms) | 기준 | 기준 시간 (ms) | 비율 | 목표 "
+                   "| 그 밖의 측정값 |",
+           "met": "달성", "missed": "미달", "peak": "최대 메모리 {0} MiB (기준 {1} MiB)",
+           "diff": "기준과의 최대 차이 {0}", "matmuls": "행렬곱 {0}번 (기준 {1}번)",
+           "analogies": "유추 정답 {1}/{0} (기준 {2}/{0})",
+           "machine": "측정: {date}, {cpu}, 논리 코어 {cores}개(다른 작업과 함께 쓰는 머신), "
+                      "라운드 {rounds}{quick}. {libs}.",
+           "quick": ", `--quick`", "sizes": " 줄인 크기: {0}.",
+           "notes": "벤치마크가 출력한 메모 (영어 원문)"},
+    "en": {"head": "| Measured | Time (ms) | Reference | Reference time (ms) | Ratio | Target "
+                   "| Other measurements |",
+           "met": "met", "missed": "missed", "peak": "peak memory {0} MiB (reference {1} MiB)",
+           "diff": "max difference from the reference {0}",
+           "matmuls": "{0} matrix products (reference {1})",
+           "analogies": "analogies right {1}/{0} (reference {2}/{0})",
+           "machine": "Measured {date} on {cpu}, {cores} logical cores (a machine shared with "
+                      "other jobs), {rounds} rounds{quick}. {libs}.",
+           "quick": ", `--quick`", "sizes": " Reduced sizes: {0}.",
+           "notes": "The benchmark's printed notes"},
+}
+
+
+def _extra(extra: dict, words: dict) -> str:
+    """The row's other measurements, in the page's language; unknown keys as ``key = value``."""
+    rest, parts = dict(extra), []
+    if "peak_mib" in rest and "reference_peak_mib" in rest:
+        parts.append(words["peak"].format(_num(rest.pop("peak_mib")),
+                                          _num(rest.pop("reference_peak_mib"))))
+    if "max_abs_diff" in rest:
+        parts.append(words["diff"].format(_num(rest.pop("max_abs_diff"))))
+    if "matmuls" in rest and "reference_matmuls" in rest:
+        parts.append(words["matmuls"].format(_num(rest.pop("matmuls")),
+                                             _num(rest.pop("reference_matmuls"))))
+    keys = ("analogies_inside_vocabulary", "analogies_correct", "reference_analogies_correct")
+    if all(k in rest for k in keys):
+        parts.append(words["analogies"].format(*(_num(rest.pop(k)) for k in keys)))
+    rest.pop("n", None)                        # already in the row's name
+    parts += [f"{k} = {_num(v)}" for k, v in rest.items()]
+    return "; ".join(parts)
+
+
+def benchmark_tables(doc: dict, lang: str) -> str:
+    """The Markdown of one benchmark file: a table per printed section, then the machine."""
+    words = _BENCH_WORDS[lang]
+    out = []
+    for i, section in enumerate(doc["sections"]):
+        out.append(f"\n**{_plain(section['title'])}**\n")
+        out += [words["head"], "|---|--:|---|--:|--:|---|---|"]
+        for row in (r for r in doc["rows"] if r["section"] == i):
+            target = ""
+            if row["target"] is not None:
+                verdict = words["met"] if row["met"] else words["missed"]
+                target = f"≤ {_num(row['target'])}× ({verdict})"
+            cells = [_plain(row["candidate"]), _num(row["ms"]), _plain(row["reference"]),
+                     _num(row["reference_ms"]), f"{_num(row['ratio'])}×", target,
+                     _plain(_extra(row["extra"], words))]
+            out.append("| " + " | ".join(cells) + " |")
+        if section["notes"]:                   # the benchmark's own words, as it printed them
+            out.append(f'\n??? note "{words["notes"]}"\n')
+            out += [f"    - {_plain(note)}" for note in section["notes"]]
+    m = doc["machine"]
+    libs = _plain(", ".join(f"{k} {v}" for k, v in doc["libraries"].items() if v))
+    out.append("\n" + words["machine"].format(
+        date=doc["date"], cpu=_plain(m.get("cpu", "?")), cores=m.get("cores", "?"),
+        rounds=doc["rounds"], quick=words["quick"] if doc["quick"] else "", libs=libs)
+        + (words["sizes"].format(_plain(doc["sizes"])) if doc["sizes"] else ""))
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return html.escape(" ".join(str(text).split())).replace("|", "&#124;")
+
+
+def _plain(text: str) -> str:
+    """A table cell shown as written: the benchmarks' names (``scores_batch``) are no Markdown."""
+    cell = _cell(text)
+    for ch, entity in (("_", "&#95;"), ("*", "&#42;"), ("$", "&#36;"), ("`", "&#96;"),
+                       ("[", "&#91;"), ("]", "&#93;")):
+        cell = cell.replace(ch, entity)
+    return cell
+
+
 try:  # the functions above must import without MkDocs (the tests use them)
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import event_priority
@@ -115,7 +242,25 @@ if event_priority is not None:
             markdown = markdown.replace("<!-- errata -->", _errata(page, config, files))
         if "<!-- glossary -->" in markdown:
             markdown = markdown.replace("<!-- glossary -->", _glossary(page, config))
+        if BENCH.search(markdown):
+            markdown = _benchmarks(markdown, page, config)
         return markdown
+
+    def _benchmarks(markdown: str, page, config) -> str:
+        lang = _lang(config)
+        folder = Path(config.docs_dir) / "_data" / "benchmarks"
+        shown = {m["name"] for m in BENCH.finditer(markdown)}
+        for path in sorted(folder.glob("*.json")):
+            if path.stem not in shown:
+                raise PluginError(f"{page.file.src_uri}: {path} is shown nowhere "
+                                  f"(add <!-- benchmarks: {path.stem} --> on a line of its own)")
+
+        def table(m: re.Match) -> str:
+            try:
+                return benchmark_tables(load_benchmark(folder, m["name"]), lang)
+            except (ValueError, OSError, KeyError, TypeError) as exc:
+                raise PluginError(f"{page.file.src_uri}: benchmarks: {exc!r}") from exc
+        return BENCH.sub(table, markdown)
 
     def _glossary(page, config) -> str:
         lang = _lang(config)
@@ -187,9 +332,6 @@ if event_priority is not None:
                          _verbatim(e.get("original", "")), _cell(e[lang]), link]
                 out.append("| " + " | ".join(cells) + " |")
         return "\n".join(out) + "\n"
-
-    def _cell(text: str) -> str:
-        return html.escape(" ".join(str(text).split())).replace("|", "&#124;")
 
     URL = re.compile(r"https?://\S+")
 

@@ -1,0 +1,131 @@
+"""Benchmark results as data: one JSON file per benchmark, with the machine that measured it.
+
+``python -m benchmarks --json DIR`` writes ``DIR/<name>.json`` for every benchmark it
+runs. Each file holds what the benchmark printed (its tables, as sections with their
+notes), one row per printed line, and the machine: absolute times on a shared machine
+mean little, the ratios (both sides timed in the same run, interleaved) are the result.
+The docs' benchmarks page renders its tables from these files at build time
+(``overrides/hooks/collections.py``), and ``snippets/plot_bench_<name>.py`` draws them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import json
+import math
+import os
+import platform
+from pathlib import Path
+
+SCHEMA = 1
+LIBRARIES = ("numpy", "scipy", "torch", "scikit-learn", "bm25s", "rank_bm25", "gensim")
+ROW_KEYS = ("section", "candidate", "ms", "reference", "reference_ms", "ratio", "target",
+            "met", "extra")
+#: Said in every file and on the page: the figures are ratios, not absolute speeds.
+MEASURED_ON = ("a 2-core machine shared with other jobs; each ratio compares two "
+               "implementations timed in the same run, interleaved round by round")
+
+
+def significant(x: float, digits: int = 4) -> float:
+    """``x`` rounded to ``digits`` significant digits: what the file keeps and the page shows."""
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    return round(float(x), digits - 1 - math.floor(math.log10(abs(x))))
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict:
+    """CPU, cores, thread pools and Python: what a reader needs to weigh the figures."""
+    from threadpoolctl import threadpool_info
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        usable = os.cpu_count()
+    try:
+        import torch
+        torch_threads = torch.get_num_threads()
+    except ImportError:  # pragma: no cover
+        torch_threads = None
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "shared": True,
+        "torch_threads": torch_threads,
+        "blas": [{"library": p.get("internal_api"), "threads": p.get("num_threads"),
+                  "version": p.get("version")} for p in threadpool_info()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def library_versions() -> dict[str, str | None]:
+    """Installed version of each library the benchmarks compare with (None: not installed)."""
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def rows(sections: list[dict]) -> list[dict]:
+    """One row per printed figure; times in milliseconds, 4 significant digits."""
+    out = []
+    for i, section in enumerate(sections):
+        for f in section["figures"]:
+            reference_s = f.seconds / f.ratio
+            out.append({
+                "section": i, "candidate": f.name, "ms": significant(f.seconds * 1e3),
+                "reference": f.reference, "reference_ms": significant(reference_s * 1e3),
+                "ratio": significant(f.ratio, 3),
+                "target": f.target,
+                "met": None if f.target is None else bool(f.ratio <= f.target),
+                "extra": {k: significant(v) if isinstance(v, float) else v
+                          for k, v in f.extra.items()},
+            })
+    return out
+
+
+def document(name: str, sections: list[dict], *, rounds: int, quick: bool, about: str,
+             wall_seconds: float, sizes: str = "") -> dict:
+    """The JSON document of benchmark ``name`` (schema :data:`SCHEMA`)."""
+    if not sections:
+        raise ValueError(f"benchmark {name!r} recorded no figures (nothing to write)")
+    return {
+        "schema": SCHEMA,
+        "benchmark": name,
+        "about": about,
+        "date": datetime.date.today().isoformat(),
+        "command": f"python -m benchmarks {name} --json DIR" + (" --quick" if quick else ""),
+        "rounds": rounds,
+        "quick": quick,
+        "sizes": sizes,
+        "measured_on": MEASURED_ON,
+        "wall_seconds": round(wall_seconds, 1),
+        "machine": machine(),
+        "libraries": library_versions(),
+        "sections": [{"title": s["title"], "notes": s["notes"]} for s in sections],
+        "rows": rows(sections),
+    }
+
+
+def write(folder: Path, doc: dict) -> Path:
+    """Write ``doc`` to ``folder/<benchmark>.json`` and return the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc['benchmark']}.json"
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
