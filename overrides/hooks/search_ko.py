@@ -39,12 +39,22 @@ The query is not segmented (that would need an analyzer in the browser, i.e. a d
 time); a query word is matched as it is typed, against whole words by prefix and against
 morphemes. kiwipiepy is the optional extra ``ko`` of seqcore; without it the build stops and
 names the install command. Everything happens at build time; nothing is fetched at run time.
+
+Build time: analyzing the ~7,400 distinct Korean words takes about 2 s of CPU, and kiwipiepy
+holds the GIL. So ``on_pre_build`` of the English build (inside i18n's loop, when the Korean
+index is already written) hands the words to a second process (this file run as a script),
+which works while the English pages build; ``on_post_build`` takes its answer, and analyzes
+in this process whatever is missing (all of it, if that process failed), so the result never
+depends on the speed-up.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -115,6 +125,13 @@ def morphemes(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {w: _analyses.get(w, ()) for w in words}
 
 
+def hangul_words(index: Mapping[str, Any]) -> set[str]:
+    """The distinct words with Hangul in the titles and texts of a search index."""
+    separator = index["config"]["separator"]
+    return {w for e in index["docs"] for w in tokens(f"{e['title']} {e['text']}", separator)
+            if _HANGUL.search(w)}
+
+
 def add_morphemes(index: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a Material search index whose entries carry their Korean morphemes.
 
@@ -127,7 +144,7 @@ def add_morphemes(index: Mapping[str, Any]) -> dict[str, Any]:
     separator = index["config"]["separator"]
     words = {e["location"]: tokens(f"{e['title']} {e['text']}", separator)
              for e in index["docs"]}
-    found = morphemes({w for ws in words.values() for w in ws})
+    found = morphemes(w for ws in words.values() for w in ws)
     docs = []
     for entry in index["docs"]:
         forms = dict.fromkeys(m for w in words[entry["location"]] for m in found[w])
@@ -188,11 +205,13 @@ def write_indexes(site_dir: Path, prefixes: Mapping[str, str], korean: str = "ko
 
 try:  # the functions above must import without MkDocs (the tests use them)
     from mkdocs.exceptions import PluginError
-    from mkdocs.plugins import event_priority
+    from mkdocs.plugins import event_priority, get_plugin_logger
 except ImportError:  # pragma: no cover
     event_priority = None
 
 if event_priority is not None:
+    log = get_plugin_logger("search_ko")
+    _background: list[tuple] = []   # (process, its input, output and error files)
 
     def _prefixes(i18n) -> dict[str, str]:
         """Each built language and the start of its pages' locations (``""`` for the default)."""
@@ -206,11 +225,53 @@ if event_priority is not None:
         context["language_search_index"] = f"{prefix}search/search_index.json" if prefix else None
         return context
 
+    def on_pre_build(config):
+        """Start analyzing the default language's words in another process.
+
+        Only a speed-up: kiwipiepy holds the GIL, so analyzing ten thousand words here would
+        add its seconds to the build; inside i18n's loop the default language's index is
+        already written, and another process analyzes its words while the next language
+        builds. ``on_post_build`` takes the result, or analyzes whatever is missing itself.
+        """
+        i18n = config.plugins.get("i18n")
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if _background or i18n is None or not getattr(i18n, "building", False):
+            return
+        if not path.is_file():
+            return
+        words = sorted(hangul_words(json.loads(path.read_text("utf-8"))) - _analyses.keys())
+        if not words:
+            return
+        files = [tempfile.TemporaryFile("w+", encoding="utf-8") for _ in range(3)]
+        json.dump(words, files[0])      # ASCII JSON: safe whatever the locale's encoding
+        files[0].seek(0)
+        proc = subprocess.Popen([sys.executable, __file__],
+                                stdin=files[0], stdout=files[1], stderr=files[2])
+        _background.append((proc, *files))
+        log.debug(f"analyzing {len(words)} Korean words in process {proc.pid}")
+
+    def _collect_background() -> None:
+        if not _background:
+            return
+        proc, *files = _background.pop()
+        try:
+            if proc.wait() == 0:
+                files[1].seek(0)
+                _analyses.update({w: tuple(m) for w, m in json.load(files[1]).items()})
+                log.debug(f"took the morphemes of process {proc.pid}")
+            else:  # not fatal: on_post_build analyzes the words itself, and says why if it can't
+                files[2].seek(0)
+                log.info(f"background analysis failed, analyzing here: {files[2].read()[-500:]}")
+        finally:
+            for f in files:
+                f.close()
+
     @event_priority(-200)  # after mkdocs-static-i18n (-100) wrote the index of all languages
     def on_post_build(config):
         i18n = config.plugins.get("i18n")
         if i18n is not None and getattr(i18n, "building", False):
             return  # a language built inside i18n's loop: the combined index comes later
+        _collect_background()
         # without the i18n plugin: one index, in the theme's language
         prefixes = (_prefixes(i18n) if i18n is not None
                     else {config.theme.get("language") or "en": ""})
@@ -218,3 +279,7 @@ if event_priority is not None:
             write_indexes(Path(config.site_dir), prefixes)
         except (ImportError, ValueError, KeyError, OSError) as exc:
             raise PluginError(f"search_ko: {exc}") from exc
+
+
+if __name__ == "__main__":  # the background analysis of on_pre_build: words in, morphemes out
+    json.dump(morphemes(json.load(sys.stdin)), sys.stdout)
