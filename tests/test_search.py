@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests import test_browser
-from tests.conftest import page_urls
+from tests.conftest import ROOT, page_urls
 from tests.errors import assert_error_names
 from tests.pages import load_hook
 
@@ -56,6 +56,20 @@ def test_compounds_and_particles_are_split_into_their_content_words():
 def test_particles_endings_and_english_are_not_morphemes():
     found = hook.morphemes(["은", "를", "했습니다", "attention", "h_t", "RNN"])
     assert found == {"은": (), "를": (), "했습니다": (), "attention": (), "h_t": (), "RNN": ()}
+
+
+def test_the_background_process_answers_as_the_hook_does():
+    # on_pre_build runs this file as a script while the English pages build
+    import subprocess
+    import sys
+
+    words = ["표준편차가", "트랜스포머모델은", "벡터를", "attention"]
+    proc = subprocess.run([sys.executable, str(ROOT / "overrides" / "hooks" / "search_ko.py")],
+                          input=json.dumps(words), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    answer = {w: tuple(m) for w, m in json.loads(proc.stdout).items()}
+    assert answer == hook.morphemes(words)
+    assert "편차" in answer["표준편차가"] and answer["attention"] == ()
 
 
 def _index(docs):
