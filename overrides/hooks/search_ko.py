@@ -7,12 +7,16 @@ plugin builds the Korean site, then the English one, stacks the entries of both 
 write them as *one* file, ``search/search_index.json``, with ``lang: [en, ko]``. Material's
 JavaScript always fetches ``<site root>/search/search_index.json``, from every page. So an
 English query on an English page also returned Korean pages (they carry English terms in
-parentheses) and a Korean one on a Korean page returned the English glossary.
+parentheses, and the API page is English in both) and a Korean query on a Korean page returned
+English pages that quote Korean (the errata).
 
 In the browser, Material's worker (lunr.js) splits text on the ``separator`` regex, trims
 punctuation, lower-cases, and gives every query term a trailing wildcard: ``벡터`` finds
 ``벡터를`` (a noun before a particle) but a word inside a compound is never found: ``편차`` does
 not find ``표준편차가``. lunr's Korean support (``lunr.ko``) only trims and drops stop words.
+Material's default separator is whitespace and hyphens, and Korean glues a gloss or a bracket
+to the word (``상태(hidden``); mkdocs.yml therefore also splits at punctuation, and this hook
+reads the separator from the index, so that it sees the same words as the worker.
 
 What this hook does, after the i18n plugin wrote the combined index (priority -200 < -100):
 
