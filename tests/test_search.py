@@ -172,16 +172,19 @@ def test_a_korean_query_finds_a_word_inside_a_compound_in_the_built_index(built_
 
 
 @pytest.mark.site
-def test_only_pages_of_another_language_load_its_index(built_site):
+def test_each_page_asks_for_the_index_of_its_language(built_site):
+    pattern = (r'<script src="([^"]*search-language\.js)"\s+data-shared="([^"]*)"\s+'
+               r'data-own="([^"]*)"')
     english = (built_site / "en" / "rnn" / "index.html").read_text("utf-8")
     korean = (built_site / "rnn" / "index.html").read_text("utf-8")
-    tag = re.search(r'<script src="([^"]*search-language\.js)"\s+data-shared="([^"]*)"\s+'
-                    r'data-own="([^"]*)"', english)
+    tag = re.search(pattern, english)
     assert tag, "an English page does not load search-language.js"
     assert tag.group(2) == "../../search/search_index.json"
     assert tag.group(3) == "../search/search_index.json"          # /en/search/…
     assert english.index("search-language.js") < english.index("bundle.")  # before Material
-    assert "search-language.js" not in korean
+    tag = re.search(pattern, korean)
+    assert tag, "a Korean page does not load search-language.js"
+    assert tag.group(2) == tag.group(3) == "../search/search_index.json"
 
 
 # ---- in the browser ----------------------------------------------------------------------
@@ -239,3 +242,16 @@ def test_an_english_query_on_an_english_page_finds_english_pages(visit, query, e
     assert expected in [path for path, _ in results], f"{query}: {expected} not found"
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("url", "index"), [("/rnn/", "/search/search_index.json"),
+                                            ("/en/rnn/", "/en/search/search_index.json")])
+def test_the_index_loads_only_when_the_reader_turns_to_search(visit, url, index):
+    page = visit(url)  # waits until the network is idle
+    loaded = [urlparse(u).path for u in visit.local if u.endswith("search_index.json")]
+    assert not loaded, f"the page loaded the search index before anyone searched: {loaded}"
+    with page.expect_response(lambda r: urlparse(r.url).path == index):
+        page.locator("input.md-search__input").click()
+    assert search(page, "rnn"), "no result once the index arrived"
+    assert not visit.errors, f"script errors: {visit.errors}"
