@@ -92,3 +92,32 @@ def test_one_hot_by_hand():
     assert_error_names(lambda: one_hot([1, 3, -1], 3), ValueError,
                        ["one_hot: `ids` must lie in [0, 2] for size=3; got 3"])
     assert_error_names(lambda: one_hot([0, -1], 3), ValueError, ["got -1"])
+
+
+# Rows scaled by their largest entry, then x·x / (||x|| ||x||) rounds to 1 + 2^-52 for this
+# vector: the cosine must still be clipped into [-1, 1] on both paths.
+ROUNDS_OVER = np.array([0.5715298307297609, 0.32186939107594215, 0.5943000301996968,
+                        0.33791122550713326, 0.39161900052816123])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_cosine_is_clipped_and_shaped(sparse):
+    wrap = sp.csr_array if sparse else np.asarray
+    both = np.stack([ROUNDS_OVER, -ROUNDS_OVER])
+    c = cosine_similarity(wrap(both), wrap(both))
+    assert c.tolist() == [[1.0, -1.0], [-1.0, 1.0]]
+    c = cosine_similarity(wrap(both), wrap(both), zero=0.0)
+    assert c.tolist() == [[1.0, -1.0], [-1.0, 1.0]]
+    # zero=0.5 fills exactly the pairs that touch a zero row, on either side.
+    X = np.array([[1.0, 0.0], [0.0, 0.0]])
+    c = cosine_similarity(wrap(X), wrap(X[::-1]), zero=0.5)
+    np.testing.assert_array_equal(c, [[0.5, 1.0], [0.5, 0.5]])
+    assert_error_names(lambda: cosine_similarity(wrap(X[::-1]), wrap(X)), ValueError,
+                       ["cosine_similarity: `x` has a zero vector at row 0;"])
+    assert_error_names(lambda: cosine_similarity(wrap(X[:1]), wrap(X)), ValueError,
+                       ["cosine_similarity: `y` has a zero vector at row 1;"])
+    # A 1-D dense side keeps its axis off in the result.
+    assert cosine_similarity(np.array([1.0, 0.0]), wrap(X[:1])).shape == (1,)
+    assert cosine_similarity(wrap(X[:1]), np.array([1.0, 0.0])).shape == (1,)
+    assert_error_names(lambda: cosine_similarity(np.zeros(2), wrap(X[:1])), ValueError,
+                       ["cosine_similarity: `x` is the zero vector;"])
