@@ -32,9 +32,24 @@ s, H = rng.normal(size=3), rng.normal(size=(4, 3))
      ["weights", "H"], ["weights"]),
     (scaled_dot_product_attention, {"Q": H[:2], "K": H, "V": rng.normal(size=(4, 2))},
      ["Q", "K", "V"], [], ["Q", "K"]),
+    # Batched: s (batch, query), H (batch, source, key).
+    (dot_score, {"s": np.stack([s, s]), "H": np.stack([H, H])}, [], ["s", "H"], ["H"]),
+    (general_score, {"s": np.stack([s[:2]] * 2), "H": np.stack([H, H]),
+                     "W_a": rng.normal(size=(2, 3))}, [], ["s", "H"], ["s", "H", "W_a"]),
+    (additive_score, {"s": np.stack([s[:2]] * 2), "H": np.stack([H, H]),
+                      "W_s": rng.normal(size=(5, 2)), "W_h": rng.normal(size=(5, 3)),
+                      "v": rng.normal(size=5)}, [], ["s", "H"], ["s", "H", "W_s", "W_h", "v"]),
+    (context_vector, {"weights": np.full((2, 4), 0.25), "H": np.stack([H, H])}, [],
+     ["weights", "H"], ["weights"]),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_errors_name_the_function(func, good, floats, ranks, sizes):
     assert_derived_errors(func, good, floats=floats, ranks=ranks, sizes=sizes)
+    first = next(iter(good))
+    if np.ndim(good[first]) == 2 and func is not scaled_dot_product_attention \
+            and func is not attention_weights:
+        # A batch that disagrees between the query side and H is refused by name.
+        other = dict(good, **{first: np.concatenate([good[first]] * 2)})
+        assert_error_names(lambda: func(**other), ValueError, [f"{func.__name__}: "])
 
 
 def test_dot_score_needs_equal_sizes():
