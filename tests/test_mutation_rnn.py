@@ -195,3 +195,14 @@ def test_hidden_jacobian_step_bounds():
     h = np.array([0.5, 0.0, -1.0, 2.0])
     np.testing.assert_array_equal(step_jacobian(h, W_hh, nonlinearity="relu"),
                                   np.array([1.0, 0.0, 0.0, 1.0])[:, None] * W_hh)
+
+
+def test_jacobians_keep_float32():
+    h32, W32 = np.array([0.5, -0.5], dtype=np.float32), np.eye(2, dtype=np.float32)
+    for nl in ("tanh", "relu"):
+        assert step_jacobian(h32, W32, nonlinearity=nl).dtype == np.float32
+        assert hidden_jacobian(h32[None], W32, 0, nonlinearity=nl).dtype == np.float32
+        assert jacobian_norms(h32[None], W32, nonlinearity=nl).dtype == np.float32
+    # relu with a non-square-looking check: the identity has hidden rows.
+    np.testing.assert_array_equal(hidden_jacobian(h32[None], W32, 0, nonlinearity="relu"),
+                                  [[1.0, 0.0], [0.0, 0.0]])
