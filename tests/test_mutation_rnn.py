@@ -203,6 +203,6 @@ def test_jacobians_keep_float32():
         assert step_jacobian(h32, W32, nonlinearity=nl).dtype == np.float32
         assert hidden_jacobian(h32[None], W32, 0, nonlinearity=nl).dtype == np.float32
         assert jacobian_norms(h32[None], W32, nonlinearity=nl).dtype == np.float32
-    # relu with a non-square-looking check: the identity has hidden rows.
+    # relu: only the positive unit passes its row of W_hh = I.
     np.testing.assert_array_equal(hidden_jacobian(h32[None], W32, 0, nonlinearity="relu"),
                                   [[1.0, 0.0], [0.0, 0.0]])
