@@ -201,3 +201,13 @@ def test_weights_from_torch_layout():
     assert weights_from_torch(torch.nn.LSTM(1, 2))[1] == "lstm"
     assert_error_names(lambda: weights_from_torch(torch.nn.LSTM(1, 2, proj_size=1)), ValueError,
                        ["weights_from_torch: LSTM projections (proj_size > 0) are not covered"])
+
+
+def test_deep_rnn_takes_nested_lists():
+    xs = np.array([[1.0], [0.0]])
+    H, _ = deep_rnn(xs, [[(P[0].tolist(), P[1].tolist())]])
+    np.testing.assert_allclose(H, deep_rnn(xs, [[P[:2]]])[0], rtol=1e-15)
+    assert_error_names(lambda: deep_rnn(xs, [[P[:2]], [(np.ones((3, 2)), np.eye(3).tolist())]]),
+                       ValueError, ["deep_rnn: every layer and direction must have the same "
+                                    "hidden size; `layers[0][0]` W_hh says 2, `layers[1][0]` W_hh "
+                                    "has shape (3, 3)"])
