@@ -229,3 +229,37 @@ def test_gate_block_messages():
     assert_error_names(lambda: gru_step(np.ones(1), np.ones(2), np.ones((6, 1)), np.ones((6, 2)),
                                         form="keras"), ValueError,
                        ["gru_step: `form` must be one of 'pytorch', 'cho'; got 'keras'"])
+
+
+def test_float32_stays_float32():
+    f32 = np.float32
+    noise, phi = np.array([1.0, 0.5], dtype=f32), np.array([0.5], dtype=f32)
+    assert ar_simulate(noise, phi).dtype == f32
+    assert ar_simulate(noise[:0], phi).dtype == f32
+    assert ar_predict(noise[:1], phi).dtype == f32
+    assert ar_forecast(noise, phi, 0).dtype == f32
+    assert ar_forecast(noise, phi, 2).dtype == f32
+    # float32 rows may be off by 1e-4, not by 1e-2.
+    assert_error_names(lambda: sequence_log_prob(np.array([[0.5, 0.51]], dtype=f32), [0]),
+                       ValueError, ["sequence_log_prob: every row of `probs` (its last axis) "
+                                    "must sum to 1; one row is off by 0.01"])
+
+
+def test_batched_and_mismatched_shapes():
+    probs = np.stack([P, P])                  # (batch 2, time 2, V 3)
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros((3, 2), dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens` must have shape (batch, time) = (2, 2), "
+                        "because `probs` fixes batch=2; got (3, 2)"])
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros((2, 3), dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens` must have shape (batch, time) = (2, 2)"])
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros(2, dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens` must be 2-D (batch, time); got 1-D"])
+    assert_error_names(lambda: markov_chain_log_prob([0], [0.5, 0.5], T3), ValueError,
+                       ["markov_chain_log_prob: `transition` must have shape (vocab, vocab) = "
+                        "(2, 2), because `initial` fixes vocab=2; got (3, 3)"])
+    assert_error_names(lambda: markov_chain_log_prob([[[0]]], T3[0], T3), ValueError,
+                       ["markov_chain_log_prob: `tokens` must be 1-D (time,) or 2-D (batch, "
+                        "time); got 3-D"])
+    assert_error_names(lambda: markov_chain_log_prob([0], T3[0], T3[:2]), ValueError,
+                       ["markov_chain_log_prob: `transition` must have shape (vocab, vocab) = "
+                        "(3, 3)"])
