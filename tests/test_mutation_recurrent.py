@@ -152,3 +152,50 @@ def test_encoder_decoder_errors():
     ragged = (enc[0], [[0.0], [0.0, 0.0]], enc[2])
     assert_error_names(lambda: encoder_decoder(xs, ys, enc, ragged, RNN["W_hy"]),
                        TypeError, ["encoder_decoder: `dec_W_hh` must be an array"])
+
+
+def test_topology_arguments_and_values_by_hand():
+    from seqcore import one_to_many, one_to_one
+    from tests.errors import assert_error_names
+
+    W_xh, W_hh, b_h = np.ones((2, 1)), np.eye(2) / 2, np.zeros(2)
+    W_hy = np.array([[1.0, 1.0]])
+    for func, args in ((one_to_one, (np.ones(1), W_xh, b_h, W_hy)),
+                       (one_to_many, (np.ones(1), 1, W_xh, W_hh, b_h, W_hy))):
+        assert_error_names(lambda func=func, args=args: func(*args, nonlinearity="sig"),
+                           ValueError, [f"{func.__name__}: `nonlinearity` must be one of 'tanh', "
+                                        "'relu'; got 'sig'"])
+    for bad in (0, True, 1.0):
+        assert_error_names(lambda bad=bad: one_to_many(np.ones(1), bad, W_xh, W_hh, b_h, W_hy),
+                           ValueError, [f"one_to_many: `steps` must be an integer >= 1; "
+                                        f"got {bad!r}"])
+    assert_error_names(lambda: one_to_many(np.ones(1), 1, W_xh, W_hh, b_h, W_hy, feedback="x"),
+                       ValueError, ["one_to_many: `feedback` must be one of 'none', 'output'; "
+                                    "got 'x'"])
+    assert_error_names(lambda: one_to_many(np.ones(1), 1, W_xh, W_hh, b_h, np.ones((2, 2)),
+                                           feedback="output"), ValueError,
+                       ["one_to_many: feedback='output' feeds o_(t-1) back as the next input, so "
+                        "`W_hy` must have output == input = 1 rows; got 2"])
+    # one_to_one: o = W_hy tanh(W_xh x + b_h), with float32 kept.
+    x32 = np.ones(1, dtype=np.float32)
+    o = one_to_one(x32, W_xh.astype(np.float32), b_h.astype(np.float32),
+                   W_hy.astype(np.float32))
+    assert o.dtype == np.float32
+    np.testing.assert_allclose(o, [2 * np.tanh(1.0)], rtol=1e-6)
+    np.testing.assert_allclose(one_to_one(np.ones(1), W_xh, b_h, W_hy, nonlinearity="relu"), [2.0])
+    # one_to_many, steps = 1 allowed; with feedback the output is the next input.
+    outs, H = one_to_many(np.ones(1), 1, W_xh, W_hh, b_h, W_hy)
+    assert outs.shape == (1, 1) and H.shape == (1, 2)
+    h1 = np.tanh(np.ones(2))
+    outs, H = one_to_many(np.ones(1), 2, W_xh, W_hh, b_h, W_hy, feedback="output")
+    o1 = h1.sum()
+    h2 = np.tanh(o1 * np.ones(2) + h1 / 2)
+    np.testing.assert_allclose(H, [h1, h2], rtol=1e-14)
+    np.testing.assert_allclose(outs[:, 0], [o1, h2.sum()], rtol=1e-14)
+    outs, H = one_to_many(np.ones(1), 2, W_xh, W_hh, b_h, W_hy)   # zero input after the first
+    np.testing.assert_allclose(H[1], np.tanh(h1 / 2), rtol=1e-14)
+    outs, H = one_to_many(np.ones(1), 1, W_xh, W_hh, b_h, W_hy, h0=np.ones(2))
+    np.testing.assert_allclose(H[0], np.tanh(np.ones(2) * 1.5), rtol=1e-14)
+    assert one_to_many(np.ones(1, dtype=np.float32), 1, *(w.astype(np.float32) for w in
+                                                          (W_xh, W_hh, b_h, W_hy)))[1].dtype \
+        == np.float32
