@@ -174,3 +174,31 @@ def test_rnn_language_model_bos_row():
     np.testing.assert_allclose(plain(()), np.full(3, -math.log(3.0)), rtol=1e-14)
     np.testing.assert_allclose(rnn_language_model(E, W_xh, W_hh, W_hy, bos=2)(()),
                                rnn_language_model(E, W_xh, W_hh, W_hy)((2,)), rtol=1e-14)
+
+
+def test_defaults_sizes_and_large_logits():
+    from scipy.special import log_softmax as reference
+
+    z = np.array([0.0, math.log(4.0)])
+    np.testing.assert_allclose(temperature_softmax(z), [0.2, 0.8], rtol=1e-14)   # tau = 1
+    # Sampling at the default temperature draws from (0.2, 0.8): numpy's own choice, same seed.
+    expected = np.random.default_rng(4).choice(2, size=200, p=[0.2, 0.8])
+    np.testing.assert_array_equal(sample_token(z, rng=4, size=200), expected)
+    assert sample_token(z, rng=4, size=1).shape == (1,)          # size 1 is allowed
+    first = np.random.default_rng(9).choice(2, p=[0.2, 0.8])
+    assert sample_sequence(lambda p: z - np.log(5.0), 1, rng=9) == (first,)
+    # Logits of several hundred: the log-softmax of the step stays finite and exact.
+    E, W_xh, W_hh = np.eye(2), np.eye(2), np.zeros((2, 2))
+    W_hy = 400 * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    step = rnn_language_model(E, W_xh, W_hh, W_hy)
+    logits = W_hy @ np.tanh(E[1])
+    np.testing.assert_allclose(step((1,)), reference(logits), rtol=1e-12)
+    # Teacher forcing checks that every step has the size of the first.
+    def shrinking(prefix):
+        return LOG([0.5, 0.5]) if prefix else LOG([0.2, 0.3, 0.5])
+    assert_error_names(lambda: teacher_forcing_loss(shrinking, [0, 1]), ValueError,
+                       ["teacher_forcing_loss: `step` must return a 1-D array of log-probabilities"
+                        " of shape (3,); for prefix (0,) it returned shape (2,)"])
+    torch = pytest.importorskip("torch")
+    logits_t = torch.tensor([0.0, -math.inf], requires_grad=True)
+    assert sample_token(logits_t, rng=0) == 0
