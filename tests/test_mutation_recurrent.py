@@ -199,3 +199,42 @@ def test_topology_arguments_and_values_by_hand():
     assert one_to_many(np.ones(1, dtype=np.float32), 1, *(w.astype(np.float32) for w in
                                                           (W_xh, W_hh, b_h, W_hy)))[1].dtype \
         == np.float32
+
+
+B = 2
+xsB = rng.normal(size=(T, B, D))
+hB, dHB = rng.normal(size=(B, N)), rng.normal(size=(T, B, N))
+GATED_BATCHED = [
+    (lstm_step, {"x": xsB[0], "h_prev": hB, "c_prev": hB, **LSTM}, ["x", "h_prev", "c_prev"]),
+    (lstm_forward, {"xs": xsB, "h0": hB, "c0": hB, **LSTM}, ["xs", "h0", "c0"]),
+    (lstm_backward, {"xs": xsB, "dH": dHB, "h0": hB, "c0": hB, "dh_T": hB, "dc_T": hB, **LSTM},
+     ["xs", "dH", "h0", "c0", "dh_T", "dc_T"]),
+    (gru_step, {"x": xsB[0], "h_prev": hB, **GRU}, ["x", "h_prev"]),
+    (gru_forward, {"xs": xsB, "h0": hB, **GRU}, ["xs", "h0"]),
+    (gru_backward, {"xs": xsB, "dH": dHB, "h0": hB, "dh_T": hB, **GRU},
+     ["xs", "dH", "h0", "dh_T"]),
+]
+STATES = ("h_prev", "c_prev", "h0", "c0", "dh_T", "dc_T", "dH")
+
+
+@pytest.mark.parametrize(("func", "good", "args"), GATED_BATCHED,
+                         ids=[c[0].__name__ for c in GATED_BATCHED])
+def test_batched_shapes_are_checked(func, good, args):
+    from tests.errors import assert_error_names
+
+    name = func.__name__
+    func(**good)
+    for arg in args:
+        a = good[arg]
+        other_batch = np.concatenate([a, a], axis=-2)
+        assert_error_names(lambda arg=arg, v=other_batch: func(**{**good, arg: v}), ValueError,
+                           [f"{name}: `"])
+        assert_error_names(lambda arg=arg, v=a[..., None, :]: func(**{**good, arg: v}),
+                           ValueError, [f"{name}: `"])
+    plain = {k: (v[:, 0] if k in ("xs", "dH") else v[0] if k in ("x", *STATES) else v)
+             for k, v in good.items()}
+    func(**plain)
+    for arg in args:
+        if arg in STATES:
+            assert_error_names(lambda arg=arg: func(**{**plain, arg: good[arg]}), ValueError,
+                               [f"{name}: `{arg}`"])

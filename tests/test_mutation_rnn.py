@@ -206,3 +206,37 @@ def test_jacobians_keep_float32():
     # relu: only the positive unit passes its row of W_hh = I.
     np.testing.assert_array_equal(hidden_jacobian(h32[None], W32, 0, nonlinearity="relu"),
                                   [[1.0, 0.0], [0.0, 0.0]])
+
+
+B = 2
+xsB, HB = rng.normal(size=(T, B, D)), np.tanh(rng.normal(size=(T, B, N)))
+h0B = rng.normal(size=(B, N))
+BATCHED = [
+    (rnn_step, {"x": xsB[0], "h_prev": h0B, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h},
+     ["x", "h_prev"]),
+    (rnn_forward, {"xs": xsB, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "h0": h0B}, ["xs", "h0"]),
+    (rnn_backward, {"xs": xsB, "H": HB, "dH": HB, "W_xh": W_xh, "W_hh": W_hh, "h0": h0B,
+                    "dh_T": h0B}, ["xs", "H", "dH", "h0", "dh_T"]),
+]
+
+
+@pytest.mark.parametrize(("func", "good", "args"), BATCHED, ids=[c[0].__name__ for c in BATCHED])
+def test_batched_shapes_are_checked(func, good, args):
+    name = func.__name__
+    func(**good)
+    for arg in args:
+        a = good[arg]
+        # Another batch size, or a batch axis too many or too few, is refused by name.
+        other_batch = np.concatenate([a, a], axis=-2)
+        assert_error_names(lambda arg=arg, v=other_batch: func(**{**good, arg: v}), ValueError,
+                           [f"{name}: `"])
+        assert_error_names(lambda arg=arg, v=a[..., None, :]: func(**{**good, arg: v}),
+                           ValueError, [f"{name}: `"])
+    # With unbatched inputs, a batched state is refused too.
+    plain = {k: (v[:, 0] if k in ("xs", "H", "dH") else v[0] if k in ("x", "h_prev", "h0", "dh_T")
+                 else v) for k, v in good.items()}
+    func(**plain)
+    for arg in args:
+        if arg in ("h_prev", "h0", "dh_T", "H", "dH"):
+            assert_error_names(lambda arg=arg: func(**{**plain, arg: good[arg]}), ValueError,
+                               [f"{name}: `{arg}`"])
