@@ -211,3 +211,13 @@ def test_deep_rnn_takes_nested_lists():
                        ValueError, ["deep_rnn: every layer and direction must have the same "
                                     "hidden size; `layers[0][0]` W_hh says 2, `layers[1][0]` W_hh "
                                     "has shape (3, 3)"])
+
+
+def test_one_dimensional_inputs_are_vectors():
+    np.testing.assert_allclose(feed_forward(np.array([-1.0, 2.0]), np.eye(2), np.zeros(2),
+                                            np.eye(2), np.zeros(2)), [0.0, 2.0])
+    np.testing.assert_allclose(layer_norm(np.array([1.0, 3.0]), eps=0), [-1.0, 1.0])
+    assert positional_encoding(3, 2).shape == (3, 2)
+    np.testing.assert_allclose(positional_encoding(3, 2)[:, 0], np.sin([0.0, 1.0, 2.0]))
+    np.testing.assert_allclose(positional_shift(2, 2), [[math.cos(2), math.sin(2)],
+                                                        [-math.sin(2), math.cos(2)]])
