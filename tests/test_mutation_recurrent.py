@@ -238,3 +238,17 @@ def test_batched_shapes_are_checked(func, good, args):
         if arg in STATES:
             assert_error_names(lambda arg=arg: func(**{**plain, arg: good[arg]}), ValueError,
                                [f"{name}: `{arg}`"])
+
+
+def test_gated_biases_must_be_vectors_and_float32_stays():
+    from tests.errors import assert_error_names
+
+    for func, W in ((lstm_forward, LSTM), (gru_forward, GRU)):
+        for name in ("b_ih", "b_hh"):
+            column = W[name][:, None]           # the right number of rows, but 2-D
+            assert_error_names(lambda func=func, W=W, name=name, column=column:
+                               func(xs, **{**W, name: column}), ValueError,
+                               [f"{func.__name__}: `{name}` must be 1-D"])
+        W32 = {k: v.astype(np.float32) for k, v in W.items()}
+        H, *_ = func(xs.astype(np.float32), **W32)          # no h0: zeros of the input's dtype
+        assert H.dtype == np.float32
