@@ -141,3 +141,15 @@ def test_glove_by_hand():
     assert float(glove_loss(one, one, np.ones(1), np.zeros(1), X)) == pytest.approx(f)
     # Unseen pairs (X = 0) weigh nothing even though log 0 is undefined.
     assert float(glove_loss(one, one, np.ones(1), np.zeros(1), np.zeros((1, 1)))) == 0.0
+
+
+def test_pairs_dtype_and_batched_softmax():
+    from seqcore import skipgram_softmax
+
+    assert skipgram_pairs(np.array([7, 8], dtype=np.int32), 1).dtype == np.int64
+    U = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    p = skipgram_softmax(np.array([[math.log(2.0), 0.0]] * 2), U)
+    np.testing.assert_allclose(p, [[0.5, 0.25, 0.25]] * 2, rtol=1e-14)
+    assert_error_names(lambda: skipgram_softmax(np.ones((2, 3)), U), ValueError,
+                       ["skipgram_softmax: `v_c` must have shape (batch, dim) = (2, 2), "
+                        "because `U` fixes dim=2; got (2, 3)"])
