@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import array_api_compat
 import numpy as np
 import scipy.sparse as sp
 
@@ -253,7 +254,9 @@ def jaccard_similarity(a: Iterable[Any] | Any, b: Iterable[Any] | Any) -> float:
     0.4
     """
     func = "jaccard_similarity"
-    arrays = [isinstance(v, np.ndarray) or hasattr(v, "__array_namespace__") for v in (a, b)]
+    # torch tensors have no __array_namespace__; iterated as collections they would become
+    # sets of 0-D tensors (hashed by identity) and give a wrong score.
+    arrays = [array_api_compat.is_array_api_obj(v) for v in (a, b)]
     if any(arrays):
         if not all(arrays):
             raise TypeError(f"{func}: `a` and `b` must both be arrays or both be collections; "

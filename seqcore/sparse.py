@@ -298,6 +298,8 @@ def _as_csr(func: str, X: Any) -> sp.csr_array:
         if X.dtype == object or not (np.issubdtype(X.dtype, np.number)):
             raise TypeError(f"{func}: `X` must be a (sparse) matrix of counts; got dtype "
                             f"{X.dtype}")
+        if X.ndim > 2:  # scipy refuses these itself, with a message that names no argument
+            raise ValueError(f"{func}: `X` must be 2-D (documents, terms); got shape {X.shape}")
         X = sp.csr_array(X)
     if X.ndim != 2:
         raise ValueError(f"{func}: `X` must be 2-D (documents, terms); got shape {X.shape}")

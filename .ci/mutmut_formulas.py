@@ -1,0 +1,62 @@
+"""mutmut's command line, taught to mutate the functions decorated with ``@implements``.
+
+mutmut 3.8.1 never mutates a decorated function (a decorator may have side effects when the
+function is copied for its trampoline). In seqcore that would leave out every formula: each
+public function is ``@implements("id")``, and only the private helpers would be mutated. The
+decorator only records the formula id and returns the function unchanged, so it is safe here
+to do what mutmut does for an undecorated function, keeping ``@implements`` on the trampoline
+(the public name, which the traceability registry should point to) and off the copies mutmut
+makes of the original and of each mutant (those copies must not claim the id a second time).
+
+Used by ``.ci/mutation``; ``bash .ci/mutation mutmut show NAME`` runs any mutmut command
+through it, so that ``show`` and ``browse`` see the same mutants as ``run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+from mutmut.mutation import file_mutation
+
+_skip_node_and_children = file_mutation.MutationVisitor._skip_node_and_children
+_function_trampoline_arrangement = file_mutation.function_trampoline_arrangement
+
+
+def _only_implements(node: cst.CSTNode) -> bool:
+    """``node`` is a function whose every decorator is ``@implements(...)``."""
+    return (isinstance(node, cst.FunctionDef) and bool(node.decorators)
+            and all(isinstance(d.decorator, cst.Call)
+                    and isinstance(d.decorator.func, cst.Name)
+                    and d.decorator.func.value == "implements" for d in node.decorators))
+
+
+def _skip(self: file_mutation.MutationVisitor, node: cst.CSTNode) -> bool:
+    if _only_implements(node):
+        # Judged as if undecorated; the decorator itself stays unmutated (mutmut skips
+        # every Decorator node on its own).
+        return _skip_node_and_children(self, node.with_changes(decorators=()))
+    return _skip_node_and_children(self, node)
+
+
+def _arrangement(function: cst.FunctionDef, mutants: Sequence[file_mutation.Mutation],
+                 class_name: str | None) -> tuple[Sequence, Sequence, Sequence, Sequence[str]]:
+    if not _only_implements(function):
+        return _function_trampoline_arrangement(function, mutants, class_name)
+    # The copies share the body nodes with `function`, so mutmut still finds each mutation's
+    # node in them; only the trampoline gets the decorators back, outermost.
+    dicts, nodes, assignments, names = _function_trampoline_arrangement(
+        function.with_changes(decorators=()), mutants, class_name)
+    trampoline = nodes[0]
+    nodes = [trampoline.with_changes(decorators=[*function.decorators, *trampoline.decorators]),
+             *nodes[1:]]
+    return dicts, nodes, assignments, names
+
+
+file_mutation.MutationVisitor._skip_node_and_children = _skip
+file_mutation.function_trampoline_arrangement = _arrangement
+
+if __name__ == "__main__":
+    from mutmut.__main__ import cli
+
+    cli()
