@@ -159,9 +159,10 @@ def test_each_language_has_its_own_index_with_every_page(built_site):
 def test_a_korean_query_finds_a_word_inside_a_compound_in_the_built_index(built_site):
     ko, en = _load(built_site, ""), _load(built_site, "en")
     assert {"attention/", "why-sequence-models/"} <= _pages_matching(ko, "편차")
-    # …and only through the morphemes: no word of a title or a text starts with 편차
+    # …and only through the morphemes: on those pages no word of a title or a text starts
+    # with 편차 (the contributing guide quotes `편차` itself, so it is found by the word)
     words_only = {**ko, "config": {**ko["config"], "fields": {"title": {}, "text": {}}}}
-    assert _pages_matching(words_only, "편차") == set()
+    assert not {"attention/", "why-sequence-models/"} & _pages_matching(words_only, "편차")
     assert "bptt/" in _pages_matching(ko, '"벡터"')          # only 벡터를, 벡터는… on the page
     assert "bptt/" not in _pages_matching(words_only, '"벡터"')
     assert _pages_matching(ko, "단어") and _pages_matching(en, "단어")  # in both languages
