@@ -61,3 +61,20 @@ def assert_derived_errors(func: Callable[..., object], good: dict[str, object], 
         a = np.asarray(good[arg])
         longer = np.concatenate([a, a[..., :1]], axis=-1)
         assert_error_names(call_with(arg, longer), ValueError, [f"{name}: "])
+
+
+def assert_batch_axis_is_checked(func: Callable[..., object], good: dict[str, object],
+                                 args: Iterable[str]) -> None:
+    """For each of ``args``: another batch size, or one batch axis too many, is refused.
+
+    ``good`` is a valid batched call (batch on axis -2); the error must name ``func``.
+    """
+    import numpy as np
+
+    name = func.__name__
+    func(**good)
+    for arg in args:
+        a = np.asarray(good[arg])
+        for bad in (np.concatenate([a, a], axis=-2), a[..., None, :]):
+            assert_error_names(lambda arg=arg, v=bad: func(**{**good, arg: v}), ValueError,
+                               [f"{name}: `"])

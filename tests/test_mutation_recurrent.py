@@ -220,17 +220,10 @@ STATES = ("h_prev", "c_prev", "h0", "c0", "dh_T", "dc_T", "dH")
 @pytest.mark.parametrize(("func", "good", "args"), GATED_BATCHED,
                          ids=[c[0].__name__ for c in GATED_BATCHED])
 def test_batched_shapes_are_checked(func, good, args):
-    from tests.errors import assert_error_names
+    from tests.errors import assert_batch_axis_is_checked, assert_error_names
 
     name = func.__name__
-    func(**good)
-    for arg in args:
-        a = good[arg]
-        other_batch = np.concatenate([a, a], axis=-2)
-        assert_error_names(lambda arg=arg, v=other_batch: func(**{**good, arg: v}), ValueError,
-                           [f"{name}: `"])
-        assert_error_names(lambda arg=arg, v=a[..., None, :]: func(**{**good, arg: v}),
-                           ValueError, [f"{name}: `"])
+    assert_batch_axis_is_checked(func, good, args)
     plain = {k: (v[:, 0] if k in ("xs", "dH") else v[0] if k in ("x", *STATES) else v)
              for k, v in good.items()}
     func(**plain)
