@@ -170,6 +170,7 @@ def build_tiny_site(tmp_path: Path, page: str,
 
 
 @pytest.mark.site
+@pytest.mark.tooling  # builds a throw-away site to test the marker
 def test_the_marker_becomes_the_table_and_a_missing_file_or_marker_fails_the_build(tmp_path):
     doc = hand_made_doc()
     ok = build_tiny_site(tmp_path / "ok", "# t\n\n<!-- benchmarks: demo -->\n", {"demo": doc})

@@ -46,6 +46,7 @@ def build_tiny_site(tmp_path: Path, page: str,
 
 
 @pytest.mark.site
+@pytest.mark.tooling  # builds a throw-away site to test the plot hook
 def test_a_plot_marker_becomes_an_inline_svg_with_text_kept_as_text(tmp_path):
     proc = build_tiny_site(tmp_path, "# t\n\nbefore\n\n<!-- plot: demo -->\n\nafter\n",
                            {"demo": PLOT_CODE})
@@ -60,6 +61,7 @@ def test_a_plot_marker_becomes_an_inline_svg_with_text_kept_as_text(tmp_path):
 
 
 @pytest.mark.site
+@pytest.mark.tooling  # builds a throw-away site to test the plot hook
 def test_two_plots_on_one_page_share_no_id(tmp_path):
     proc = build_tiny_site(tmp_path, "# t\n\n<!-- plot: one -->\n\n<!-- plot: two -->\n",
                            {"one": PLOT_CODE, "two": PLOT_CODE})
@@ -74,6 +76,7 @@ def test_two_plots_on_one_page_share_no_id(tmp_path):
 
 
 @pytest.mark.site
+@pytest.mark.tooling
 @pytest.mark.parametrize(("plots", "expected"), [
     ({}, "plot_demo.py"),                                         # the file is missing
     ({"demo": "def draw(lang):\n    pass\n"}, "defines no function plot"),

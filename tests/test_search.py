@@ -58,6 +58,7 @@ def test_particles_endings_and_english_are_not_morphemes():
     assert found == {"은": (), "를": (), "했습니다": (), "attention": (), "h_t": (), "RNN": ()}
 
 
+@pytest.mark.tooling  # the hook's speed-up machinery, run in a second process
 def test_the_background_process_answers_as_the_hook_does():
     # on_pre_build runs this file as a script while the English pages build
     import subprocess
