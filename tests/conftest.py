@@ -15,6 +15,9 @@ DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 SITE = ROOT / "build" / "site"
 
+# The browser tests' shared fixtures (server, browser, visit…, measure).
+pytest_plugins = ["tests.browser_kit"]
+
 
 def _cuda_available() -> bool:
     try:

@@ -16,161 +16,30 @@ desktop viewport (``<lang>_<page>.png``), and a sample of pages on a phone
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import io
 import json
-import shutil
 import statistics
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from tests._require import require
-from tests.conftest import ROOT, page_urls
+from tests.browser_kit import (
+    COMPRESSED,
+    PAGES,
+    PROBES,
+    SHOTS,
+    gzipped,
+    open_context,
+    wait_for_rendering,
+)
+from tests.conftest import ROOT
 
-PAGES = page_urls()
-SHOTS = ROOT / "build" / "screenshots"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
 # Reviewed on a phone and in dark mode: the home page, the pages with the widest
 # math, tables, diagrams and plots, and the reference pages.
 SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
           "questions", "errata", "api"]
 SAMPLE_PAGES = [p for p in PAGES if p[1] in SAMPLE]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # Chromium resolves Google hosts in the background even with the flags above;
-    # mapping every name but the local server to nothing keeps the offline test honest.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-# Material draws Mermaid diagrams in a *closed* shadow root; open them so the test can look.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, Object.assign({}, init, { mode: "open" }));
-};
-"""
-
-
-COMPRESSED = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt"}
-
-
-@functools.cache
-def gzipped(path: Path, mtime: float) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site as a static host does: text gzip-compressed on request."""
-
-    def log_message(self, *args) -> None:  # keep pytest output readable
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not urlparse(self.path).path.endswith("/"):
-                return super().send_head()  # its redirect to the address with a slash
-            path = path / "index.html"
-        wants = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants and path.suffix in COMPRESSED and path.is_file()):
-            return super().send_head()
-        body = gzipped(path, path.stat().st_mtime)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
-@pytest.fixture(scope="module")
-def server(built_site: Path):
-    handler = functools.partial(QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = require("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError("Debian's chromium is not installed: run "
-                           "`apt-get update && apt-get install -y chromium fonts-noto-cjk` "
-                           "(or bash .ci/setup)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def open_context(browser, server, **options):
-    """A fresh browser context (empty cache) and its visit function.
-
-    Every request is recorded (the page's and its web workers'): those to another
-    host are refused and listed, the local ones are kept to add up the transfer.
-    """
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
-    context.add_init_script(OPEN_SHADOW_ROOTS)
-    outside: list[str] = []
-    local: list[str] = []
-    errors: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        elif host == "127.0.0.1":
-            local.append(route.request.url)
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def go(path: str, wait_until: str = "networkidle"):
-        page.goto(server + path, wait_until=wait_until)
-        return page
-
-    go.outside, go.local, go.errors, go.server = outside, local, errors, server
-    return context, go
-
-
-@pytest.fixture
-def visit(browser, server):
-    """Open a page on a desktop viewport; record requests and script errors."""
-    context, go = open_context(browser, server)
-    yield go
-    context.close()
-
-
-@pytest.fixture
-def visit_phone(browser, server):
-    """The same on a phone-sized viewport (390 × 844 CSS pixels, touch)."""
-    context, go = open_context(browser, server, **PHONE)
-    yield go
-    context.close()
-
-
-@pytest.fixture
-def visit_dark(browser, server):
-    """The same with the system in dark mode (the palette follows prefers-color-scheme)."""
-    context, go = open_context(browser, server, color_scheme="dark")
-    yield go
-    context.close()
 
 
 def transferred_bytes(site: Path, urls: list[str]) -> tuple[int, int]:
@@ -204,54 +73,11 @@ def accessibility_violations(page) -> list[str]:
     return [f"{v['impact']} {v['id']}: {v['help']} at {v['where']} ({v['why']})" for v in found]
 
 
-SIDEWAYS = """() => {
-  const width = document.documentElement.clientWidth;
-  const page = document.documentElement.scrollWidth - width;
-  const math = [...document.querySelectorAll('.katex-display, .arithmatex, .katex')]
-    .filter(e => {
-      const box = e.getBoundingClientRect();
-      if (box.width === 0 || (box.left >= -1 && box.right <= width + 1)) return false;
-      // wider than the screen is fine inside a box that scrolls on its own and fits
-      // the screen (a table is no such box: it grows, whatever its overflow says)
-      for (let a = e.parentElement; a; a = a.parentElement) {
-        const style = getComputedStyle(a);
-        if (['auto', 'scroll'].includes(style.overflowX) && !style.display.startsWith('table')) {
-          const own = a.getBoundingClientRect();
-          if (own.left >= -1 && own.right <= width + 1) return false;
-        }
-      }
-      return true;
-    })
-    .map(e => e.textContent.trim().slice(0, 60));
-  return { page, math };
-}"""
+SIDEWAYS = (PROBES / "sideways.js").read_text(encoding="utf-8")
 
 
 # "lang:page" -> ((bytes sent, gzipped as a static host does; bytes uncompressed), requests)
 WEIGHTS: dict[str, tuple[tuple[int, int], int]] = {}
-
-UNRENDERED = """() => ({
-  math: [...document.querySelectorAll('.arithmatex')]
-          .filter(e => !e.querySelector('.katex, .katex-error'))
-          .map(e => e.textContent.trim().slice(0, 80)),
-  mermaid: document.querySelectorAll('pre.mermaid').length
-           + [...document.querySelectorAll('div.mermaid')]
-               .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).length })"""
-RENDERED = f"""() => {{ const left = ({UNRENDERED})();
-                       return left.math.length === 0 && left.mermaid === 0; }}"""
-
-
-def wait_for_rendering(page) -> None:
-    """Wait for KaTeX and Mermaid; on time-out, say which formula or diagram stayed raw."""
-    try:
-        page.wait_for_function(RENDERED, timeout=15_000)
-    except Exception:
-        left = page.evaluate(UNRENDERED)
-        raise AssertionError(
-            f"not rendered after 15 s: formulas left as source {left['math']} "
-            f"(an unbalanced brace keeps KaTeX auto-render from finding the end), "
-            f"{left['mermaid']} Mermaid block(s) without an SVG") from None
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
@@ -337,16 +163,12 @@ def test_every_question_in_the_index_opens_where_it_leads(visit, lang):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
-def test_nothing_scrolls_sideways_on_a_phone(visit_phone, lang, name, url):
-    page = visit_phone(url)
-    wait_for_rendering(page)
-    wide = page.evaluate(SIDEWAYS)
-    if name in SAMPLE:
-        (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"), full_page=True)
+def test_nothing_scrolls_sideways_on_a_phone(measure, lang, name, url):
+    found = measure(lang, name, "phone")
+    wide = found["sideways"]
     assert not wide["math"], f"formulas run off a 390 px screen: {wide['math']}"
     assert wide["page"] <= 1, f"the page is {wide['page']} px wider than a 390 px screen"
-    assert not visit_phone.errors, f"script errors: {visit_phone.errors}"
+    assert not found.errors, f"script errors: {found.errors}"
 
 
 @pytest.mark.browser

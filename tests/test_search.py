@@ -23,14 +23,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests import test_browser
 from tests.conftest import ROOT, page_urls
 from tests.errors import assert_error_names
 from tests.pages import load_hook
 
 hook = load_hook("search_ko")
-# the browser fixtures of tests/test_browser.py, shared, not copied
-browser, server, visit = test_browser.browser, test_browser.server, test_browser.visit
 SEPARATOR = r"[\s\-]+"
 
 
