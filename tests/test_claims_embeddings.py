@@ -120,3 +120,17 @@ def test_the_glove_weight_ignores_zero_counts_and_caps_common_pairs():
     f = glove_weight(x)
     assert f[0] == 0 and np.all(np.diff(f) >= 0)
     assert f[1] < 0.05 and f[4] == f[5] == 1.0
+
+
+def test_the_recorded_training_time_ratio_is_about_13():
+    """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took about 13
+    times as long as gensim's compiled one, as recorded by benchmarks/bench_word2vec.py."""
+    import json
+
+    from tests.conftest import DOCS
+
+    record = json.loads((DOCS / "_data" / "word2vec_lee.json").read_text(encoding="utf-8"))
+    seconds = record["train_seconds"]
+    assert round(seconds["seqcore"] / seconds["gensim"]) == 13
+    assert record["analogy"]["inside_vocabulary"] == 146
+    assert record["analogy"]["questions_in_file"] == 19_544

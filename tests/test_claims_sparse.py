@@ -214,3 +214,20 @@ def test_the_bm25_performance_sentences():
         _row(doc, "seqcore lucene: 1,000 queries (scores)")["ratio"]
     seconds = float(re.search(r"1,000 queries ([\d.]+) s", doc["sections"][0]["notes"][0])[1])
     assert seconds / 1000 == pytest.approx(0.06, abs=0.015)
+
+
+@pytest.mark.formula("similarity.cosine")
+def test_cosines_between_tfidf_rows_are_never_negative():
+    """§ Vector similarity: cosines between count or TF-IDF rows lie in [0, 1], even with
+    the textbook IDF, whose negative weight gives a whole column the same sign."""
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(0.8, size=(12, 9)) + np.eye(12, 9, dtype=int)
+    counts[:, 0] = 1                                      # word 0 is in every document
+    X = sp.csr_array(counts)
+    for variant in ("plain", "textbook", "smooth", "unsmoothed"):
+        rows = tfidf(X, idf_variant=variant).toarray()
+        rows = rows[np.linalg.norm(rows, axis=1) > 0]
+        assert cosine_similarity(rows, rows).min() >= -1e-12
+    assert tfidf(X, idf_variant="textbook").toarray()[:, 0].max() < 0   # negative entries
+    mixed = np.array([[1.0, -2.0], [1.0, 1.0]])                          # the control
+    assert cosine_similarity(mixed[0], mixed[1]) < 0
