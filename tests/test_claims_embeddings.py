@@ -7,12 +7,15 @@ trainer, about 3 s on one core); the rest is checked against torch.autograd or b
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
 from seqcore import embedding_lookup, glove_weight, noise_distribution, subsample_keep_probability
 from tests._require import require
+from tests.conftest import DOCS
 
 gensim = require("gensim")
 torch = require("torch")
@@ -125,10 +128,6 @@ def test_the_glove_weight_ignores_zero_counts_and_caps_common_pairs():
 def test_the_recorded_training_time_ratio_is_about_13():
     """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took about 13
     times as long as gensim's compiled one, as recorded by benchmarks/bench_word2vec.py."""
-    import json
-
-    from tests.conftest import DOCS
-
     record = json.loads((DOCS / "_data" / "word2vec_lee.json").read_text(encoding="utf-8"))
     seconds = record["train_seconds"]
     assert round(seconds["seqcore"] / seconds["gensim"]) == 13
