@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import DOCS, ROOT
+from tests.conftest import DOCS, SEEDS
 from tests.pages import load_hook, localized
 
 hook = load_hook("collections")
@@ -71,19 +69,6 @@ def test_the_errata_records_of_the_site_are_valid():
 
 
 
-
-def _seeds_folder() -> Path:
-    """The source notes sit beside the repository: beside the main checkout, also when
-    the tests run in a second working tree (`git worktree`) elsewhere."""
-    here = ROOT.parent / "shared" / "seeds"
-    if here.is_dir():
-        return here
-    common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-                            cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return Path(common).parent.parent / "shared" / "seeds" if common else here
-
-
-SEEDS = _seeds_folder()
 IMAGE = re.compile(r"https?://(?:i\.imgur\.com/(?P<imgur>\w+)\.\w+"
                    r"|prod-files-secure\.s3[^\s)\"']*/(?P<s3>[0-9a-f]{8})-[0-9a-f-]{27}"
                    r"/[^/\s)\"'?]+)")  # the last uuid of the path names the file
