@@ -42,6 +42,7 @@ from .deep import *
 from .optim import *
 from .rnnlm import *
 from .training import *
+from .corpora import *
 
 # -- chapters 12-15: decoding, attention, the Transformer
 from .decoding import *

@@ -14,9 +14,10 @@ gradient (no dampening on step 1), Adam's :math:`\\epsilon` is added to the bias
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from ._trace import implements
 from ._validate import ShapeError, choice, floating, namespace
@@ -371,11 +372,17 @@ class Optimizer:
     [0.5] 1
     """
 
-    STEPS = {"sgd": sgd_step, "adam": adam_step, "adamw": adamw_step}
+    STEPS: ClassVar[dict] = {"sgd": sgd_step, "adam": adam_step, "adamw": adamw_step}
 
     def __init__(self, method: str = "adam", lr: float = 1e-3, **hyper: Any) -> None:
         self.method = choice("Optimizer", "method", method, METHODS)
         self.lr = _lr("Optimizer", lr)
+        known = [p.name for p in inspect.signature(self.STEPS[method]).parameters.values()
+                 if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "lr"]
+        for name in hyper:
+            if name not in known:
+                raise TypeError(f"Optimizer: `{name}` is not a setting of {method!r}; its "
+                                f"settings are {', '.join(known)}")
         self.hyper = hyper
         self.state: dict | None = None
         # fail now on a bad hyper-parameter, not at the first step

@@ -34,11 +34,11 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
+from . import gru as _gru
+from . import lstm as _lstm
 from ._trace import implements
 from ._validate import ShapeError, choice, floating, namespace
 from .activations import log_softmax, softmax
-from . import gru as _gru
-from . import lstm as _lstm
 from .bptt import output_layer_backward, rnn_backward
 from .embeddings import embedding_lookup
 from .gru import gru_forward
@@ -380,28 +380,27 @@ class RecurrentLM:
     # -- generation ----------------------------------------------------------------------
 
     def decoder(self, params: dict[str, Any]):
-        """A ``step(prefix) -> log_probs`` for :mod:`seqcore.decoding` (greedy, beam, sampling).
+        r"""A ``step(prefix) -> log_probs`` for :mod:`seqcore.decoding` (greedy, beam, sampling).
 
-        The prefix must hold at least one token (a prompt): the model predicts the
-        next token from the tokens read so far. States are memoized by prefix, so a
-        beam search computes each state once. NumPy parameters only.
+        ``step(prefix)`` is the distribution of the next token after reading
+        ``prefix`` from the zero state; the empty prefix gives the output layer at the
+        zero state, :math:`\operatorname{softmax}(b_y)` (a model of a stream is
+        meant to be given a prompt: ``prefix=...`` in the decoding functions).
+        States are memoized by prefix, so a beam search computes each state once.
+        NumPy parameters only.
         """
         _, p = self.check_params("RecurrentLM.decoder", params)
-        states: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        states: dict[tuple[int, ...], tuple[Any, ...]] = {(): self.zero_state(1, p["E"])}
 
         def state_after(prefix: tuple[int, ...]) -> tuple[Any, ...]:
             if prefix not in states:
-                before = state_after(prefix[:-1]) if len(prefix) > 1 else \
-                    self.zero_state(1, p["E"])
+                # the state after a prefix reads its last token on top of the shorter prefix
                 x = embedding_lookup(p["E"], np.asarray([[prefix[-1]]]))
-                states[prefix] = self._recur(p, x, before)[1]
+                states[prefix] = self._recur(p, x, state_after(prefix[:-1]))[1]
             return states[prefix]
 
         def step(prefix: Sequence[int]) -> np.ndarray:
             prefix = tuple(int(t) for t in prefix)
-            if not prefix:
-                raise ValueError("RecurrentLM decoder: `prefix` must hold at least one token "
-                                 "(give a prompt: prefix=...)")
             bad = [t for t in prefix if not 0 <= t < self.vocab_size]
             if bad:
                 raise ValueError(f"RecurrentLM decoder: token ids must lie in "

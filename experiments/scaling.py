@@ -1,0 +1,34 @@
+"""Cost of one RNN layer and one self-attention layer against the length (Transformer page)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from benchmarks import bench_scaling
+from experiments._record import Check
+
+SEED = 0
+CONFIG = {"d": bench_scaling.D, "lengths": bench_scaling.LENGTHS, "rounds": 15,
+          "dtype": "float32", "batch": 1, "blas_threads": 1,
+          "timing": "fastest of interleaved rounds; peak memory by tracemalloc"}
+CHECKED_LENGTHS = 4        # the matrix-product counts of the first lengths are re-counted
+
+
+def run(progress: bool = True) -> dict:
+    result = bench_scaling.measure(rounds=CONFIG["rounds"])
+    rounded = json.loads(json.dumps(result), parse_float=lambda s: round(float(s), 6))
+    return {"config": CONFIG, "seed": SEED, **rounded}
+
+
+def check(record: dict) -> list[Check]:
+    """Times and memory are measurements, not reproducible; the product counts are exact."""
+    rng = np.random.default_rng(SEED)
+    out = [Check("lengths", record["lengths"], list(bench_scaling.LENGTHS))]
+    for i, n in enumerate(record["lengths"][:CHECKED_LENGTHS]):
+        layers = bench_scaling._layers(n, rng)
+        for name in ("rnn", "attention"):
+            out.append(Check(f"{name} matrix products at n={n}", record[name]["matmuls"][i],
+                             bench_scaling._count_products(layers[name])))
+    return out
