@@ -30,7 +30,7 @@ import numpy as np
 from ._validate import choice
 from .text import Vocabulary
 
-__all__ = ["CharCorpus", "char_corpus", "corpus_text"]
+__all__ = ["char_corpus", "corpus_text"]
 
 #: name -> (package, files inside the package, language, licence, what it is)
 CORPORA = {

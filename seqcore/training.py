@@ -42,7 +42,6 @@ from .gradients import clip_grad_norm
 from .optim import Optimizer
 
 __all__ = [
-    "TrainResult",
     "evaluate_perplexity",
     "global_grad_norm",
     "load_checkpoint",
@@ -60,11 +59,11 @@ PARTITIONS = ("sequential", "random")
 
 def _stream(func: str, tokens: Any) -> np.ndarray:
     ids = np.asarray(tokens)
+    if ids.ndim == 1 and ids.size == 0:
+        raise ValueError(f"{func}: `tokens` is empty; a corpus needs at least one token")
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
         raise TypeError(f"{func}: `tokens` must be a 1-D sequence of integer token ids; got "
                         f"{ids.ndim}-D dtype {ids.dtype}")
-    if ids.size == 0:
-        raise ValueError(f"{func}: `tokens` is empty; a corpus needs at least one token")
     return ids.astype(np.int64, copy=False)
 
 

@@ -114,7 +114,7 @@ def test_a_misplaced_epsilon_is_caught():
 def test_updates_leave_their_inputs_alone_and_take_torch_tensors():
     params, grads = _problem(4)
     before = {k: v.copy() for k, v in params.items()}
-    new, state = adam_step(params, grads[0], lr=0.1)
+    new, _ = adam_step(params, grads[0], lr=0.1)
     for k in params:
         np.testing.assert_array_equal(params[k], before[k])
         assert not np.shares_memory(new[k], params[k])
@@ -175,48 +175,49 @@ def test_the_schedule_is_torchs_linear_warmup_then_cosine(lr, warmup, total, min
     assert warmup_cosine_lr(total + 5, lr, warmup, total, min_lr) == pytest.approx(min_lr)
 
 
-BAD = [
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.0), ValueError, ["sgd_step: `lr`", "0.0"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=-1), ValueError, ["`lr`", "-1"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=math.nan), ValueError, ["`lr`"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=True), ValueError, ["`lr`", "True"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, momentum=-0.5), ValueError,
-     ["`momentum`", "-0.5"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, dampening=2), ValueError,
-     ["`dampening`", "[0, 1]"]),
-    (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, nesterov=True), ValueError,
-     ["`nesterov=True` needs `momentum` > 0"]),
-    (lambda: sgd_step({"w": [1.0]}, {"v": [1.0]}, lr=0.1), KeyError,
-     ["`grads` must have the keys of `params`", "missing ['w']", "extra ['v']"]),
-    (lambda: sgd_step({"w": [1.0, 2.0]}, {"w": [1.0]}, lr=0.1), ShapeError,
-     ["`grads['w']` must have the shape of `params['w']`", "(2,)", "(1,)"]),
-    (lambda: sgd_step({"w": [1, 2]}, {"w": [1, 2]}, lr=0.1), TypeError,
-     ["real floating dtype", "int64"]),
-    (lambda: sgd_step({}, {}, lr=0.1), TypeError, ["`params` must be a non-empty dict"]),
-    (lambda: sgd_step([1.0], [1.0], lr=0.1), TypeError, ["`params`", "list"]),
-    (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, lr=0), ValueError, ["adam_step: `lr`"]),
-    (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, betas=(0.9, 1.0)), ValueError,
-     ["`betas[1]`", "[0, 1)", "1.0"]),
-    (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, betas=0.9), ValueError,
-     ["`betas` must be a pair"]),
-    (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, eps=-1e-8), ValueError, ["`eps`"]),
-    (lambda: adam_step({"w": [1.0]}, {"w": [1.0]},
-                       {"step": 1, "m": {"x": np.zeros(1)}, "v": {"x": np.zeros(1)}}),
-     KeyError, ["`state['m']` was made for the parameters ['x']"]),
-    (lambda: adamw_step({"w": [1.0]}, {"w": [1.0]}, weight_decay=-0.1), ValueError,
-     ["adamw_step: `weight_decay`"]),
-    (lambda: Optimizer("rmsprop"), ValueError, ["Optimizer: `method`", "'rmsprop'"]),
-    (lambda: Optimizer("sgd", lr=-0.1), ValueError, ["Optimizer: `lr`"]),
-    (lambda: Optimizer("sgd", lr=0.1, betas=(0.9, 0.99)), TypeError,
-     ["Optimizer: `betas` is not a setting of 'sgd'"]),
-    (lambda: warmup_cosine_lr(-1, 0.1, 2, 10), ValueError, ["`step` must be an integer ≥ 0"]),
-    (lambda: warmup_cosine_lr(0, 0.0, 2, 10), ValueError, ["`base_lr`"]),
-    (lambda: warmup_cosine_lr(0, 0.1, 10, 10), ValueError, ["`total` must be an integer ≥ 11"]),
-    (lambda: warmup_cosine_lr(0, 0.1, 2, 10, min_lr=0.2), ValueError,
-     ["`min_lr`", "[0, 0.1]"]),
-]
-
-
-@pytest.mark.parametrize("call, error, fragments", BAD)
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.0), ValueError,
+         ["sgd_step: `lr`", "0.0"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=-1), ValueError, ["`lr`", "-1"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=math.nan), ValueError, ["`lr`"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=True), ValueError, ["`lr`", "True"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, momentum=-0.5), ValueError,
+         ["`momentum`", "-0.5"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, dampening=2), ValueError,
+         ["`dampening`", "[0, 1]"]),
+        (lambda: sgd_step({"w": [1.0]}, {"w": [1.0]}, lr=0.1, nesterov=True), ValueError,
+         ["`nesterov=True` needs `momentum` > 0"]),
+        (lambda: sgd_step({"w": [1.0]}, {"v": [1.0]}, lr=0.1), KeyError,
+         ["`grads` must have the keys of `params`", "missing ['w']", "extra ['v']"]),
+        (lambda: sgd_step({"w": [1.0, 2.0]}, {"w": [1.0]}, lr=0.1), ShapeError,
+         ["`grads['w']` must have the shape of `params['w']`", "(2,)", "(1,)"]),
+        (lambda: sgd_step({"w": [1, 2]}, {"w": [1, 2]}, lr=0.1), TypeError,
+         ["real floating dtype", "int64"]),
+        (lambda: sgd_step({}, {}, lr=0.1), TypeError, ["`params` must be a non-empty dict"]),
+        (lambda: sgd_step([1.0], [1.0], lr=0.1), TypeError, ["`params`", "list"]),
+        (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, lr=0), ValueError, ["adam_step: `lr`"]),
+        (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, betas=(0.9, 1.0)), ValueError,
+         ["`betas[1]`", "[0, 1)", "1.0"]),
+        (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, betas=0.9), ValueError,
+         ["`betas` must be a pair"]),
+        (lambda: adam_step({"w": [1.0]}, {"w": [1.0]}, eps=-1e-8), ValueError, ["`eps`"]),
+        (lambda: adam_step({"w": [1.0]}, {"w": [1.0]},
+                           {"step": 1, "m": {"x": np.zeros(1)}, "v": {"x": np.zeros(1)}}),
+         KeyError, ["`state['m']` was made for the parameters ['x']"]),
+        (lambda: adamw_step({"w": [1.0]}, {"w": [1.0]}, weight_decay=-0.1), ValueError,
+         ["adamw_step: `weight_decay`"]),
+        (lambda: Optimizer("rmsprop"), ValueError, ["Optimizer: `method`", "'rmsprop'"]),
+        (lambda: Optimizer("sgd", lr=-0.1), ValueError, ["Optimizer: `lr`"]),
+        (lambda: Optimizer("sgd", lr=0.1, betas=(0.9, 0.99)), TypeError,
+         ["Optimizer: `betas` is not a setting of 'sgd'"]),
+        (lambda: warmup_cosine_lr(-1, 0.1, 2, 10), ValueError, ["`step` must be an integer ≥ 0"]),
+        (lambda: warmup_cosine_lr(0, 0.0, 2, 10), ValueError, ["`base_lr`"]),
+        (lambda: warmup_cosine_lr(0, 0.1, 10, 10), ValueError, ["`total` must be an integer ≥ 11"]),
+        (lambda: warmup_cosine_lr(0, 0.1, 2, 10, min_lr=0.2), ValueError,
+         ["`min_lr`", "[0, 0.1]"]),
+    ],
+)
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
