@@ -19,7 +19,15 @@ CHECKED_LENGTHS = 4        # the matrix-product counts of the first lengths are 
 def run(progress: bool = True) -> dict:
     result = bench_scaling.measure(rounds=CONFIG["rounds"])
     rounded = json.loads(json.dumps(result), parse_float=lambda s: round(float(s), 6))
-    return {"config": CONFIG, "seed": SEED, **rounded}
+    return {"config": CONFIG, "seed": SEED, **rounded, "summary": summary(result)}
+
+
+def summary(result: dict) -> dict:
+    """What the text says in words: where the times cross, and the ratio at the longest n."""
+    n, rnn, att = result["lengths"], result["rnn"]["seconds"], result["attention"]["seconds"]
+    slower = [x for x, r, a in zip(n, rnn, att, strict=True) if a > r]
+    return {"first_n_attention_slower": slower[0] if slower else None,
+            "attention_over_rnn_at_longest": round(att[-1] / rnn[-1], 3)}
 
 
 def check(record: dict) -> list[Check]:
