@@ -65,7 +65,7 @@ def corpus_text(name: str) -> str:
     Examples
     --------
     >>> from seqcore.corpora import corpus_text
-    >>> corpus_text("ko")[:13]
+    >>> corpus_text("ko")[:17]
     '대한민국헌법 유구한 역사와 전통'
     """
     func = "corpus_text"
@@ -122,7 +122,7 @@ def char_corpus(name: str, valid_fraction: float = 0.1, min_freq: int = 1) -> Ch
     >>> from seqcore import char_corpus
     >>> c = char_corpus("lee")
     >>> len(c.vocab), c.train.size, c.valid.size, c.decode(c.train[:21])
-    (80, 323316, 35924, 'Hundreds of people ha')
+    (82, 323755, 35973, 'Hundreds of people ha')
     """
     func = "char_corpus"
     if not (isinstance(valid_fraction, float | int) and 0 < valid_fraction < 1):

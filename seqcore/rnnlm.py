@@ -88,8 +88,8 @@ def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
     >>> import numpy as np
     >>> from seqcore import mean_cross_entropy
     >>> loss, d = mean_cross_entropy(np.zeros((3, 4)), np.array([1, -100, 2]))
-    >>> print(round(float(loss), 4), d[1])               # log 4; the ignored row gets 0
-    1.3863 [0. 0. 0. 0.]
+    >>> print(round(float(loss), 4), bool(np.all(d[1] == 0)))   # log 4; the ignored row: 0
+    1.3863 True
     """
     func = "mean_cross_entropy"
     xp, a = namespace(func, logits=logits, targets=targets)
@@ -200,11 +200,11 @@ class RecurrentLM:
     >>> lm = RecurrentLM("lstm", vocab_size=10, embed=4, hidden=8)
     >>> params = lm.init_params(seed=0)
     >>> lm.param_count(), sorted(params)
-    (754, ['E', 'W_hh', 'W_hy', 'W_ih', 'b_hh', 'b_ih', 'b_y'])
+    (578, ['E', 'W_hh', 'W_hy', 'W_ih', 'b_hh', 'b_ih', 'b_y'])
     >>> x = np.array([[1, 2], [3, 4], [5, 6]])        # (T=3, batch=2) token ids
     >>> loss, grads, state = lm.loss_and_grads(params, x, (x + 1) % 10)
     >>> print(round(float(loss), 4), grads["W_hh"].shape, state[0].shape)
-    2.3053 (32, 8) (2, 8)
+    2.3422 (32, 8) (2, 8)
     """
 
     def __init__(self, cell: str, vocab_size: int, embed: int, hidden: int) -> None:
@@ -232,19 +232,34 @@ class RecurrentLM:
         """:math:`Vd + G(nd + n^2 + 2n) + Vn + V`."""
         return sum(math.prod(s) for s in self.shapes().values())
 
-    def init_params(self, seed: int, dtype: Any = np.float64) -> dict[str, np.ndarray]:
+    def init_params(self, seed: int, dtype: Any = np.float64,
+                    carry_bias: float = 0.0) -> dict[str, np.ndarray]:
         """PyTorch's default initialization, drawn from ``numpy.random.default_rng(seed)``.
 
         The embedding is :math:`\\mathcal N(0, 1)` (``nn.Embedding``); every other
         weight and bias is uniform on :math:`[-1/\\sqrt n, 1/\\sqrt n]` (``nn.RNN``'s
         rule, and ``nn.Linear``'s for a fan-in of :math:`n`).
+
+        ``carry_bias`` is added to the bias of the gate that keeps the old state: the
+        LSTM's forget gate :math:`f` and the GRU's update gate :math:`z` (both the
+        second block of ``b_ih``). With 0 (PyTorch's default) these gates start near
+        :math:`\\sigma(0) = 1/2`, which halves what is kept at every step; a bias of 1
+        (Gers et al., 2000; Jozefowicz et al., 2015) starts them near 0.73.
         """
+        if not (isinstance(carry_bias, int | float) and math.isfinite(carry_bias)):
+            raise ValueError(f"RecurrentLM.init_params: `carry_bias` must be a finite number; "
+                             f"got {carry_bias!r}")
+        if carry_bias and self.cell == "rnn":
+            raise ValueError("RecurrentLM.init_params: `carry_bias` needs a gated cell (lstm "
+                             "or gru); a vanilla RNN has no gate that keeps the state")
         rng = np.random.default_rng(seed)
         bound = 1 / math.sqrt(self.hidden)
         out = {}
         for name, shape in self.shapes().items():
             w = rng.standard_normal(shape) if name == "E" else rng.uniform(-bound, bound, shape)
             out[name] = w.astype(dtype)
+        n = self.hidden
+        out["b_ih"][n:2 * n] += carry_bias                  # f (LSTM: i, f, g, o) or z (r, z, n)
         return out
 
     def check_params(self, func: str, params: Any) -> tuple[Any, dict[str, Any]]:
@@ -419,7 +434,7 @@ def matched_hidden(cell: str, vocab_size: int, embed: int, params: int) -> int:
     >>> from seqcore import RecurrentLM, matched_hidden
     >>> n = matched_hidden("rnn", 80, 32, RecurrentLM("lstm", 80, 32, 128).param_count())
     >>> n, RecurrentLM("rnn", 80, 32, n).param_count()
-    (258, 97200)
+    (254, 96112)
     """
     func = "matched_hidden"
     choice(func, "cell", cell, CELLS)
