@@ -305,9 +305,15 @@ class RecurrentLM:
 
     # -- forward and backward ------------------------------------------------------------
 
-    def _inputs(self, func: str, xp: Any, inputs: Any, name: str = "inputs") -> Any:
-        if not array_api_compat.is_array_api_obj(inputs):
-            inputs = xp.asarray(inputs)
+    def _inputs(self, func: str, xp: Any, inputs: Any, like: Any, name: str = "inputs") -> Any:
+        """Token ids as an integer array of the parameters' library and device.
+
+        Batches come from NumPy (:func:`seqcore.sequential_batches`); a model whose
+        parameters are torch tensors (on a GPU, say) gets them moved there.
+        """
+        if not array_api_compat.is_array_api_obj(inputs) or \
+                array_api_compat.array_namespace(inputs) is not xp:
+            inputs = xp.asarray(np.asarray(inputs), device=array_api_compat.device(like))
         if inputs.ndim != 2 or not xp.isdtype(inputs.dtype, "integral"):
             raise ShapeError(f"{func}: `{name}` must be a 2-D (time, batch) array of token ids; "
                              f"got {inputs.ndim}-D dtype {inputs.dtype}")
@@ -352,7 +358,7 @@ class RecurrentLM:
         """Logits ``(T, batch, V)`` for time-major token ids ``(T, batch)``, and the last state."""
         func = "RecurrentLM.forward"
         xp, p = self.check_params(func, params)
-        inputs = self._inputs(func, xp, inputs)
+        inputs = self._inputs(func, xp, inputs, p["E"])
         state = self._state(func, state, int(inputs.shape[1]), p["E"])
         H, last = self._recur(p, embedding_lookup(p["E"], inputs), state)
         return rnn_logits(H, p["W_hy"], p["b_y"]), last
@@ -367,7 +373,8 @@ class RecurrentLM:
         """
         func = "RecurrentLM.loss_and_grads"
         xp, p = self.check_params(func, params)
-        inputs = self._inputs(func, xp, inputs)
+        inputs = self._inputs(func, xp, inputs, p["E"])
+        targets = self._inputs(func, xp, targets, p["E"], name="targets")
         state = self._state(func, state, int(inputs.shape[1]), p["E"])
         X = embedding_lookup(p["E"], inputs)                     # e_{t,b} = E[w_{t,b}]
         H, last, kept = self._recur_kept(xp, p, X, state)

@@ -462,7 +462,7 @@ def load_checkpoint(path: str | Path, like: Mapping[str, Any] | None = None
     >>> load_checkpoint(path, like={"W": np.zeros((3, 3))})
     Traceback (most recent call last):
     ...
-    ValueError: load_checkpoint: ... does not fit the model: W: (2, 2) float64 (expected (3, 3) float64)
+    ValueError: load_checkpoint: ... W: (2, 2) float64 (expected (3, 3) float64)
     """
     func = "load_checkpoint"
     path = Path(path)

@@ -304,3 +304,30 @@ def _good():
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+def _loop(params, steps=6):
+    from seqcore import stream_batches, train
+
+    lm = _model("gru")[0]
+    text = np.random.default_rng(5).integers(0, 11, size=300)
+    return train(lm, params, stream_batches(text, 3, 8, seed=0), steps=steps,
+                 optimizer=Optimizer("adam", lr=0.01), clip=1.0, progress=False)
+
+
+def test_the_loop_trains_torch_tensors_as_it_trains_numpy_arrays():
+    params = _model("gru")[1]
+    ours = _loop(params)
+    theirs = _loop({k: torch.tensor(v) for k, v in params.items()})
+    np.testing.assert_allclose(theirs.loss, ours.loss, rtol=1e-13)
+    assert isinstance(theirs.params["W_hh"], torch.Tensor)
+    np.testing.assert_allclose(theirs.params["W_hh"].numpy(), ours.params["W_hh"], atol=1e-13)
+
+
+@pytest.mark.gpu
+def test_the_loop_trains_on_cuda():
+    params = _model("gru")[1]
+    ours = _loop(params)
+    cuda = _loop({k: torch.tensor(v, device="cuda") for k, v in params.items()})
+    assert cuda.params["W_hh"].device.type == "cuda"
+    np.testing.assert_allclose(cuda.loss, ours.loss, rtol=1e-10)
