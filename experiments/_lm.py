@@ -13,7 +13,6 @@ the trained LSTM's weights as a checkpoint beside the record.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import math
 import time
 from pathlib import Path
@@ -73,8 +72,26 @@ def validation(lm: RecurrentLM, params: dict, corpus) -> float:
 
 
 def nucleus_available() -> bool:
-    """Whether seqcore's sampler takes ``top_p`` (nucleus sampling), landing in decoding.py."""
-    return "top_p" in inspect.signature(sample_sequence).parameters
+    """Whether seqcore has ``top_p_softmax`` (nucleus sampling, on its way to decoding.py)."""
+    import seqcore
+
+    return hasattr(seqcore, "top_p_softmax")
+
+
+def nucleus_sample(step, prompt: list[int], n: int, p: float, seed: int) -> list[int]:
+    """Sample ``n`` tokens, each from the smallest set of tokens whose probability reaches ``p``.
+
+    The hook for ``seqcore.top_p_softmax``: once decoding.py has it, re-recording
+    ``lm_en`` and ``lm_ko`` adds a nucleus sample to each model's samples.
+    """
+    import seqcore
+
+    rng = np.random.default_rng(seed)
+    seq = list(prompt)
+    for _ in range(n):
+        probs = np.asarray(seqcore.top_p_softmax(step(tuple(seq)), p))
+        seq.append(int(rng.choice(probs.size, p=probs / probs.sum())))
+    return seq[len(prompt):]
 
 
 def samples(lm: RecurrentLM, params: dict, corpus, config: dict) -> dict:
@@ -95,8 +112,7 @@ def samples(lm: RecurrentLM, params: dict, corpus, config: dict) -> dict:
         out["sampled"].append({"temperature": tau, "seed": SEED + i,
                                "text": corpus.decode(toks)})
     if nucleus_available():                            # top-p, once decoding.py has it
-        toks = sample_sequence(step, max_len=n, top_p=config["top_p"], prefix=prompt,
-                               rng=SEED)
+        toks = nucleus_sample(step, prompt, n, config["top_p"], SEED)
         out["nucleus"] = {"top_p": config["top_p"], "seed": SEED, "text": corpus.decode(toks)}
     else:
         out["nucleus"] = None
@@ -143,7 +159,7 @@ def run(name: str, config: dict, progress: bool) -> dict:
                 "val_ppl": results["models"][cell]["final_val_ppl"]}
         results["models"][cell]["seconds"] = round(time.perf_counter() - start, 1)
     results["nucleus_note"] = (None if nucleus_available() else
-                               "seqcore.sample_sequence has no top_p yet: no nucleus sample")
+                               "seqcore has no top_p_softmax yet: no nucleus sample")
     return {"config": config, "seed": SEED, **results}
 
 
