@@ -13,6 +13,16 @@ import matplotlib.pyplot as plt
 DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments" / "clipping.json"
 
 
+def plain_log_ticks(ax, ticks=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)):
+    """A log axis labelled with plain numbers (2, 5, 10…) instead of 2×10⁰, 5×10⁰…"""
+    from matplotlib.ticker import NullFormatter
+
+    low, high = ax.get_ylim()
+    ax.set_yticks([t for t in ticks if low <= t <= high], [f"{t:g}" for t in ticks
+                                                          if low <= t <= high])
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def plot(lang: str):
     ko = lang == "ko"
     r = json.loads(DATA.read_text(encoding="utf-8"))
@@ -25,11 +35,13 @@ def plot(lang: str):
         ax_l.plot(run["loss"], color=color, lw=1, label=label)
         ax_g.plot(run["grad_norm"], color=color, lw=1, label=label)
     ax_l.set_yscale("log")
+    plain_log_ticks(ax_l)
     ax_l.set_xlabel("갱신 횟수" if ko else "updates")
     ax_l.set_ylabel("학습 손실" if ko else "training loss")
     ax_l.set_title(f"SGD, η = {r['config']['lr']:g}", fontsize=10)
     ax_l.legend(fontsize=8)
     ax_g.set_yscale("log")
+    plain_log_ticks(ax_g, (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100))
     ax_g.axhline(clip, color="k", lw=0.8, ls="--")
     ax_g.set_xlabel("갱신 횟수" if ko else "updates")
     ax_g.set_ylabel("클리핑 전 기울기 노름" if ko else "gradient norm before clipping")

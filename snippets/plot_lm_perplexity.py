@@ -17,6 +17,16 @@ TITLES = {"ko": {"lm_en": "영어 (Lee 코퍼스)", "lm_ko": "한국어 (헌법�
           "en": {"lm_en": "English (Lee corpus)", "lm_ko": "Korean (constitution, bills)"}}
 
 
+def plain_log_ticks(ax, ticks=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)):
+    """A log axis labelled with plain numbers (2, 5, 10…) instead of 2×10⁰, 5×10⁰…"""
+    from matplotlib.ticker import NullFormatter
+
+    low, high = ax.get_ylim()
+    ax.set_yticks([t for t in ticks if low <= t <= high], [f"{t:g}" for t in ticks
+                                                          if low <= t <= high])
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def plot(lang: str):
     ko = lang == "ko"
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
@@ -29,6 +39,7 @@ def plot(lang: str):
                     label=f"{label} ({m['final_val_ppl']:.2f})")
             ax.plot(steps[1:], m["train_ppl"][1:], "--", color=color, lw=1, alpha=0.7)
         ax.set_yscale("log")
+        plain_log_ticks(ax)
         ax.set_xlabel("갱신 횟수" if ko else "updates")
         ax.set_ylabel("퍼플렉서티 (문자)" if ko else "perplexity (characters)")
         ax.set_title(TITLES[lang][name], fontsize=10)
