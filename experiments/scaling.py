@@ -12,7 +12,8 @@ from experiments._record import Check
 SEED = 0
 CONFIG = {"d": bench_scaling.D, "lengths": bench_scaling.LENGTHS, "rounds": 15,
           "dtype": "float32", "batch": 1, "blas_threads": 1,
-          "timing": "fastest of interleaved rounds; peak memory by tracemalloc"}
+          "timing": "fastest of interleaved rounds, CPU time of the process; peak memory by "
+                    "tracemalloc"}
 CHECKED_LENGTHS = 4        # the matrix-product counts of the first lengths are re-counted
 
 
