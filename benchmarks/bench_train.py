@@ -5,7 +5,8 @@ A step is the forward pass, the mean cross-entropy, the backward pass and an Ada
 ``nn.Embedding`` + ``nn.RNN/LSTM/GRU`` + ``nn.Linear`` + ``F.cross_entropy`` +
 ``backward()`` + ``torch.optim.Adam``. Sizes of the recorded English runs: 82 characters,
 embedding 32, the LSTM's 128 units and hidden widths matched to its parameter count,
-batch 32, 64 steps, float32, one thread on both sides. Target of the issue: within 2×.
+batch 32, 64 steps, float32, one thread on both sides, timed in CPU time of the process
+(median of interleaved rounds). Target of the issue: within 2×.
 
 Peak memory: each side runs in a fresh process of its own; after a step of warm-up
 (which creates the optimizer's state) the process's peak resident memory is reset to its
@@ -23,7 +24,9 @@ import sys
 
 import numpy as np
 
-from benchmarks._timing import Figure, median_times, print_figures
+import time
+
+from benchmarks._timing import Figure, print_figures
 
 V, EMBED, LSTM_HIDDEN, B, T = 82, 32, 128, 32, 64
 CELLS = ("rnn", "lstm", "gru")
@@ -98,6 +101,24 @@ def steps(cell: str):
     return ours, theirs, check
 
 
+def cpu_median_times(candidates: dict, rounds: int, warmup: int = 2) -> dict[str, float]:
+    """Median CPU time of each candidate over interleaved rounds (one thread each).
+
+    CPU time, not wall time: on a machine shared with other jobs, waiting for a core
+    inflates wall time by whatever the other jobs take, differently for each round.
+    """
+    for fn in candidates.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {k: [] for k in candidates}
+    for _ in range(rounds):
+        for name, fn in candidates.items():
+            start = time.process_time()
+            fn()
+            samples[name].append(time.process_time() - start)
+    return {k: float(np.median(v)) for k, v in samples.items()}
+
+
 def _peak_in_child(side: str, cell: str) -> int:
     """Bytes by which one step raises the peak resident memory of a fresh process."""
     code = (f"from benchmarks.bench_train import _peak_here; _peak_here({side!r}, {cell!r})")
@@ -145,7 +166,7 @@ def run(rounds: int = 15) -> list[Figure]:
                 ours, theirs, check = steps(cell)
                 diffs[cell] = check()
                 candidates[f"{cell} seqcore"], candidates[f"{cell} torch"] = ours, theirs
-            t = median_times(candidates, rounds=rounds)
+            t = cpu_median_times(candidates, rounds=rounds)
         for cell in CELLS:
             lm = _setup(cell)[0]
             mine, ref = t[f"{cell} seqcore"], t[f"{cell} torch"]
@@ -163,7 +184,7 @@ def run(rounds: int = 15) -> list[Figure]:
         f"V={V}, embedding {EMBED}, batch {B}, {T} steps, CPU, one thread",
         figures,
         notes=[f"torch {torch.__version__}, NumPy {np.__version__}, seqcore "
-               f"{seqcore.__version__}; median of {rounds} interleaved rounds",
+               f"{seqcore.__version__}; median CPU time of {rounds} interleaved rounds",
                "hidden widths matched to the LSTM's parameter count (as in the recorded runs)",
                "peak memory: how much one step raised a fresh process's peak resident "
                "memory (ru_maxrss), each side in its own process",
