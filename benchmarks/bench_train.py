@@ -21,10 +21,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
-
-import time
 
 from benchmarks._timing import Figure, print_figures
 
