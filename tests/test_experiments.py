@@ -19,6 +19,23 @@ from experiments.__main__ import parse
 from tests.copies import copy_of_repo, run
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """As the records were made (python -m experiments): one BLAS thread, one torch thread.
+
+    Several BLAS threads on a busy 2-core machine spend their time waiting for each
+    other; and a record's numbers are those of one thread.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        yield
+    torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("name", list(NAMES))
 def test_the_recorded_experiment_reproduces(name):
     record = _record.load(name)
