@@ -229,7 +229,7 @@ class RecurrentLM:
                 "b_hh": (G * n,), "W_hy": (V, n), "b_y": (V,)}
 
     def param_count(self) -> int:
-        """:math:`Vd + G(nd + n^2 + 2n) + Vn + V`."""
+        """:math:`V d + G(n d + n^2 + 2n) + V n + V`."""
         return sum(math.prod(s) for s in self.shapes().values())
 
     def init_params(self, seed: int, dtype: Any = np.float64,
@@ -450,7 +450,7 @@ def matched_hidden(cell: str, vocab_size: int, embed: int, params: int) -> int:
     RecurrentLM(cell, vocab_size, embed, 1)          # validates the sizes
     G = GATE_BLOCKS[cell]
 
-    def total(n: int) -> int:   # Vd + G(nd + n² + 2n) + Vn + V
+    def total(n: int) -> int:   # V·d + G(n·d + n² + 2n) + V·n + V
         return vocab_size * embed + G * (n * embed + n * n + 2 * n) + vocab_size * n + vocab_size
 
     # the count grows with n: stop at the first n past the target
