@@ -329,7 +329,7 @@ def train(model: Any, params: Mapping[str, Any],
         E.g. :func:`stream_batches`.
     steps : int
         Number of updates.
-    optimizer : Optimizer
+    optimizer : a seqcore Optimizer
     schedule : callable, optional
         ``schedule(step) -> lr`` for update ``step`` (from 0).
     clip : float, optional
@@ -344,7 +344,8 @@ def train(model: Any, params: Mapping[str, Any],
 
     Returns
     -------
-    TrainResult
+    result : a TrainResult
+        The parameters after the last update, and the history of the run.
 
     Examples
     --------
