@@ -237,8 +237,19 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
     xp, a = namespace(func, xs=xs, dH=dH, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh,
                       h0=h0, dh_T=dh_T)
     dims = _check_sequence(func, xp, a)
-    n, T = dims["hidden"], int(a["xs"].shape[0])
+    n = dims["hidden"]
     H, caches, _ = _run(xp, a, n, form, keep=True)
+    return _bptt(xp, a, n, form, H, caches)
+
+
+def _bptt(xp: Any, a: dict[str, Any], n: int, form: str, H: list, caches: list
+          ) -> dict[str, Any]:
+    """The backward walk of :func:`gru_backward`, from a forward pass kept by ``_run``.
+
+    Split out so that a caller that already ran ``_run(..., keep=True)`` for its own
+    forward pass (the language model's training step) does not run it twice.
+    """
+    T = int(a["xs"].shape[0])
     h0_ = a["h0"] if a["h0"] is not None else zeros_state(xp, a["xs"], n)
     W_hh = a["W_hh"]
     W_rz, W_n = W_hh[0:2 * n, :], W_hh[2 * n:, :]

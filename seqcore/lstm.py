@@ -247,8 +247,18 @@ def lstm_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
     xp, a = namespace(func, xs=xs, dH=dH, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh,
                       h0=h0, c0=c0, dh_T=dh_T, dc_T=dc_T)
     dims = _check_sequence(func, xp, a)
-    n, T = dims["hidden"], int(a["xs"].shape[0])
+    n = dims["hidden"]
     H, C, gates, _, _ = _run(xp, a, n, keep=True)
+    return _bptt(xp, a, n, H, C, gates)
+
+
+def _bptt(xp: Any, a: dict[str, Any], n: int, H: list, C: list, gates: list) -> dict[str, Any]:
+    """The backward walk of :func:`lstm_backward`, from a forward pass kept by ``_run``.
+
+    Split out so that a caller that already ran ``_run(..., keep=True)`` for its own
+    forward pass (the language model's training step) does not run it twice.
+    """
+    T = int(a["xs"].shape[0])
     h0_ = a["h0"] if a["h0"] is not None else zeros_state(xp, a["xs"], n)
     c0_ = a["c0"] if a["c0"] is not None else zeros_state(xp, a["xs"], n)
     W_hh = a["W_hh"]

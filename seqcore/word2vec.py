@@ -335,8 +335,8 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
 def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: int = 5,
                    negative: int = 5, epochs: int = 5, alpha: float = 0.025,
                    min_alpha: float = 1e-4, min_count: int = 5, sample: float = 1e-3,
-                   batch_size: int = 256, seed: int = 0, progress: bool = True
-                   ) -> tuple[Any, list[float]]:
+                   batch_size: int = 256, seed: int = 0, progress: bool = True,
+                   stop_after: int | None = None) -> tuple[Any, list[float]]:
     r"""Train skip-gram with negative sampling on tokenized sentences (NumPy, CPU).
 
     The same recipe as Word2Vec / gensim (``sg=1``, ``hs=0``): a vocabulary of
@@ -361,6 +361,10 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
         Seeds everything; the same seed gives the same vectors.
     progress : bool
         Show a tqdm progress bar (on stderr); ``False`` silences it.
+    stop_after : int, optional
+        Stop after this many epochs, with the learning rate still scheduled over
+        ``epochs``: the first epochs of the full run, exactly (a recorded run's
+        reproducibility check re-runs its first epoch this way).
 
     Returns
     -------
@@ -386,6 +390,10 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
                              ("batch_size", batch_size, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{func}: `{name}` must be an integer ≥ {low}; got {value!r}")
+    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int)
+                                   or not 1 <= stop_after <= epochs):
+        raise ValueError(f"{func}: `stop_after` must be None or an integer in [1, `epochs`="
+                         f"{epochs}]; got {stop_after!r}")
     if not 0 < min_alpha <= alpha:
         raise ValueError(f"{func}: need 0 < `min_alpha` ≤ `alpha`; got {min_alpha!r}, {alpha!r}")
     sentences = [list(s) for s in sentences]
@@ -411,7 +419,7 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
     W_out = np.zeros((V, dim), dtype=np.float32)
     losses: list[float] = []
     bar = tqdm(total=epochs, desc="skip-gram", unit="epoch", disable=not progress)
-    for epoch in range(epochs):
+    for epoch in range(epochs if stop_after is None else stop_after):
         chunks = []
         for ids in corpus:
             kept = ids[rng.random(ids.size) < keep_p[ids]]

@@ -1,6 +1,7 @@
 """2-D projection (PCA via SVD) of a few dozen skip-gram vectors trained on the Lee corpus.
 
-Reads docs/_data/word2vec_lee.json, written by `python -m benchmarks word2vec`; nothing is
+Reads docs/_data/experiments/word2vec_lee.json, written by `python -m experiments
+word2vec_lee`; nothing is
 trained at build time. One panel per model: seqcore.train_skipgram and gensim Word2Vec.
 """
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "word2vec_lee.json"
+DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments"
+        / "word2vec_lee.json")
 GROUPS = {  # word -> group, for the colours
     **dict.fromkeys(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                      "sunday"], 0),

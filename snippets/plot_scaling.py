@@ -1,4 +1,4 @@
-"""Measured cost of one RNN layer vs one self-attention layer (benchmarks/bench_scaling.py)."""
+"""Measured cost of one RNN layer vs one self-attention layer (python -m experiments scaling)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "scaling.json"
+DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments" / "scaling.json"
 
 
 def plot(lang: str):

@@ -232,6 +232,15 @@ def _python_problems(command: str, args: list[str]) -> list[str]:
                     for n in names if n not in _benchmarks()]
         return problems + [f"{command}: benchmarks take no flag {f}" for f in flags
                            if f != "--quick"]
+    if args[:2] == ["-m", "experiments"]:
+        from experiments import NAMES
+
+        names = [a for a in args[2:] if not a.startswith("-")]
+        flags = [a for a in args[2:] if a.startswith("-")]
+        problems = [f"{command}: no experiment {n!r} (experiments.NAMES)" for n in names
+                    if n not in NAMES]
+        return problems + [f"{command}: experiments take no flag {f}" for f in flags
+                           if f not in ("--quiet", "--list")]
     if args[:2] == ["-m", "pytest"]:
         problems, rest = [], args[2:]
         for i, arg in enumerate(rest):
