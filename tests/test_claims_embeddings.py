@@ -125,11 +125,14 @@ def test_the_glove_weight_ignores_zero_counts_and_caps_common_pairs():
     assert f[1] < 0.05 and f[4] == f[5] == 1.0
 
 
-def test_the_recorded_training_time_ratio_is_about_13():
-    """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took about 13
-    times as long as gensim's compiled one, as recorded by benchmarks/bench_word2vec.py."""
-    record = json.loads((DOCS / "_data" / "word2vec_lee.json").read_text(encoding="utf-8"))
+def test_the_recorded_training_time_ratio_is_the_quoted_slowdown():
+    """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took several
+    times as long as gensim's compiled one. The page quotes the ratio from the record
+    (python -m experiments word2vec_lee); the ratio there is seqcore's time over gensim's."""
+    record = json.loads((DOCS / "_data" / "experiments" / "word2vec_lee.json")
+                        .read_text(encoding="utf-8"))
     seconds = record["train_seconds"]
-    assert round(seconds["seqcore"] / seconds["gensim"]) == 13
+    assert seconds["ratio"] == round(seconds["seqcore"] / seconds["gensim"], 1)
+    assert seconds["ratio"] > 2, "the page says seqcore's trainer is several times slower"
     assert record["analogy"]["inside_vocabulary"] == 146
     assert record["analogy"]["questions_in_file"] == 19_544
