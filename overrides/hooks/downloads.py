@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 import doctest
 import hashlib
-import json
 import re
 import shutil
 import subprocess

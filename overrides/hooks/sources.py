@@ -26,12 +26,14 @@ SEED = re.compile(r"`(?P<file>(?P<number>\d{3})_[0-9a-f]{16}\.txt)`")
 NOTES_MARKER = re.compile(r"^<!-- notes -->[ \t]*$", re.M)
 
 WORDS = {
-    "ko": {"note": "노트 {n}", "short": "({text})", "tail": (" — 원래 노트는 공개하지 않습니다. 노트와 달라진 곳(정정, 뺀 "
-                                       "부분, 바꾼 그림)은 [정오표]({errata})에 모두 적었습니다."),
+    "ko": {"note": "노트 {n}", "short": "({text})",
+           "tail": (" — 원래 노트는 공개하지 않습니다. 노트와 달라진 곳(정정, 뺀 부분, "
+                    "바꾼 그림)은 [정오표]({errata})에 모두 적었습니다."),
            "list": "- **노트 {n}**{{ #note-{n} }}: {text}"},
-    "en": {"note": "note {n}", "short": " ({text})", "tail": (" — the notes themselves are not published; every place "
-                                       "this page departs from them (corrections, dropped "
-                                       "passages, replaced images) is in the [errata]({errata})."),
+    "en": {"note": "note {n}", "short": " ({text})",
+           "tail": (" — the notes themselves are not published; every place this page departs "
+                    "from them (corrections, dropped passages, replaced images) is in the "
+                    "[errata]({errata})."),
            "list": "- **Note {n}**{{ #note-{n} }}: {text}"},
 }
 
