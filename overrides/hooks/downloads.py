@@ -95,21 +95,25 @@ def snippet_sections(markdown: str) -> list[tuple[str | None, str]]:
     return out
 
 
-def code_cells(pycon: str) -> list[tuple[str, str, bool]]:
-    """``[(code, output, is_value)]``: the examples, one cell per output shown.
+def code_cells(pycon: str) -> list[tuple[str, str, str]]:
+    """``[(code, output, kind)]``: the examples, one cell per output shown.
 
     Consecutive examples that print nothing join the next one that does, so each cell
-    ends where the page shows an output; ``is_value`` says whether that output is the
-    value of a final expression (Jupyter's result) rather than printed text.
+    ends where the page shows an output. ``kind`` is ``"value"`` for the value of a
+    final expression (Jupyter's result), ``"stream"`` for printed text, ``"error"``
+    for an exception the example raises on purpose (doctest's traceback), ``""`` when
+    the cell shows nothing.
     """
     cells, source = [], []
     for ex in doctest.DocTestParser().get_examples(pycon):
         source.append(ex.source)
         if ex.want:
-            cells.append(("".join(source).rstrip("\n"), ex.want, _is_value(ex.source)))
+            kind = "error" if ex.exc_msg is not None else (
+                "value" if _is_value(ex.source) else "stream")
+            cells.append(("".join(source).rstrip("\n"), ex.want, kind))
             source = []
     if source:
-        cells.append(("".join(source).rstrip("\n"), "", False))
+        cells.append(("".join(source).rstrip("\n"), "", ""))
     return cells
 
 
@@ -123,6 +127,23 @@ def _is_value(source: str) -> bool:
         return False
     call = body[0].value
     return not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "print")
+
+
+def _outputs(want: str, kind: str, count: int) -> list:
+    import nbformat.v4 as nbf
+
+    if kind == "value":
+        return [nbf.new_output("execute_result", data={"text/plain": want.rstrip("\n")},
+                               execution_count=count)]
+    if kind == "stream":
+        return [nbf.new_output("stream", name="stdout", text=want)]
+    if kind == "error":       # the last line of doctest's traceback: "Name: message"
+        lines = want.rstrip("\n").splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln and not ln[0].isspace()
+                  and not ln.startswith(("Traceback", "...")))
+        ename, _, evalue = "\n".join(lines[at:]).partition(":")
+        return [nbf.new_output("error", ename=ename, evalue=evalue.strip(), traceback=lines)]
+    return []
 
 
 def chapter_notebook(title: str, url: str, lang: str, sections, snippets: Path,
@@ -139,15 +160,13 @@ def chapter_notebook(title: str, url: str, lang: str, sections, snippets: Path,
         if heading and heading != shown:
             cells.append(nbf.new_markdown_cell(f"## {heading}"))
             shown = heading
-        for code, want, is_value in code_cells((snippets / name).read_text(encoding="utf-8")):
+        for code, want, kind in code_cells((snippets / name).read_text(encoding="utf-8")):
             count += 1
-            outputs = []
-            if want and is_value:
-                outputs = [nbf.new_output("execute_result", data={"text/plain": want.rstrip("\n")},
-                                          execution_count=count)]
-            elif want:
-                outputs = [nbf.new_output("stream", name="stdout", text=want)]
-            cells.append(nbf.new_code_cell(code, outputs=outputs, execution_count=count))
+            cell = nbf.new_code_cell(code, outputs=_outputs(want, kind, count),
+                                     execution_count=count)
+            if kind == "error":   # nbclient (and "run all" that honours it) goes on past it
+                cell.metadata["tags"] = ["raises-exception"]
+            cells.append(cell)
     return nbf.new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"}})
