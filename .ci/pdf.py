@@ -135,38 +135,48 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
 
-def print_book(site: Path, lang: str, names: list[str], out: Path,
+def print_book(site: Path, lang: str, names: list[str], out: Path, browser=None,
                timeout_ms: int = 120_000) -> Path:
-    """Print ``names`` of language ``lang`` as one PDF at ``out``; return its path."""
-    from playwright.sync_api import sync_playwright
+    """Print ``names`` of language ``lang`` as one PDF at ``out``; return its path.
+
+    ``browser`` is a Playwright Chromium already running (the tests' session one);
+    without it, one is started for this book and closed after.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                return print_book(site, lang, names, out, own, timeout_ms)
+            finally:
+                own.close()
 
     book = book_html(site, lang, names)
-    book_url = ("/book/" if lang == "ko" else "/en/book/")
+    book_url = "/book/" if lang == "ko" else "/en/book/"
     httpd, base = serve(site)
+    context = browser.new_context(viewport={"width": 1100, "height": 1400})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            context = browser.new_context(viewport={"width": 1100, "height": 1400})
-            context.add_init_script(OPEN_SHADOW_ROOTS)
-            context.route(f"{base}{book_url}", lambda route: route.fulfill(
-                status=200, content_type="text/html; charset=utf-8", body=book))
-            context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda r: r.abort())
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(base + book_url, wait_until="networkidle", timeout=timeout_ms)
-            page.wait_for_function(RENDERED, timeout=timeout_ms)
-            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
-            page.emulate_media(media="print")
-            if errors:
-                raise RuntimeError(f"script errors while rendering the book: {errors}")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(path=str(out), format="A4", print_background=True, outline=True,
-                     tagged=True, display_header_footer=True, header_template="<div></div>",
-                     footer_template=FOOTER,
-                     margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
-            browser.close()
+        context.add_init_script(OPEN_SHADOW_ROOTS)
+        context.route(f"{base}{book_url}", lambda route: route.fulfill(
+            status=200, content_type="text/html; charset=utf-8", body=book))
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda r: r.abort())
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + book_url, wait_until="networkidle", timeout=timeout_ms)
+        page.wait_for_function(RENDERED, timeout=timeout_ms)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.emulate_media(media="print")
+        if errors:
+            raise RuntimeError(f"script errors while rendering the book: {errors}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(out), format="A4", print_background=True, outline=True, tagged=True,
+                 display_header_footer=True, header_template="<div></div>",
+                 footer_template=FOOTER,
+                 margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
     finally:
+        context.close()
         httpd.shutdown()
     return out
 

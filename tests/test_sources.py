@@ -50,7 +50,7 @@ def test_a_sources_line_reads_as_notes_and_says_they_are_unpublished():
                          ids=[f"{p[0]}:{p[1]}" for p in page_urls()])
 def test_built_sources_lines_name_notes_not_files(built_site, lang, name, url):
     page = (built_site / url.strip("/") / "index.html").read_text(encoding="utf-8")
-    line = re.search(r"<strong>(?:출처|Sources)</strong>:(.*?)</p>", page, re.S)
+    line = re.search(r"<p><strong>(?:출처|Sources)</strong>:(.*?)</p>", page, re.S)
     if line is None or "—" == re.sub(r"<[^>]+>", "", line[1]).strip():
         return                                      # a page made from no note
     assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", line[1]), f"{url}: a seed file name"

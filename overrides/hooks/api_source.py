@@ -49,6 +49,8 @@ def where_defined(qualname: str) -> tuple[str, int] | None:
             obj = getattr(obj, name, None)
         if obj is None:
             return None
+        if isinstance(obj, property):           # a property: where its getter is defined
+            obj = obj.fget
         try:
             path = Path(inspect.getsourcefile(inspect.unwrap(obj)))
             line = 1 if inspect.ismodule(obj) else inspect.getsourcelines(inspect.unwrap(obj))[1]
@@ -145,7 +147,7 @@ def source_pages(package: Path, site_name: str) -> dict[str, str]:
     for path in sorted(package.rglob("*.py")):
         rel = f"{package.name}/{path.relative_to(package).as_posix()}"
         depth = rel.count("/") + 1
-        code = highlight(path.read_text(encoding="utf-8"), PythonLexer(), formatter)
+        code = highlight(path.read_text(encoding="utf-8"), PythonLexer(stripnl=False), formatter)
         pages[f"{SOURCE_DIR}/{rel}.html"] = _PAGE.format(
             title=rel, site=html.escape(site_name), css=light, dark=dark, nav=_nav(depth),
             body=code)
