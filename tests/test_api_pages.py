@@ -34,13 +34,17 @@ def api_pages(site: Path, lang: str) -> list[Path]:
 
 
 def defines(source_line: str, name: str, following: list[str]) -> bool:
-    """Whether a source line starts the definition of ``name`` (decorators first)."""
-    lines = [source_line, *following]
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("@"):
-            continue
-        return bool(re.match(rf"(?:async\s+)?(?:def|class)\s+{re.escape(name)}\b", stripped))
+    """Whether a source line starts the definition of ``name`` (decorators first).
+
+    A decorator may span lines; the first ``def``/``class`` after it must be ``name``.
+    """
+    definition = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+(\w+)")
+    if not source_line.lstrip().startswith("@"):
+        m = definition.match(source_line)
+        return bool(m) and m[1] == name
+    for line in following:
+        if m := definition.match(line):
+            return m[1] == name
     return False
 
 
@@ -93,10 +97,13 @@ def test_each_entry_links_to_the_line_that_defines_it(built_site, lang):
 
 
 def test_the_line_check_sees_a_wrong_line():
-    lines = ["@implements('x')", "def rnn_step(x):", "    return x", "def other():"]
+    lines = ["@implements('x',", "            'y')", "def rnn_step(x):", "    return x",
+             "def other():"]
     assert defines(lines[0], "rnn_step", lines[1:])
-    assert not defines(lines[3], "rnn_step", [])
-    assert not defines(lines[2], "rnn_step", lines[3:])
+    assert defines(lines[2], "rnn_step", lines[3:])
+    assert not defines(lines[4], "rnn_step", [])
+    assert not defines(lines[3], "rnn_step", lines[4:])
+    assert not defines("@property", "rnn_step", ["def other(self):"])
 
 
 @pytest.mark.site

@@ -46,10 +46,10 @@ WORDS = {
         "notebook": "이 노트북을 내려받기",
         "served": ("사이트가 직접 제공하는 `seqcore` {version} 휠(wheel) 파일을 한 줄로 "
                    "설치합니다. 의존 패키지(NumPy, SciPy 등)는 pip이 PyPI에서 받습니다."),
-        "file": ("파일을 먼저 내려받았다면 그 파일 경로로 설치해도 됩니다: "
-                 "<code>pip install ./{wheel}</code>. "
-                 '<a href="{wheel_href}">{wheel}</a> · '
-                 '<a href="{source_href}">줄 번호가 붙은 소스 코드</a>'),
+        "file": ('휠 파일: <a href="{wheel_href}">{wheel}</a>. 내려받은 파일은 '
+                 "<code>pip install ./{wheel}</code>로 설치합니다. 소스 코드는 "
+                 '<a href="{source_href}">모듈별로 줄 번호를 붙여</a> 이 사이트에서도 볼 수 '
+                 "있습니다."),
     },
     "en": {
         "intro": ("The {n} examples of the chapter “[{title}]({url})” of seqcore notes, in "
@@ -61,10 +61,9 @@ WORDS = {
         "notebook": "Download this notebook",
         "served": ("Install `seqcore` {version} with one line, from the wheel this site "
                    "serves. pip fetches its dependencies (NumPy, SciPy…) from PyPI."),
-        "file": ("With the file downloaded, install it by its path instead: "
-                 "<code>pip install ./{wheel}</code>. "
-                 '<a href="{wheel_href}">{wheel}</a> · '
-                 '<a href="{source_href}">the source code, with line numbers</a>'),
+        "file": ('The wheel: <a href="{wheel_href}">{wheel}</a>. Once downloaded, '
+                 "<code>pip install ./{wheel}</code> installs it. The source code is on this "
+                 'site too, <a href="{source_href}">module by module with line numbers</a>.'),
     },
 }
 
