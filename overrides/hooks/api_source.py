@@ -189,11 +189,25 @@ if get_relative_url is not None:
         return compact(output) if _is_api(page) else output
 
     def on_post_build(config):
-        # Once per language build (mkdocs-static-i18n); the files are the same each time.
+        # Highlighting every module takes seconds: the pages are kept under
+        # build/.cache/source/<hash of the package's files> and copied from there, so
+        # the second language's build and every rebuild of unchanged code reuse them.
+        import hashlib
+        import shutil
+
         import seqcore
 
-        site = Path(config.site_dir)
-        for rel, text in source_pages(Path(seqcore.__file__).parent, config.site_name).items():
-            target = site / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        package = Path(seqcore.__file__).parent
+        digest = hashlib.sha256(config.site_name.encode())
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        cache = (Path(config.config_file_path).parent / "build" / ".cache" / "source"
+                 / digest.hexdigest()[:16])
+        if not cache.is_dir():
+            staging = cache.with_name(cache.name + ".tmp")
+            shutil.rmtree(staging, ignore_errors=True)
+            for rel, text in source_pages(package, config.site_name).items():
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                (staging / rel).write_text(text, encoding="utf-8")
+            staging.rename(cache)
+        shutil.copytree(cache, Path(config.site_dir), dirs_exist_ok=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import doctest
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -128,47 +129,53 @@ def _is_value(source: str) -> bool:
     return not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "print")
 
 
-def _outputs(want: str, kind: str, count: int) -> list:
-    import nbformat.v4 as nbf
-
+def _outputs(want: str, kind: str, count: int) -> list[dict]:
     if kind == "value":
-        return [nbf.new_output("execute_result", data={"text/plain": want.rstrip("\n")},
-                               execution_count=count)]
+        return [{"output_type": "execute_result", "execution_count": count, "metadata": {},
+                 "data": {"text/plain": want.rstrip("\n")}}]
     if kind == "stream":
-        return [nbf.new_output("stream", name="stdout", text=want)]
+        return [{"output_type": "stream", "name": "stdout", "text": want}]
     if kind == "error":       # the last line of doctest's traceback: "Name: message"
         lines = want.rstrip("\n").splitlines()
         at = next(i for i, ln in enumerate(lines) if ln and not ln[0].isspace()
                   and not ln.startswith(("Traceback", "...")))
         ename, _, evalue = "\n".join(lines[at:]).partition(":")
-        return [nbf.new_output("error", ename=ename, evalue=evalue.strip(), traceback=lines)]
+        return [{"output_type": "error", "ename": ename, "evalue": evalue.strip(),
+                 "traceback": lines}]
     return []
 
 
 def chapter_notebook(title: str, url: str, lang: str, sections, snippets: Path,
                      install: str) -> dict:
-    """The notebook (nbformat 4, as a dict) of one page's snippets."""
-    import nbformat.v4 as nbf
+    """The notebook (nbformat 4.5, as a dict) of one page's snippets.
 
+    Written as plain dicts: nbformat's cell constructors validate every cell against
+    the schema, a second per language; the tests validate the whole notebook instead.
+    """
     words = WORDS[lang]
-    cells = [nbf.new_markdown_cell(
+    cells = [_markdown(
         f"# {title}\n\n" + words["intro"].format(title=title, url=url, n=len(sections))
         + f"\n\n{words['install']}\n\n```bash\n{install}\n```")]
     shown, count = None, 0
     for heading, name in sections:
         if heading and heading != shown:
-            cells.append(nbf.new_markdown_cell(f"## {heading}"))
+            cells.append(_markdown(f"## {heading}"))
             shown = heading
         for code, want, kind in code_cells((snippets / name).read_text(encoding="utf-8")):
             count += 1
-            cell = nbf.new_code_cell(code, outputs=_outputs(want, kind, count),
-                                     execution_count=count)
-            if kind == "error":   # nbclient (and "run all" that honours it) goes on past it
-                cell.metadata["tags"] = ["raises-exception"]
-            cells.append(cell)
-    return nbf.new_notebook(cells=cells, metadata={
+            # nbclient (and a "run all" that honours the tag) goes on past an error
+            tags = {"tags": ["raises-exception"]} if kind == "error" else {}
+            cells.append({"cell_type": "code", "execution_count": count, "metadata": tags,
+                          "outputs": _outputs(want, kind, count), "source": code})
+    for i, cell in enumerate(cells, start=1):
+        cell["id"] = f"cell-{i}"
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"}})
+        "language_info": {"name": "python"}}}
+
+
+def _markdown(text: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
 
 
 def script_notebook(path: Path) -> dict:
@@ -183,12 +190,9 @@ def script_notebook(path: Path) -> dict:
 
 
 def as_json(notebook: dict) -> str:
-    """The notebook as a file, after nbformat's schema validation."""
-    import nbformat
-
-    node = nbformat.from_dict(notebook)
-    nbformat.validate(node)
-    return nbformat.writes(node)
+    """The notebook as a file (tests/test_downloads.py validates it against nbformat's schema;
+    validating here too would cost the build a second per language)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # ---- the wheel -----------------------------------------------------------------------------
