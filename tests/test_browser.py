@@ -39,7 +39,7 @@ AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 # Reviewed on a phone and in dark mode: the home page, the pages with the widest
 # math, tables, diagrams and plots, and the reference pages.
 SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
-          "questions", "errata", "api"]
+          "questions", "errata", "api", "api/recurrent"]
 SAMPLE_PAGES = [p for p in PAGES if p[1] in SAMPLE]
 
 
