@@ -54,6 +54,7 @@ TOPICS = [
     ("add a chapter", "새 장", "chapter"),
     ("run the checks", "검사", "checks"),
     ("benchmarks", "벤치마크", "benchmarks"),
+    ("site address, downloads and the PDF", "PDF", "PDF"),
 ]
 
 
@@ -287,6 +288,7 @@ def _snippets_config() -> dict:
         pass
 
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+    Loader.add_constructor("!ENV", lambda *_: None)     # site_url, repo_url
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     for ext in config["markdown_extensions"]:
         if isinstance(ext, dict) and "pymdownx.snippets" in ext:

@@ -77,6 +77,29 @@ def load_errata(folder: Path) -> list[dict]:
     return entries
 
 
+# In an erratum's own words (the ko/en columns), $…$ is math for KaTeX and `…` is code;
+# everything else is prose, where TeX written bare (a^{(t-1)}_{forward}) must keep its
+# underscores instead of turning into Markdown emphasis.
+ERRATUM_KEPT = re.compile(r"(\$[^$\n]+\$|`[^`\n]+`)")
+ERRATUM_ESCAPED = (("\\", "&#92;"), ("_", "&#95;"), ("*", "&#42;"), ("[", "&#91;"),
+                   ("]", "&#93;"), ("!", "&#33;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def erratum_text(text: str) -> str:
+    """A table cell of an erratum: its math and code as written, the rest no Markdown."""
+    parts = ERRATUM_KEPT.split(" ".join(str(text).split()))
+    for i in range(0, len(parts), 2):          # even parts: prose between math and code
+        for ch, entity in ERRATUM_ESCAPED:
+            parts[i] = parts[i].replace(ch, entity)
+    return "".join(parts).replace("|", "&#124;")
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    """The page's title: its first level-1 heading, or ``fallback``."""
+    m = H1.search(markdown)
+    return m["title"] if m else fallback
+
+
 def load_glossary(path: Path) -> list[dict]:
     """The glossary entries ``{ko, en, avoid: [...]}``, validated, in file order."""
     import yaml
@@ -327,11 +350,18 @@ if event_priority is not None:
                 link = ""
                 if target:
                     doc = target.replace(".md", f".{lang}.md")
-                    link = f"[{e['file']}]({get_relative_url(doc, page.file.src_uri)})"
+                    title = _title_of(doc, e["file"], config)
+                    link = f"[{_cell(title)}]({get_relative_url(doc, page.file.src_uri)})"
                 cells = [_cell(e["seed"].split("_")[0]), _verbatim(e.get("where", "")),
-                         _verbatim(e.get("original", "")), _cell(e[lang]), link]
+                         _verbatim(e.get("original", "")), erratum_text(e[lang]), link]
                 out.append("| " + " | ".join(cells) + " |")
         return "\n".join(out) + "\n"
+
+    def _title_of(doc: str, fallback: str, config) -> str:
+        """The title of ``doc`` (``rnn.ko.md``) in its language, as its heading gives it."""
+        path = Path(config.docs_dir) / doc
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        return page_title(text, fallback)
 
     URL = re.compile(r"https?://\S+")
 
