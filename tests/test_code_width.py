@@ -103,32 +103,31 @@ def test_code_lines_fit_in_88_columns(path, lines):
 
 # ---- the check can fail ------------------------------------------------------------------
 
-PAGE = """# A page
-
-```pycon
->>> x = 1
->>> y = [0.123456789] * 6  # a comment that makes this line eighty-nine columns long
-```
-
-    ```python
-    z = "x" * 80  # eighty-eight columns once the admonition indent is gone ....
-    ```
-
-```mermaid
-graph LR; A --> B; B --> C; C --> D; D --> E; E --> F; F --> G; G --> H; H --> I; I --> J
-```
-
-```text
-순환 신경망은 은닉 상태를 시간 축을 따라 넘겨주면서 입력 시퀀스를 한 번에 하나씩 읽는다
-```
-"""
+PAGE = "\n".join([
+    "# A page", "",
+    "```pycon",
+    ">>> x = 1",
+    ">>> y = 1  # " + "c" * 76,          # 89 columns: too wide
+    "```", "",
+    "    ```python",
+    "    z = 1  # " + "c" * 79,          # 88 once the admonition's indent is gone
+    "    ```", "",
+    "```mermaid",
+    "graph LR; " + "A --> B; " * 10,     # a diagram's source is not shown as code
+    "```", "",
+    "```text",
+    "가" * 44,                            # 88 columns
+    "가" * 45,                            # 90 columns: too wide
+    "```",
+    "# " + "prose " * 20,                 # not code
+])
 
 
 def test_the_width_check_names_each_line_too_wide():
     wide = too_wide(fenced_lines(PAGE))
-    # the 89-column pycon line and the Hangul line (45 characters, 90 columns); not the
-    # indented 88-column line, nor the diagram source, nor the prose heading
-    assert wide == [(5, 89), (17, 90)], wide
+    # the 89-column pycon line and 45 Hangul syllables (90 columns); not the indented
+    # 88-column line, nor 44 syllables, nor the diagram source, nor the prose
+    assert wide == [(5, 89), (18, 90)], wide
     assert "page.md:5: 89 columns" in report(ROOT / "page.md", wide)
 
 
