@@ -5,7 +5,7 @@
 // whenever the layout may have changed (load, fonts, resize). Keyboard access is
 // a11y.js's: it gives the same boxes focus, so arrow keys scroll them.
 (() => {
-  const BOXES = ".md-typeset div.arithmatex, .md-typeset pre > code, .highlight-ipynb pre";
+  const BOXES = ".md-typeset div.arithmatex, .md-typeset pre > code, .highlight-ipynb";
 
   function cue(box) {
     const hidden = box.scrollWidth - box.clientWidth;  // px out of sight
