@@ -38,15 +38,17 @@ REPORT = ROOT / "build" / "readability-text.json"
 VIEWPORTS = ("desktop", "phone")
 IDS = [f"{lang}:{name}" for lang, name, _ in PAGES]
 
-# Measured with these probes on main at 103124d (before this work), per language.
-BEFORE = {
+# Measured with these probes on main at 103124d, before this work (one build, every
+# page, both viewports).
+BEFORE = {lang: {
     "display formulas": 129,
     "formulas cut at 1280 px": 11,
     "formulas cut at 390 px": 59,
     "formulas cut at 390 px with no cue": 59,
-    "code blocks that scroll at 1280 px (chapters, notebook, guide)": 43,
+    "code blocks": 521,
+    "code blocks that scroll at 1280 px (chapters, notebook, guide)": scrolls,
     "code blocks that scroll at 1280 px (API page)": 104,
-}
+} for lang, scrolls in (("ko", 43), ("en", 45))}
 
 
 # ---- what counts as a problem (shared by the page tests and their negative controls) ----
@@ -102,24 +104,39 @@ def test_display_formulas_fit_or_scroll_visibly(measure, lang, name, url, viewpo
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=IDS)
-def test_code_blocks_do_not_scroll_on_a_laptop(measure, lang, name, url, viewport):
+def test_code_blocks_do_not_scroll_on_a_laptop(measure, request, lang, name, url, viewport):
+    if name == "api" and viewport == "desktop":
+        # Expected to fail, and strictly: it must be removed once both have landed.
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "the API page inlines mkdocstrings' source listings (issue 12 item 10 removes "
+            "them) and 23 docstring example lines of seqcore are wider than 88 columns "
+            "(tests/test_code_width.py::test_docstring_examples_fit_in_88_columns)")))
     found = measure(lang, name, viewport)
     problems = code_problems(found["code"], viewport)
     assert not problems, f"{viewport}: " + "; ".join(problems)
+
+
+CODE_SCROLLS = "code blocks that scroll at 1280 px (chapters, notebook, guide)"
+API_SCROLLS = "code blocks that scroll at 1280 px (API page)"
 
 
 @pytest.mark.browser
 def test_record_the_figures(measure):
     """Count, on every page, what the two tests above check; write them with the before."""
     after: dict[str, dict[str, int]] = {}
+    unmeasured: list[str] = []
     for lang in ("ko", "en"):
         counts = dict.fromkeys(["display formulas", "formulas cut at 1280 px",
                                 "formulas cut at 390 px", "formulas cut at 390 px with no cue",
-                                "code blocks", "code blocks that scroll at 1280 px"], 0)
+                                "code blocks", CODE_SCROLLS, API_SCROLLS], 0)
         for lng, name, _ in PAGES:
             if lng != lang:
                 continue
-            desktop, phone = measure(lang, name, "desktop"), measure(lang, name, "phone")
+            try:
+                desktop, phone = measure(lang, name, "desktop"), measure(lang, name, "phone")
+            except Exception as exc:  # recorded, and it fails the test below
+                unmeasured.append(f"{lang}:{name}: {str(exc).splitlines()[0]}")
+                continue
             counts["display formulas"] += len(desktop["formulas"]["formulas"])
             counts["formulas cut at 1280 px"] += sum(
                 f["cut"] for f in desktop["formulas"]["formulas"])
@@ -127,17 +144,19 @@ def test_record_the_figures(measure):
             counts["formulas cut at 390 px with no cue"] += len(
                 formula_problems(phone["formulas"], "phone"))
             counts["code blocks"] += len(desktop["code"]["blocks"])
-            counts["code blocks that scroll at 1280 px"] += sum(
+            counts[API_SCROLLS if name == "api" else CODE_SCROLLS] += sum(
                 b["scrolls"] for b in desktop["code"]["blocks"])
         after[lang] = counts
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps({"before (per language)": BEFORE, "after": after}, indent=1),
+    REPORT.write_text(json.dumps({"before": BEFORE, "after": after,
+                                  "pages not measured": unmeasured}, indent=1),
                       encoding="utf-8")
+    assert not unmeasured, "pages the probes could not measure:\n  " + "\n  ".join(unmeasured)
     for lang, counts in after.items():
-        assert counts["display formulas"] >= BEFORE["display formulas"], (lang, counts)
+        assert counts["display formulas"] >= BEFORE[lang]["display formulas"], (lang, counts)
         assert counts["formulas cut at 1280 px"] == 0, (lang, counts)
         assert counts["formulas cut at 390 px with no cue"] == 0, (lang, counts)
-        assert counts["code blocks that scroll at 1280 px"] == 0, (lang, counts)
+        assert counts[CODE_SCROLLS] == 0, (lang, counts)
 
 
 # ---- the copy button -------------------------------------------------------------------
