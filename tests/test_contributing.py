@@ -443,7 +443,7 @@ def test_the_skeleton_check_sees_a_drift():
     assert differences(ko, en) == []
     dropped = en.replace("\n## Benchmarks\n", "\nBenchmarks\n", 1)
     assert any(d.startswith("heading levels") for d in differences(ko, dropped))
-    renamed = en.replace("bash .ci/check ", "bash .ci/checks ", 1)
+    renamed = en.replace("\nbash .ci/check\n", "\nbash .ci/checks\n", 1)
     assert any(d.startswith("code blocks") for d in differences(ko, renamed))
     moved = en.replace("`docs/_data/glossary.yml`", "the glossary file", 1)
     assert any(d.startswith("inline code") and "docs/_data/glossary.yml" in d

@@ -89,7 +89,9 @@ plt.show()
 # %%
 for rho in radii:
     small = np.flatnonzero(norms[rho] < 0.01 * norms[rho][0])
-    when = f"first at t = {small[0] + 1}" if small.size else f"never within T = {T} steps"
+    when = f"never within T = {T} steps"
+    if small.size:
+        when = f"first at t = {small[0] + 1}"
     print(f"rho = {rho}: ||h_t|| < 1% of ||h_1|| {when}")
 
 # %% [markdown]
