@@ -283,8 +283,10 @@ def test_compounds_typed_without_spaces_and_glossary_words_are_in_the_built_inde
     assert "transformer/" in _pages_matching(ko, '"셀프어텐션"')
     assert "bptt/" in _pages_matching(ko, '"기울기소실"')
     assert "bptt/" in _pages_matching(ko, '"역전파"')         # not 역전 + 파
-    morphemes = {m for d in ko["docs"] for m in d.get(hook.FIELD, "").split()}
-    assert "역전" not in morphemes, "Kiwi was not told the glossary's 역전파"
+    # bptt writes 역전파 often and 역전 (reversal) never: Kiwi, told the word, keeps it whole
+    bptt = {m for d in ko["docs"] if d["location"].startswith("bptt/")
+            for m in d.get(hook.FIELD, "").split()}
+    assert "역전파" in bptt and "역전" not in bptt, "Kiwi was not told the glossary's 역전파"
 
 
 @pytest.mark.site
@@ -426,8 +428,10 @@ def test_the_index_loads_only_when_the_reader_turns_to_search(visit, url, index)
 
 # ---- the golden queries ------------------------------------------------------------------
 # Each query and the chapter a reader means by it: the chapter whose heading names the
-# concept (docs/*.md), chosen by reading the pages, not by running the search. The first
-# result Material shows must be that chapter.
+# concept (docs/*.md) or, where none does, the one that explains it, chosen by reading the
+# pages before running the search. The first result Material shows must be that chapter.
+# Typed into the real search box in Chromium, one page per language for all the queries.
+# Measured on main before this set's fixes: 19 of 36 Korean, 26 of 38 English.
 
 GOLDEN = {
     "ko": [
@@ -541,3 +545,60 @@ def first_results(page, queries: list[str]) -> list[tuple[str, str] | None]:
         first = page.evaluate(FIRST)
         found.append(tuple(first) if first else None)
     return found
+
+
+#: Queries the site does not answer as the set expects, and why (strict: a fix shows up)
+MISSES = {
+    ("ko", "잔차 연결"): "bidirectional-deep defines it (a correction with the formula) and "
+                      "uses it most; the Transformer chapter only applies it",
+    ("en", "residual connection"): "as 잔차 연결",
+}
+
+
+@pytest.fixture(scope="module")
+def golden_answers(browser, server):
+    """``{lang: {query: (path, text) of the first result}}``, plus what went wrong."""
+    from tests.browser_kit import open_context
+
+    answers: dict = {"errors": []}
+    for lang, start in (("ko", "/rnn/"), ("en", "/en/rnn/")):
+        context, go = open_context(browser, server)
+        try:
+            page = go(start)
+            queries = [q for q, _ in GOLDEN[lang]]
+            answers[lang] = dict(zip(queries, first_results(page, queries), strict=True))
+            # script errors and requests elsewhere (failed requests: tests/test_browser.py)
+            answers["errors"] += go.errors + go.outside
+        finally:
+            context.close()
+    return answers
+
+
+def _golden_cases():
+    for lang, pairs in GOLDEN.items():
+        for query, expected in pairs:
+            marks = ([pytest.mark.xfail(strict=True, reason=MISSES[lang, query])]
+                     if (lang, query) in MISSES else [])
+            yield pytest.param(lang, query, expected, marks=marks, id=f"{lang}-{query}")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "query", "expected"), list(_golden_cases()))
+def test_a_golden_query_leads_to_its_chapter(golden_answers, lang, query, expected):
+    found = golden_answers[lang][query]
+    assert found, f"{query}: no result"
+    path, shown = found
+    assert path == expected, f"{query}: the first result is {path}, not {expected}"
+    assert not RAW_TEX.search(shown), f"{query}: the preview shows TeX: {shown[:200]}"
+
+
+@pytest.mark.browser
+def test_the_golden_searches_ran_cleanly(golden_answers):
+    assert not golden_answers["errors"], golden_answers["errors"]
+
+
+def test_the_golden_set_is_large_enough_and_its_misses_are_in_it():
+    for lang, pairs in GOLDEN.items():
+        assert len(pairs) >= 25, f"{lang}: only {len(pairs)} golden queries"
+        assert len({q for q, _ in pairs}) == len(pairs), f"{lang}: a query twice"
+    assert set(MISSES) <= {(lang, q) for lang, pairs in GOLDEN.items() for q, _ in pairs}

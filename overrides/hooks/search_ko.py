@@ -26,34 +26,33 @@ What this hook does, after the i18n plugin wrote the combined index (priority -2
    Material's bundle; it points Material's one request at that language's index. Result links
    stay relative to the site root, as Material resolves them.
 2. **Korean morphemes as an extra field.** Every Korean entry gets a field ``morphemes``: the
-   content morphemes (nouns, verb and adjective stems, roots; two syllables or more) of every
-   Hangul word of its title and text, by kiwipiepy, space-separated and each listed once.
-   Material indexes every field of ``config.fields`` but shows only ``title`` and ``text``, so
-   the preview stays the original Korean; only the index learns that ``표준편차가`` contains
-   ``표준`` and ``편차``. Because all content morphemes are listed, not only the ones the
-   wildcard cannot reach, an exact query (``+벡터`` or a quoted phrase, which Material does not
-   wildcard) also finds ``벡터를``.
-
-3. **Glossary terms.** Kiwi is given the glossary's Korean terms (``docs/_data/glossary.yml``)
-   where it would cut one apart (``역전파`` is 역전/파 to Kiwi without it), and every entry
-   whose text holds a multi-word term also lists it without spaces (``순환 신경망`` →
-   ``순환신경망``), since a reader types compounds both ways. Each word's *base*, the word
-   without its particles and endings (``가중치`` of ``가중치를``, ``토큰화`` of ``토큰화는``),
-   is listed too: the browser reads these lists to strip particles from a query safely
-   (``search-language.js``).
-4. **Title morphemes** go to a second field, ``title_morphemes``, boosted as titles are,
-   so a section titled ``순환 신경망`` outranks a passing mention for ``순환신경망``.
-5. **Rank by page kind.** Chapters teach; the reference pages (the ``참고`` section of the
+   content morphemes (nouns, verb and adjective stems, roots; two syllables or more) and the
+   *base* (the word without its particles and endings: ``가중치`` of ``가중치를``, ``토큰화`` of
+   ``토큰화는``) of every Hangul word of its title and text, by kiwipiepy, space-separated and
+   each listed once. Material indexes every field of ``config.fields`` but shows only
+   ``title`` and ``text``; the index learns that ``표준편차가`` contains ``표준`` and ``편차``.
+   Kiwi is told the glossary's words it would cut apart (``역전파`` is 역전/파 to it
+   otherwise; ``docs/_data/glossary.yml``), and an entry whose text holds a multi-word
+   glossary term also lists it without spaces (``순환 신경망`` → ``순환신경망``), since a
+   reader types compounds both ways. The title's morphemes go to a second field,
+   ``title_morphemes``, boosted as titles are. The browser reads these lists to strip
+   particles from a query safely (``search-language.js``).
+3. **Particles cut off.** In title and text, a zero-width space (U+200B, a separator)
+   goes between a word's base and its particles: ``어텐션을`` is indexed as ``어텐션`` and
+   ``을``. Without it, a page's many ``어텐션을``, ``어텐션의``… were each a rare word that
+   the wildcard ``어텐션*`` matched, each with a high weight: the errata, which quote the
+   notes, outranked the chapters. The reader sees no change. Only particles, the copula and
+   하다/되다 endings are cut, never a compound (``표준편차`` stays a word).
+4. **Rank by page kind.** Chapters teach; the reference pages (the ``참고`` section of the
    navigation: errata, API, glossary, question index…) collect and quote. Their entries get
    a lower ``boost`` (Material multiplies every score of a document by it), and the home page
-   one in between, so a concept query leads to its chapter in both languages.
+   one in between, so a concept query leads to a chapter, in both languages.
+5. **A glossary term leads to its chapter.** The page entry of the chapter that is home to
+   a glossary term (the first with a heading that names it or its abbreviation, else the one
+   with most of its uses: :func:`home_chapters`) lists the term in a field ``keywords``,
+   boosted as titles are; without it, three chapters with a section on 은닉 상태 tied.
 6. **Readable previews.** Formulas in titles and texts become plain text (``hₜ₋₁`` for
    ``\\(h_{t-1}\\)``; ``search_text.py``), in both languages.
-
-Why not rewrite the text itself (zero-width spaces between morphemes, as Material does for
-Chinese with jieba): the whole word would stop being a token, so ``표준편차`` typed as one word,
-or ``벡터를`` typed with its particle, would no longer match. The extra field adds to the
-index and takes nothing away.
 
 The query is not analyzed by Kiwi (that would need an analyzer in the browser, i.e. a download
 at run time); ``search-language.js`` only strips a known particle or ending from a Hangul query
