@@ -9,14 +9,16 @@
 // twin's section with the same position. Above the first section, the link stays as it is
 // (the top of the twin page). Opening the link in a new tab carries the section too.
 (function () {
-  const data = document.getElementById("seqcore-sections");
-  if (!data) return;
-  const sections = JSON.parse(data.textContent);
   const lang = document.documentElement.lang;
-  const own = sections[lang] || [];
+
+  // {language: [section ids]}, read when needed: the build writes it after the scripts.
+  function sections() {
+    const data = document.getElementById("seqcore-sections");
+    return data ? JSON.parse(data.textContent) : {};
+  }
 
   // The position of the section being read, or -1 above the first one.
-  function reading() {
+  function reading(own) {
     const header = document.querySelector(".md-header");
     const top = header ? header.getBoundingClientRect().bottom : 0;
     const line = top + (window.innerHeight - top) / 3;
@@ -29,9 +31,11 @@
   }
 
   function carry(link) {
-    const twin = sections[link.hreflang] || [];
-    const same = twin.length === own.length;   // else not the same skeleton: the top
-    const at = same ? reading() : -1;
+    const all = sections();
+    const own = all[lang] || [];
+    const twin = all[link.hreflang] || [];
+    const same = own.length > 0 && twin.length === own.length;   // else: the top
+    const at = same ? reading(own) : -1;
     const url = new URL(link.href, location.href);
     url.hash = at >= 0 ? twin[at] : "";
     link.href = url.href;
