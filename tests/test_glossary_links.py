@@ -132,13 +132,17 @@ def test_the_table_shows_each_definition_and_first_use():
                                                                "Recurrent <b>nets</b>")})
     rows = re.findall(r'<tr id="term-([^"]+)">(.*?)</tr>', table)
     assert [slug for slug, _ in rows] == ["cell-state", "hidden-state"]   # A to Z in English
-    assert rows[1][1] == ("<td>은닉 상태</td><td>hidden state</td><td>What hidden state "
-                          "means.</td><td><a href=\"../rnn/#g-hidden-state\">Recurrent "
-                          "&lt;b&gt;nets&lt;/b&gt;</a></td>")
-    assert rows[0][1].endswith("<td>—</td>")
+    assert rows[1][1] == ('<td><strong>hidden state</strong><br>은닉 상태</td>'
+                          '<td>What hidden state means.<br><span class="glossary-first-use">'
+                          'First used in: <a href="../rnn/#g-hidden-state">Recurrent '
+                          '&lt;b&gt;nets&lt;/b&gt;</a></span></td>')
+    assert rows[0][1] == ("<td><strong>cell state</strong><br>셀 상태</td>"
+                          "<td>What cell state means.</td>")                # no first use
     ko = hook.glossary_table(terms, "ko", {})
     assert re.findall(r'<tr id="term-([^"]+)">', ko) == ["hidden-state", "cell-state"]
-    assert "<th>처음 나오는 곳</th>" in ko
+    assert "<th>뜻</th>" in ko and "<strong>은닉 상태</strong><br>hidden state" in ko
+    with pytest.raises(ValueError, match="`lang` must be one of"):
+        hook.glossary_table(terms, "fr", {})
 
 
 # ---- the built site ----------------------------------------------------------------------
@@ -146,8 +150,9 @@ def test_the_table_shows_each_definition_and_first_use():
 GLOSSARY_PAGES = {"ko": "glossary/index.html", "en": "en/glossary/index.html"}
 CHAPTER_LINK = re.compile(r'<a class="glossary-term" id="g-(?P<slug>[^"]+)" '
                           r'href="(?P<href>[^"]+)" title="(?P<title>[^"]*)">(?P<text>.*?)</a>')
-ROW = re.compile(r'<tr id="term-(?P<slug>[^"]+)"><td>(?P<ko>.*?)</td><td>(?P<en>.*?)</td>'
-                 r'<td>(?P<definition>.*?)</td><td>(?P<use>.*?)</td></tr>')
+ROW = re.compile(r'<tr id="term-(?P<slug>[^"]+)"><td><strong>(?P<name>.*?)</strong><br>'
+                 r'(?P<other>.*?)</td><td>(?P<definition>.*?)(?:<br><span class="glossary-'
+                 r'first-use">[^<]*(?P<use><a href="[^"]+">.*?</a>)</span>)?</td></tr>')
 
 
 def first_use_problems(site: Path, lang: str, chapters: set[str]) -> list[str]:
@@ -159,8 +164,8 @@ def first_use_problems(site: Path, lang: str, chapters: set[str]) -> list[str]:
     page = GLOSSARY_PAGES[lang]
     problems = []
     for row in ROW.finditer((site / page).read_text("utf-8")):
-        term = html.unescape(row[lang])
-        href = re.search(r'href="([^"]+)"', row["use"])
+        term = html.unescape(row["name"])
+        href = re.search(r'href="([^"]+)"', row["use"] or "")
         if not href:
             problems.append(f"{term}: no first use")
             continue
@@ -190,15 +195,13 @@ def _chapters(lang: str) -> set[str]:
 def test_the_first_use_check_fails_on_a_link_to_a_page_without_the_term(tmp_path):
     (tmp_path / "glossary").mkdir()
     (tmp_path / "rnn").mkdir()
-    (tmp_path / "glossary" / "index.html").write_text(
-        '<tr id="term-cell-state"><td>셀 상태</td><td>cell state</td><td>뜻.</td>'
-        '<td><a href="../rnn/#g-cell-state">RNN</a></td></tr>'
-        '<tr id="term-hidden-state"><td>은닉 상태</td><td>hidden state</td><td>뜻.</td>'
-        '<td><a href="../rnn/#g-hidden-state">RNN</a></td></tr>'
-        '<tr id="term-attention"><td>어텐션</td><td>attention</td><td>뜻.</td>'
-        '<td><a href="../">홈</a></td></tr>'
-        '<tr id="term-gate"><td>게이트</td><td>gate</td><td>뜻.</td><td>—</td></tr>',
-        encoding="utf-8")
+    use = '<br><span class="glossary-first-use">처음 나오는 곳: <a href="{}">장</a></span>'
+    rows = [("cell-state", "셀 상태", use.format("../rnn/#g-cell-state")),
+            ("hidden-state", "은닉 상태", use.format("../rnn/#g-hidden-state")),
+            ("attention", "어텐션", use.format("../")), ("gate", "게이트", "")]
+    (tmp_path / "glossary" / "index.html").write_text("".join(
+        f'<tr id="term-{slug}"><td><strong>{ko}</strong><br>x</td><td>뜻.{link}</td></tr>'
+        for slug, ko, link in rows), encoding="utf-8")
     (tmp_path / "rnn" / "index.html").write_text(
         '<a class="glossary-term" id="g-hidden-state" href="#">은닉 상태</a>'
         '<a class="glossary-term" id="g-cell-state" href="#">입력</a>', encoding="utf-8")

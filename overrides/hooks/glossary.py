@@ -190,28 +190,36 @@ def link_first_uses(page_html: str, terms: Iterable[Term], lang: str,
     return "".join([*out, page_html[at:]]), sorted(uses)
 
 
-HEADS = {"ko": ("한국어", "English", "뜻", "처음 나오는 곳"),
-         "en": ("Korean", "English", "Definition", "First used in")}
+WORDS = {"ko": {"term": "용어", "definition": "뜻", "first": "처음 나오는 곳"},
+         "en": {"term": "Term", "definition": "Definition", "first": "First used in"}}
 
 
 def glossary_table(terms: Iterable[Term], lang: str,
                    first_use: Mapping[str, tuple[str, str]]) -> str:
     """The glossary as an HTML table: each term, its definition and its first use.
 
-    ``first_use`` maps a slug to ``(href, chapter title)``; a term without one gets "—".
+    Two columns, so that it reads on a phone too: the term in the page's language above
+    its translation, then the definition with the link to the first use below it.
+    ``first_use`` maps a slug to ``(href, chapter title)``; a term without one gets none.
     Korean lists the terms in the file's order (reading order), English alphabetically.
     """
+    if lang not in LANGUAGES:
+        raise ValueError(f"glossary_table: `lang` must be one of {LANGUAGES}; got {lang!r}")
     terms = list(terms)
     if lang == "en":
         terms.sort(key=lambda t: t.en.lower())
-    rows = ["<table>", "<thead><tr>" + "".join(f"<th>{h}</th>" for h in HEADS[lang])
-            + "</tr></thead>", "<tbody>"]
+    words = WORDS[lang]
+    rows = ["<table>", f"<thead><tr><th>{words['term']}</th><th>{words['definition']}</th>"
+            "</tr></thead>", "<tbody>"]
     for t in terms:
+        other = t.en if lang == "ko" else t.ko
+        term = f'<strong>{html.escape(t.name(lang))}</strong><br>{html.escape(other)}'
+        text = html.escape(t.definition[lang])
         href, title = first_use.get(t.slug, ("", ""))
-        use = f'<a href="{href}">{html.escape(title)}</a>' if href else "—"
-        cells = [html.escape(t.ko), html.escape(t.en), html.escape(t.definition[lang]), use]
-        rows.append(f'<tr id="term-{t.slug}">' + "".join(f"<td>{c}</td>" for c in cells)
-                    + "</tr>")
+        if href:
+            text += (f'<br><span class="glossary-first-use">{words["first"]}: '
+                     f'<a href="{href}">{html.escape(title)}</a></span>')
+        rows.append(f'<tr id="term-{t.slug}"><td>{term}</td><td>{text}</td></tr>')
     return "\n".join([*rows, "</tbody>", "</table>"])
 
 

@@ -49,7 +49,7 @@ What this hook does, after the i18n plugin wrote the combined index (priority -2
    one in between, so a concept query leads to a chapter, in both languages.
 5. **A glossary term leads to its chapter.** The page entry of the chapter that is home to
    a glossary term (the first with a heading that names it or its abbreviation, else the one
-   with most of its uses: :func:`home_chapters`) lists the term in a field ``keywords``,
+   with more than half of its uses: :func:`home_chapters`) lists it in a field ``keywords``,
    boosted as titles are; without it, three chapters with a section on 은닉 상태 tied.
 6. **Readable previews.** Formulas in titles and texts become plain text (``hₜ₋₁`` for
    ``\\(h_{t-1}\\)``; ``search_text.py``), in both languages.
