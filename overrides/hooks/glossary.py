@@ -24,8 +24,8 @@ English terms match as whole words, case-insensitively, with a plural s.
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
+import runpy
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -225,15 +225,6 @@ def glossary_table(terms: Iterable[Term], lang: str,
 
 # ---- the MkDocs hook ---------------------------------------------------------------------
 
-def _sibling(name: str) -> Any:
-    """``overrides/hooks/<name>.py``, imported by path (the page kinds live in search_ko)."""
-    path = Path(__file__).with_name(f"{name}.py")
-    spec = importlib.util.spec_from_file_location(f"seqcore_{name}_for_glossary", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 try:  # the functions above must import without MkDocs (the tests use them)
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import event_priority
@@ -256,7 +247,9 @@ if event_priority is not None:
             _terms[:] = load_terms(Path(config.docs_dir) / "_data" / "glossary.yml")
         except (OSError, ValueError) as exc:
             raise PluginError(f"glossary: {exc}") from exc
-        kinds = _sibling("search_ko").page_kinds(config.nav or [])
+        # which pages are chapters: one rule for search and glossary, in search_ko.py
+        page_kinds = runpy.run_path(str(Path(__file__).with_name("search_ko.py")))["page_kinds"]
+        kinds = page_kinds(config.nav or [])
         _chapters[:] = [src for src, kind in kinds.items() if kind == "chapter"]
         _uses.clear()
         return config
