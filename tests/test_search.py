@@ -304,9 +304,10 @@ def test_chapters_are_boosted_above_reference_pages_and_hold_their_terms(built_s
         assert term in keywords[prefix + "bptt/"], f"{prefix}bptt/ is not home to {term}"
 
 
-#: TeX a preview must not show: a delimiter, or a command at work (\frac{, \sum_, \left(); prose
-#: naming a command (the errata: "\text, \tanh 깨짐") is no formula
-RAW_TEX = re.compile(r"\\[()\[\]]|\\[A-Za-z]{2,}(?=[{_^])|\\(?:left|right)\b")
+#: A formula a preview must not show as TeX: math delimiters, \( \) \[ \] or $…$ around a
+#: command. The errata name commands in prose ("\text, \tanh 깨짐", "\operatorname{softmax}로
+#: 고쳐"): that is what they say, not a formula.
+RAW_TEX = re.compile(r"\\[()\[\]]|\$[^$<]*\\[A-Za-z]+[^$<]*\$")
 CODE_SPANS = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 
 
@@ -325,11 +326,12 @@ def raw_tex(index: dict) -> list[str]:
 def test_the_raw_tex_check_sees_a_formula_and_not_code():
     tex = {"docs": [{"location": "rnn/", "title": "t", "text": "<p>\\(h_t\\)</p>"}]}
     code = {"docs": [{"location": "c/", "title": "t", "text": "<code>\\(h\\) \\frac{a}</code>"}]}
-    named = {"docs": [{"location": "e/", "title": "t", "text": "(\\text, \\tanh 깨짐)"}]}
-    bare = {"docs": [{"location": "b/", "title": "\\frac{1}{2}", "text": ""}]}
+    named = {"docs": [{"location": "e/", "title": "t",
+                       "text": "(\\text, \\tanh 깨짐) \\operatorname{softmax}로 고쳐"}]}
+    dollars = {"docs": [{"location": "b/", "title": "$\\frac{1}{2}$", "text": "$5와 $6"}]}
     assert raw_tex(tex) == ["rnn/: …<p>\\(h_t\\)</p>…"]
     assert raw_tex(code) == raw_tex(named) == []
-    assert raw_tex(bare) == ["b/: …\\frac{1}{2}…"]
+    assert raw_tex(dollars) == ["b/: …$\\frac{1}{2}$…"]
 
 
 @pytest.mark.site
