@@ -52,7 +52,7 @@
   }
 
   // An English plural as the prefix it shares with its singular: gradients -> gradient,
-  // matches -> match, probabilities -> probabilit (Material adds the wildcard). The index
+  // matches -> match, copies -> cop (Material adds the wildcard). The index
   // is not stemmed (Material's English default), so the plural would miss the singular.
   function singularPrefix(word) {
     if (!/^[A-Za-z]{3,}s$/.test(word) || /(ss|us|is)$/i.test(word)) return null;
