@@ -40,8 +40,9 @@ def test_errors_name_the_function():
                            [f"jacobian: `eps` must be > 0; got {eps!r}"])
     assert_error_names(lambda: circle(t, radius=0.0), ValueError,
                        ["circle: `radius` must be > 0; got 0.0"])
-    assert_error_names(lambda: klein_bottle(t, t, r=2.0), ValueError,
-                       ["klein_bottle: `r` must be > 2 (or the tube crosses the axis); got 2.0"])
+    assert_error_names(lambda: klein_bottle(t, t, r=1.25), ValueError,
+                       ["klein_bottle: `r` must be > 5/4 (the tube reaches 5/4 from the "
+                        "central circle, so a smaller r crosses the axis); got 1.25"])
     for name in ("rtol", "atol"):
         assert_error_names(lambda name=name: immersion_rank(circle, t, **{name: -1e-9}),
                            ValueError, [f"immersion_rank: `{name}` must be >= 0; got -1e-09"])
