@@ -57,9 +57,9 @@ def test_batched_parameters_put_the_coordinates_last():
     e = figure_eight(grid)
     assert e.shape == (2, 2, 2)
     np.testing.assert_allclose(e[0, 1], [1.0, 0.0], atol=1e-15)   # sin, sin*cos at pi/2
-    k = klein_bottle(grid, grid, r=2.5)    # r just above the bound is allowed
+    k = klein_bottle(grid, grid, r=1.26)   # r just above the bound 5/4 is allowed
     assert k.shape == (2, 2, 3)
-    np.testing.assert_allclose(k[0, 0], [2.5, 0.0, 0.0], atol=1e-15)  # u = v = 0: (r, 0, 0)
+    np.testing.assert_allclose(k[0, 0], [1.26, 0.0, 0.0], atol=1e-15)  # u = v = 0: (r, 0, 0)
 
 
 def test_rank_threshold_by_hand():
