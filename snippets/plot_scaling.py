@@ -33,7 +33,7 @@ def plot(lang: str):
             y = np.array(r[name][key]) * scale
             k, k_big = r[name][expo], r[name][f"{expo}_n512"]
             ax.loglog(n, y, "o-", color=f"C{i}",
-                      label=f"{names[name]}: k = {k:.2f} (n ≥ 512: {k_big:.2f})")
+                      label=f"{names[name]}\nk = {k:.2f} (n ≥ 512: {k_big:.2f})")
         ax.set_xlabel("n")
         ax.set_ylabel(label)
         ax.set_title(f"{title}\n{setup}")

@@ -22,7 +22,7 @@ from matplotlib_inline.backend_inline import set_matplotlib_formats
 from seqcore import rnn_forward
 
 # Plots as SVG with text kept as text, sized like the site's other plots (10 pt labels,
-# at most 5.2 in wide), labelled in the page's language: the site's build sets
+# 4.4 in wide: 9 px or more on a phone), in the page's language: the build sets
 # SEQCORE_LANG to ko or en; run by hand, set it yourself (English by default).
 set_matplotlib_formats("svg")
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 10,
@@ -70,7 +70,7 @@ for rho in radii:
 # %%
 t = np.arange(1, T + 1)
 # one row per radius: a phone shows the three one under another at a readable size
-fig, axes = plt.subplots(3, 1, figsize=(5.2, 5.8), sharex=True, sharey=True)
+fig, axes = plt.subplots(3, 1, figsize=(4.4, 5.8), sharex=True, sharey=True)
 for ax, rho in zip(axes, radii):
     for k in range(3):                          # the first three of the 16 units
         ax.plot(t, H[rho][:, k], marker=".", label=TEXT["unit"].format(k=k + 1))
@@ -93,7 +93,7 @@ plt.show()
 
 # %%
 norms = {rho: np.linalg.norm(H[rho], axis=1) for rho in radii}
-fig, ax = plt.subplots(figsize=(5.2, 4.4))
+fig, ax = plt.subplots(figsize=(4.4, 4.2))
 for rho in radii:
     line, = ax.semilogy(t, norms[rho], marker=".", label=MEASURED.format(rho=rho))
     if rho < 1:                                 # linear prediction: ||h_1|| * rho^(t-1)
