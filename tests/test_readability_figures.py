@@ -10,7 +10,14 @@ Chromium draws it at 1280 px and at 390 px. The rules:
   visible cue (``.scroll-cue``), so it keeps its size instead of shrinking;
 - no figure is taller than the screen;
 - no two labels are drawn over each other, and no legend over the data or a label;
-- a notebook's plot is an SVG with text as text (a raster image cannot be measured).
+- a notebook's plot is an SVG with text as text (a raster image cannot be measured);
+- a diagram writes its indices one way, as HTML (``h<sub>t−1</sub>``), not as TeX
+  (``c_{t-1}``) or Unicode subscripts (a check of the page sources, no browser).
+
+Negative controls show that each rule can fail: hand-made pages (tiny text, labels on
+top of each other, a legend over a line, a figure too tall, a wide one without a cue),
+a real matplotlib plot whose legend covers its lines, and a real Mermaid diagram too
+wide for the screen, which must keep its text size and scroll with a visible cue.
 
 Every measurement is written to build/readability-figures.json (smallest plot and
 diagram label per page and width) so the numbers can be quoted.
@@ -19,10 +26,12 @@ diagram label per page and width) so the numbers can be quoted.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from tests.browser_kit import PAGES, PROBES, SHOTS, VIEWPORTS, open_context, wait_for_rendering
+from tests.conftest import ROOT
 from tests.pages import load_hook
 
 MIN_PX = {"desktop": 11.0, "phone": 9.0}
@@ -87,6 +96,38 @@ def test_figures_are_readable(measure, lang, name, url, viewport):
     problems = figure_problems(figures, viewport)
     width = "1280" if viewport == "desktop" else "390"
     assert not problems, f"{lang}:{name} at {width} px:\n  " + "\n  ".join(problems)
+
+
+# ---- one notation in the diagrams' labels ----------------------------------------------
+
+MERMAID = re.compile(r"^```mermaid\n(?P<body>.*?)^```$", re.S | re.M)
+# TeX-style indices (h_t, c_{t-1}, W^e, E^T) and Unicode sub/superscripts (h₁, ℝⁿ, Wᵀ):
+# a diagram writes every index as HTML, h<sub>t−1</sub>, as the rendered formulas look.
+OTHER_NOTATION = re.compile(r"[A-Za-z)\]][_^][A-Za-z0-9{(]"
+                            r"|[\u2080-\u209c\u2070-\u207f\u1d40-\u1d6a]")
+
+
+def notation_problems(markdown: str) -> list[str]:
+    """Indices in a diagram written otherwise than ``<sub>``/``<sup>``, with the block."""
+    found = []
+    for n, m in enumerate(MERMAID.finditer(markdown), start=1):
+        found += [f"diagram {n}: {hit!r}" for hit in OTHER_NOTATION.findall(m["body"])]
+    return found
+
+
+def test_diagrams_write_indices_one_way():
+    found = {page.name: notation_problems(page.read_text(encoding="utf-8"))
+             for page in sorted((ROOT / "docs").glob("*.md"))}
+    found = {page: hits for page, hits in found.items() if hits}
+    assert not found, ("write indices in diagrams as HTML, h<sub>t−1</sub>, "
+                       f"W<sub>hh</sub><sup>⊤</sup>: {found}")
+
+
+def test_the_notation_check_sees_tex_and_unicode_indices():
+    block = "```mermaid\nflowchart LR\n  a[\"{}\"] --> b\n```\n"
+    assert notation_problems(block.format("h<sub>t−1</sub> W<sub>hh</sub><sup>⊤</sup>")) == []
+    for label in ("c_{t-1}", "W^e_hh", "h₁", "ℝⁿ", "Wᵀ", "E^T e"):
+        assert notation_problems(block.format(label)), label
 
 
 # ---- the probe and the rules can fail: pages built by hand, measured the same way ----
