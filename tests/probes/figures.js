@@ -43,9 +43,9 @@
                  label: Math.max(...sizes), glyph: Math.min(...sizes),
                  turned: Math.abs(t.getScreenCTM().b) > 0.01 });
     }
-    for (const fo of svg.querySelectorAll('foreignObject')) {
-      const s = scaleOf(fo);
-      const runs = [...fo.querySelectorAll('*')].filter((r) => ownText(r) && visible(r));
+    for (const object of svg.querySelectorAll('foreignObject')) {
+      const s = scaleOf(object);
+      const runs = [...object.querySelectorAll('*')].filter((r) => ownText(r) && visible(r));
       if (!runs.length) continue;
       const sizes = runs.map((r) => px(r) * s);
       const label = Math.max(...sizes);
@@ -53,9 +53,9 @@
       const main = runs.find((r, i) => sizes[i] === label);
       // the ink of an HTML label is its text, which may spill out of its box
       const range = document.createRange();
-      range.selectNodeContents(fo);
+      range.selectNodeContents(object);
       out.push({ el: main, box: range.getBoundingClientRect(),
-                 text: fo.textContent.replace(/\s+/g, ' ').trim().slice(0, 50),
+                 text: object.textContent.replace(/\s+/g, ' ').trim().slice(0, 50),
                  label, glyph: Math.min(...sizes), turned: false });
     }
     return out;
