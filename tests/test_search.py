@@ -143,7 +143,8 @@ def test_page_kinds_follow_the_navigation_sections():
     assert kinds["index.md"] == "home"
     assert {p for p, k in kinds.items() if k == "reference"} == {
         "questions.md", "glossary.md", "errata.md", "api.md", "benchmarks.md",
-        "contributing.md"}
+        "contributing.md", "api/sequences.md", "api/text.md", "api/embeddings.md",
+        "api/recurrent.md", "api/attention.md"}
     assert kinds["rnn.md"] == kinds["notebooks/rnn_hidden_units.py"] == "chapter"
     assert hook.KIND_BOOST["reference"] < hook.KIND_BOOST["home"] < hook.KIND_BOOST["chapter"]
     with pytest.raises(ValueError, match="page_kinds: `nav` holds 3"):

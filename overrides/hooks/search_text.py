@@ -31,12 +31,13 @@ SYMBOLS = {
     "oplus": "⊕", "top": "⊤", "mid": "|", "in": "∈", "notin": "∉", "times": "×",
     "cdot": "·", "ast": "∗", "pm": "±", "to": "→", "rightarrow": "→", "leftarrow": "←",
     "mapsto": "↦", "iff": "⇔", "implies": "⇒", "le": "≤", "leq": "≤", "ge": "≥",
-    "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "sim": "∼", "propto": "∝",
+    "geq": "≥", "lesssim": "≲", "gtrsim": "≳", "ne": "≠", "neq": "≠", "approx": "≈", "sim": "∼", "propto": "∝",
     "equiv": "≡", "ll": "≪", "gg": "≫", "infty": "∞", "ell": "ℓ", "forall": "∀",
     "exists": "∃", "cap": "∩", "cup": "∪", "subset": "⊂", "subseteq": "⊆",
     "emptyset": "∅", "langle": "⟨", "rangle": "⟩", "lVert": "‖", "rVert": "‖", "Vert": "‖",
     "lvert": "|", "rvert": "|", "dots": "…", "ldots": "…", "cdots": "⋯", "vdots": "⋮",
-    "circ": "∘", "sqrt": "√", "prime": "′",
+    "circ": "∘", "sqrt": "√", "prime": "′", "lfloor": "⌊", "rfloor": "⌋",
+    "lceil": "⌈", "rceil": "⌉",
     # spacing and line breaks
     ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": "; ",
     "\\": "; ", "{": "{", "}": "}", "_": "_", "%": "%", "&": "&", "#": "#", "|": "‖",
@@ -49,7 +50,7 @@ DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"
            "nolimits"}
 #: Commands whose one argument is shown as its plain letters
 FONTS = {"mathbf", "mathrm", "mathit", "mathsf", "mathtt", "text", "textbf", "textit",
-         "textrm", "operatorname", "boldsymbol", "bm", "mathcal", "substack", "pmb"}
+         "textrm", "texttt", "operatorname", "boldsymbol", "bm", "mathcal", "substack", "pmb"}
 DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
 ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303",
            "bar": "\u0304", "overline": "\u0305", "dot": "\u0307", "ddot": "\u0308",
