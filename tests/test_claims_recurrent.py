@@ -63,10 +63,11 @@ def test_the_first_step_of_a_chunk_gets_no_gradient_through_time():
 
 # --- bptt § vanishing and exploding gradients -----------------------------------------------
 
-@pytest.mark.formula("gradients.norm-vs-gap", "gradients.bound")
+@pytest.mark.formula("gradients.norm-vs-gap")
 @pytest.mark.parametrize("seed", range(5))
 def test_the_jacobian_product_never_exceeds_the_bound(seed):
-    """bptt § the product of Jacobians: ‖∂h_T/∂h_t‖₂ ≤ (γ σ_max(W_hh))^{T−t}, γ = 1 for tanh."""
+    """bptt § the product of Jacobians, the prose formula gradients.bound:
+    ‖∂h_T/∂h_t‖₂ ≤ (γ σ_max(W_hh))^{T−t}, γ = 1 for tanh."""
     rng = np.random.default_rng(seed)
     n, T = 6, 30
     W_hh = rng.normal(size=(n, n)) * rng.uniform(0.2, 0.8)
