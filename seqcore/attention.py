@@ -493,7 +493,10 @@ def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, 
     func = "bahdanau_step"
     xp, a = namespace(func, y_prev=y_prev, H=H, W_ih=W_ih)
     floating(func, xp, **a)
-    reads = int(a["y_prev"].shape[-1]) + int(a["H"].shape[-1]) if a["y_prev"].ndim else -1
+    if a["y_prev"].ndim == 0 or a["H"].ndim == 0:
+        raise ShapeError(f"{func}: `y_prev` and `H` need a feature axis; got shapes "
+                         f"{tuple(a['y_prev'].shape)} and {tuple(a['H'].shape)}")
+    reads = int(a["y_prev"].shape[-1]) + int(a["H"].shape[-1])
     if a["W_ih"].ndim != 2 or int(a["W_ih"].shape[-1]) != reads:
         raise ShapeError(f"{func}: `W_ih` must be 2-D (3·n, d_y + d_h) to read [y_prev; c] "
                          f"(d_y + d_h = {reads}); got shape {tuple(a['W_ih'].shape)}")

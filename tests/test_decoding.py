@@ -494,14 +494,27 @@ def test_the_nucleus_adapts_where_top_k_cannot():
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: top_p_softmax(np.ones(3), 0.0), ValueError, ["`p`", "(0, 1]", "0.0"]),
-        (lambda: top_p_softmax(np.ones(3), 1.5), ValueError, ["`p`", "1.5"]),
-        (lambda: top_p_softmax(np.ones(3), 0.9, temperature=0), ValueError, ["`temperature`"]),
-        (lambda: top_p_softmax(np.ones(3, dtype=int), 0.9), TypeError, ["`logits`", "float"]),
-        (lambda: power_length_penalty(0, 1.0), ValueError, ["`length`", "≥ 1", "0"]),
-        (lambda: power_length_penalty(3, -0.5), ValueError, ["`alpha`", "≥ 0", "-0.5"]),
-        (lambda: gnmt_length_penalty(2.5, 1.0), TypeError, ["`length`", "integer", "2.5"]),
-        (lambda: gnmt_length_penalty(3, float("inf")), ValueError, ["`alpha`", "inf"]),
+        (lambda: top_p_softmax(np.ones(3), 0.0), ValueError,
+         ["top_p_softmax:", "`p`", "(0, 1]", "0.0"]),
+        (lambda: top_p_softmax(np.ones(3), 1.5), ValueError, ["top_p_softmax:", "`p`", "1.5"]),
+        (lambda: top_p_softmax(np.ones(3), True), ValueError, ["`p`", "True"]),
+        (lambda: top_p_softmax(np.ones(3), 0.9, temperature=0), ValueError,
+         ["top_p_softmax:", "`temperature`"]),
+        (lambda: top_p_softmax(np.ones(3, dtype=int), 0.9), TypeError,
+         ["top_p_softmax:", "`logits`", "float"]),
+        (lambda: top_p_softmax(np.array(1.0), 0.9), ShapeError,
+         ["top_p_softmax:", "`logits`", "scalar"]),
+        (lambda: top_p_softmax([[1.0, 2.0], [3.0]], 0.9), TypeError,
+         ["top_p_softmax:", "`logits`"]),
+        (lambda: power_length_penalty(0, 1.0), ValueError,
+         ["power_length_penalty:", "`length`", "≥ 1", "0"]),
+        (lambda: power_length_penalty(3, -0.5), ValueError,
+         ["power_length_penalty:", "`alpha`", "≥ 0", "-0.5"]),
+        (lambda: power_length_penalty(3, True), ValueError, ["`alpha`", "True"]),
+        (lambda: gnmt_length_penalty(2.5, 1.0), TypeError,
+         ["gnmt_length_penalty:", "`length`", "integer", "2.5"]),
+        (lambda: gnmt_length_penalty(3, float("inf")), ValueError,
+         ["gnmt_length_penalty:", "`alpha`", "inf"]),
         (lambda: beam_search(STEP, 2, 3, length_norm="wu"), ValueError,
          ["`length_norm`", "'power'", "'gnmt'", "'wu'"]),
     ],
@@ -524,3 +537,30 @@ def test_the_penalty_form_decides_the_autocomplete_winner():
               for norm in ("power", "gnmt") for alpha in (0.6, 1.0)}
     assert winner == {("power", 0.6): (1, 4, 5), ("gnmt", 0.6): (5,),
                       ("power", 1.0): (1, 4, 5), ("gnmt", 1.0): (1, 4, 5)}
+
+
+@pytest.mark.formula("generation.top-p")
+@pytest.mark.parametrize("top_p", [0.1, 0.37, 0.5, 0.8])
+def test_top_p_ties_go_to_the_smaller_id(top_p):
+    """The formula's rank r: equal probabilities are ranked by token id, so the nucleus is
+    the same set every time (50 tokens of three probabilities, many ties at the boundary)."""
+    rng = np.random.default_rng(0)
+    z = np.log(2.0) * rng.integers(0, 3, size=50)
+    q = special.softmax(z)
+    kept, above = set(), 0.0
+    for i in sorted(range(50), key=lambda i: (-q[i], i)):      # Python's sort is stable
+        if above < top_p:
+            kept.add(i)
+        above += q[i]
+    for logits in (z, torch.tensor(z)):
+        got = np.asarray(top_p_softmax(logits, top_p))
+        assert set(np.flatnonzero(got > 0)) == kept
+
+
+@pytest.mark.formula("generation.top-p")
+def test_top_p_stops_when_the_mass_above_reaches_p_exactly():
+    """V_p keeps token i only while the mass ranked above it is < p: with q = (0.5, 0.25,
+    0.25) and p = 0.5 the first token alone reaches p."""
+    z = np.array([0.0, -math.log(2), -math.log(2)])
+    assert special.softmax(z).tolist() == [0.5, 0.25, 0.25]
+    np.testing.assert_array_equal(top_p_softmax(z, 0.5), [1.0, 0.0, 0.0])
