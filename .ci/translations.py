@@ -26,16 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("ko", "en")
 
 
-def _parser():
-    path = ROOT / "overrides" / "hooks" / "formulas.py"
-    spec = importlib.util.spec_from_file_location("seqcore_formulas_parser", path)
+def _hook(name: str):
+    """``overrides/hooks/<name>.py``, loaded as MkDocs loads it (its folder on sys.path)."""
+    hooks = ROOT / "overrides" / "hooks"
+    spec = importlib.util.spec_from_file_location(f"seqcore_{name}_parser", hooks / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(hooks))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(hooks))
     return module
 
 
-parser = _parser()
+parser = _hook("formulas")
+pagekit = _hook("pagekit")
 HEADING = re.compile(r"^(#{1,6})\s")
 
 
@@ -51,7 +57,7 @@ class Skeleton:
 def skeleton(text: str) -> Skeleton:
     bodies: dict[str, str] = {}
     current, lines = None, []
-    for _, line, kind, _ in parser._scan(text):
+    for _, line, kind, _ in pagekit.scan(text):
         if kind != "text":
             continue
         ids = [fid for fid, _ in parser._formula_divs(line)]
@@ -62,7 +68,7 @@ def skeleton(text: str) -> Skeleton:
             current = None
         elif current:
             lines.append(line)
-    headings = [len(m[1]) for _, ln, kind, _ in parser._scan(text)
+    headings = [len(m[1]) for _, ln, kind, _ in pagekit.scan(text)
                 if kind == "text" and (m := HEADING.match(ln))]
     return Skeleton(parser.page_structure(text), bodies, headings)
 

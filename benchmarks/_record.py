@@ -5,23 +5,32 @@ runs. Each file holds what the benchmark printed (its tables, as sections with t
 notes), one row per printed line, and the machine: absolute times on a shared machine
 mean little, the ratios (both sides timed in the same run, interleaved) are the result.
 The docs' benchmarks page renders its tables from these files at build time
-(``overrides/hooks/collections.py``), and ``snippets/plot_bench_<name>.py`` draws them.
+(``overrides/hooks/benchmark_tables.py``), and ``snippets/plot_bench_<name>.py`` draws them.
 """
 
 from __future__ import annotations
 
 import datetime
 import importlib.metadata
+import importlib.util
 import json
 import math
 import os
 import platform
 from pathlib import Path
 
-SCHEMA = 1
+
+def _schema():
+    """``overrides/hooks/pagekit.py``: the record's keys, defined once for writer and reader."""
+    path = Path(__file__).resolve().parent.parent / "overrides" / "hooks" / "pagekit.py"
+    spec = importlib.util.spec_from_file_location("seqcore_pagekit_schema", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BENCH_SCHEMA, module.BENCH_KEYS, module.BENCH_ROW_KEYS
+
+
+SCHEMA, KEYS, ROW_KEYS = _schema()
 LIBRARIES = ("numpy", "scipy", "torch", "scikit-learn", "bm25s", "rank_bm25", "gensim")
-ROW_KEYS = ("section", "candidate", "ms", "reference", "reference_ms", "ratio", "target",
-            "met", "extra")
 #: Said in every file and on the page: the figures are ratios, not absolute speeds.
 MEASURED_ON = ("a 2-core machine shared with other jobs; each ratio compares two "
                "implementations timed in the same run, interleaved round by round")
@@ -124,7 +133,16 @@ def document(name: str, sections: list[dict], *, rounds: int, quick: bool, about
 
 
 def write(folder: Path, doc: dict) -> Path:
-    """Write ``doc`` to ``folder/<benchmark>.json`` and return the path."""
+    """Write ``doc`` to ``folder/<benchmark>.json`` and return the path.
+
+    A document or row that lacks a key of the schema the page reads is refused here,
+    before the page's build would refuse it.
+    """
+    lacking = [k for k in KEYS if k not in doc]
+    lacking += sorted({k for row in doc.get("rows", []) for k in ROW_KEYS if k not in row})
+    if lacking:
+        raise ValueError(f"benchmark document {doc.get('benchmark')!r} lacks {lacking} "
+                         "(schema: overrides/hooks/pagekit.py)")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{doc['benchmark']}.json"
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,7 +1,8 @@
 """The site's pages as the checks see them: pairs of translations and their structure.
 
-The parsing itself lives in the build hook (``overrides/hooks/formulas.py``) so
-that the build and the checks read a page in exactly the same way.
+The parsing itself lives in the build hooks (``overrides/hooks/formulas.py``, and the
+page scanner in ``overrides/hooks/pagekit.py``) so that the build and the checks read a
+page in exactly the same way.
 """
 
 from __future__ import annotations
@@ -15,18 +16,26 @@ from tests.conftest import DOCS, ROOT
 LANGUAGES = ("ko", "en")
 
 
+HOOKS = ROOT / "overrides" / "hooks"
+
+
 def load_hook(name: str):
-    """Import ``overrides/hooks/<name>.py`` without MkDocs (its parsing part)."""
-    path = ROOT / "overrides" / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"seqcore_{name}_hook", path)
+    """Import ``overrides/hooks/<name>.py`` as MkDocs does: its folder on ``sys.path`` while
+    it runs, so that it finds ``pagekit`` (the hooks' shared module)."""
+    spec = importlib.util.spec_from_file_location(f"seqcore_{name}_hook", HOOKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while defining
     assert spec.loader is not None
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(HOOKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(HOOKS))
     return module
 
 
 hook = load_hook("formulas")
+pagekit = load_hook("pagekit")
 
 
 def localized(lang: str, suffixes: tuple[str, ...] = (".md", ".py")) -> list[Path]:

@@ -2,7 +2,7 @@
 
 No timing here: the writer is tested on figures made by hand, the tables on the
 committed files (the numbers shown must be the file's numbers, not re-rounded),
-and the build on a tiny site with the collections hook alone.
+and the build on a tiny site with the benchmarks-page hook alone.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from benchmarks.__main__ import parse
 from tests.conftest import DOCS, ROOT
 from tests.pages import load_hook
 
-hook = load_hook("collections")
+hook = load_hook("benchmark_tables")
 DATA = DOCS / "_data" / "benchmarks"
 BENCH_NAMES = sorted(p.stem.removeprefix("bench_")
                      for p in (ROOT / "benchmarks").glob("bench_*.py"))
@@ -149,13 +149,13 @@ def test_a_missing_or_broken_file_is_named(tmp_path, text, message):
 
 def build_tiny_site(tmp_path: Path, page: str,
                     files: dict[str, dict]) -> subprocess.CompletedProcess:
-    """A real ``mkdocs build --strict`` of one page with the collections hook alone."""
+    """A real ``mkdocs build --strict`` of one page with the benchmarks-page hook alone."""
     folder = tmp_path / "docs" / "_data" / "benchmarks"
     folder.mkdir(parents=True)
     (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
     for name, doc in files.items():
         (folder / f"{name}.json").write_text(json.dumps(doc), encoding="utf-8")
-    hook_path = ROOT / "overrides" / "hooks" / "collections.py"
+    hook_path = ROOT / "overrides" / "hooks" / "benchmark_tables.py"
     (tmp_path / "mkdocs.yml").write_text(textwrap.dedent(f"""\
         site_name: t
         site_dir: site

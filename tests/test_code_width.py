@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DOCS, ROOT, SNIPPETS
-from tests.pages import hook
+from tests.pages import pagekit
 
 LIMIT = 88
 NOT_SHOWN = {"mermaid"}  # a diagram's source is drawn, not shown as code
@@ -38,7 +38,7 @@ def fenced_lines(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     fence = None  # (fence characters, indentation, shown?)
     for number, line in enumerate(text.splitlines(), start=1):
-        m = hook.FENCE.match(line)
+        m = pagekit.FENCE.match(line)
         if fence is None:
             if m:
                 language = m["info"].strip().lstrip(".{").split(" ")[0]

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from tests.conftest import DOCS, ROOT
-from tests.pages import hook, load_hook
+from tests.pages import hook, load_hook, pagekit
 from tests.test_glossary import GLOSSARY, violations
 
 GUIDE = ROOT / "CONTRIBUTING.md"
@@ -73,14 +73,14 @@ def guide() -> dict[str, str]:
 
 
 def headings(markdown: str) -> list[tuple[int, str]]:
-    return [(len(m["hashes"]), m["text"]) for _, line, kind, _ in hook._scan(markdown)
+    return [(len(m["hashes"]), m["text"]) for _, line, kind, _ in pagekit.scan(markdown)
             if kind == "text" and (m := HEADING.match(line))]
 
 
 def blocks(markdown: str) -> list[tuple[str, str]]:
     """``(language, body)`` of every fenced code block, in order."""
     out, info, body = [], None, []
-    for _, line, kind, fence_info in hook._scan(markdown):
+    for _, line, kind, fence_info in pagekit.scan(markdown):
         if info is not None and kind != "code":   # the block closed on the line before
             out.append((info, _dedent(body[:-1])))  # body[-1] is the closing fence
             info = None
@@ -100,12 +100,12 @@ def _dedent(lines: list[str]) -> str:
 
 def prose(markdown: str) -> str:
     """The text outside code blocks, with inline code removed."""
-    lines = [line for _, line, kind, _ in hook._scan(markdown) if kind == "text"]
+    lines = [line for _, line, kind, _ in pagekit.scan(markdown) if kind == "text"]
     return INLINE_CODE.sub(" ", "\n".join(lines))
 
 
 def inline_code(markdown: str) -> list[str]:
-    lines = [line for _, line, kind, _ in hook._scan(markdown) if kind == "text"]
+    lines = [line for _, line, kind, _ in pagekit.scan(markdown) if kind == "text"]
     return sorted(m["code"].strip() for m in INLINE_CODE.finditer("\n".join(lines)))
 
 
@@ -398,7 +398,7 @@ def test_the_examples_name_what_the_repository_has(tmp_path):
     assert records, "the guide shows no errata record"
     for n, body in enumerate(records):
         (tmp_path / f"example{n}.yml").write_text(body, encoding="utf-8")
-    assert len(load_hook("collections").load_errata(tmp_path)) == len(records)
+    assert len(load_hook("errata").load_errata(tmp_path)) == len(records)
 
 
 def test_the_include_example_is_shown_not_expanded():
@@ -419,7 +419,7 @@ def test_the_include_example_is_shown_not_expanded():
 
 
 def test_the_korean_section_uses_the_glossary_terms():
-    terms = load_hook("collections").load_glossary(GLOSSARY)
+    terms = load_hook("glossary").load_glossary(GLOSSARY)
     found = violations(guide()["ko"], terms)
     assert not found, "CONTRIBUTING.md (ko): one Korean term per concept " \
         "(docs/_data/glossary.yml):\n  " + "\n  ".join(found)

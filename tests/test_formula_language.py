@@ -23,8 +23,7 @@ import re
 
 import pytest
 
-from tests.pages import hook as parser
-from tests.pages import localized
+from tests.pages import localized, pagekit
 
 RULE = ("write the words inside \\text{} in Korean (e.g. 'otherwise' -> '그 외', or a "
         "condition such as j \\notin \\mathcal{A}). English may stay only as a capitalised "
@@ -52,7 +51,7 @@ def text_groups(tex: str):
 
 def english_in_text(markdown: str) -> list[str]:
     """One message per ``\\text{…}`` whose English breaks the rule, with its line number."""
-    lines = [line if kind == "text" else "" for _, line, kind, _ in parser._scan(markdown)]
+    lines = [line if kind == "text" else "" for _, line, kind, _ in pagekit.scan(markdown)]
     prose = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), "\n".join(lines))
     quoted = {w.lower() for m in QUOTED.finditer(MATH.sub(" ", "\n".join(lines)))
               for w in WORD.findall(next(g for g in m.groups() if g is not None))}

@@ -7,10 +7,9 @@ import re
 import pytest
 
 from tests.conftest import DOCS
-from tests.pages import hook as parser
-from tests.pages import load_hook, localized
+from tests.pages import load_hook, localized, pagekit
 
-hook = load_hook("collections")
+hook = load_hook("glossary")
 
 GLOSSARY = DOCS / "_data" / "glossary.yml"
 # What is not the site's own wording: inline code, quotations of the notes, URLs.
@@ -19,7 +18,7 @@ QUOTED = re.compile(r'`[^`\n]*`|"[^"\n]*"|“[^”\n]*”|‘[^’\n]*’|「[^�
 
 def prose_lines(markdown: str):
     """``(line number, text)`` of a page's own prose: no code, no quotations."""
-    for number, line, kind, _ in parser._scan(markdown):
+    for number, line, kind, _ in pagekit.scan(markdown):
         if kind == "text":
             yield number, QUOTED.sub(" ", line)
 

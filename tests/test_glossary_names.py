@@ -18,8 +18,7 @@ import re
 
 import pytest
 
-from tests.pages import hook as parser
-from tests.pages import localized
+from tests.pages import localized, pagekit
 from tests.test_glossary import GLOSSARY, hook, prose_lines
 
 
@@ -61,7 +60,7 @@ def synonym_violations(markdown: str, terms: list[dict]) -> list[str]:
 def first_use_violations(markdown: str, terms: list[dict]) -> list[str]:
     """"X(English)" with a glossary term's English: X must be that term's Korean name."""
     found = []
-    for number, line, kind, _ in parser._scan(markdown):
+    for number, line, kind, _ in pagekit.scan(markdown):
         if kind != "text":
             continue
         text = QUOTATION.sub(QUOTE_MARK, CODE_SPAN.sub(" ", line))   # quotes are the notes'

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import DOCS, ROOT
 from tests.pages import load_hook
 
-collections = load_hook("collections")
+errata = load_hook("errata")
 SAMPLE = ["topologies", "bidirectional-deep"]
 
 
@@ -64,7 +64,7 @@ def test_a_sample_of_the_book_prints_with_math_diagrams_and_answers(browser, bui
     assert len(reader.pages) >= 4 and len(text) > 5_000, "little or no extractable text"
 
     sources = [(DOCS / f"{n}.{lang}.md").read_text(encoding="utf-8") for n in SAMPLE]
-    titles = [collections.page_title(s, n) for s, n in zip(sources, SAMPLE, strict=True)]
+    titles = [errata.page_title(s, n) for s, n in zip(sources, SAMPLE, strict=True)]
     assert not in_order(text, titles), f"chapter titles missing or out of order: {titles}"
     flat = re.sub(r"\s+", "", text)
     assert "\\frac" not in text and "\\mathbf" not in text, "TeX source printed, not math"

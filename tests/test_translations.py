@@ -38,7 +38,8 @@ def git(repo: Path, *args: str) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with the check, its parser and one page pair, committed on `main`."""
-    for rel in (".ci/translations.py", "overrides/hooks/formulas.py"):
+    for rel in (".ci/translations.py", "overrides/hooks/formulas.py",
+                "overrides/hooks/pagekit.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / rel, tmp_path / rel)
     (tmp_path / "docs").mkdir()

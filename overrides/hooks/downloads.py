@@ -28,9 +28,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pagekit import page_language, scan
+
 SNIPPET = re.compile(r'^\s*-{2}8<-{2}\s+"(?P<name>[^"]+\.pycon)"')
 HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)\s*(?:\{[^}]*\})?\s*$")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.M)
 INSTALL = re.compile(r"^<!-- install -->[ \t]*$", re.M)
 DOWNLOADS = "downloads"
@@ -77,20 +78,11 @@ def snippet_sections(markdown: str) -> list[tuple[str | None, str]]:
     Headings are read outside code fences; snippet lines are found inside them too
     (they sit in a ```` ```pycon ```` fence). The page title (``#``) is no section.
     """
-    out, heading, fence = [], None, None
-    for line in markdown.splitlines():
+    out, heading = [], None
+    for _, line, kind, _ in scan(markdown):
         if m := SNIPPET.match(line):
             out.append((heading, m["name"]))
-            continue
-        if f := FENCE.match(line):
-            marker = f[1]
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[
-                    len(marker):].strip():
-                fence = None
-            continue
-        if fence is None and (h := HEADING.match(line)) and len(h["level"]) > 1:
+        elif kind == "text" and (h := HEADING.match(line)) and len(h["level"]) > 1:
             heading = h["text"]
     return out
 
@@ -284,9 +276,6 @@ if PluginError is not None:
     def _site_url(config) -> str:
         return (config.site_url or "http://127.0.0.1:8000/").rstrip("/") + "/"
 
-    def _lang(page) -> str:
-        return "en" if ".en." in page.file.src_uri else "ko"
-
     def _cache(config) -> Path:
         return _root(config) / "build" / ".cache" / "wheel" / wheel_key(_root(config))
 
@@ -298,7 +287,7 @@ if PluginError is not None:
             _wheel["process"], _wheel["cache"] = start_wheel(_root(config), cache), cache
 
     def on_page_markdown(markdown, page, config, files):
-        lang, root = _lang(page), _root(config)
+        lang, root = page_language(page), _root(config)
         if INSTALL.search(markdown):
             block = install_block(_site_url(config), root, lang, page.url)
             markdown = INSTALL.sub(lambda _: block, markdown)
@@ -328,7 +317,7 @@ if PluginError is not None:
     def on_page_content(html_text, page, config, files):
         if page.file.src_uri.endswith(".py"):      # a notebook page (mkdocs-jupyter)
             notebook = script_notebook(Path(page.file.abs_src_path))
-            _add(page, as_json(notebook), WORDS[_lang(page)]["notebook"])
+            _add(page, as_json(notebook), WORDS[page_language(page)]["notebook"])
         line = _links.get(page.file.src_uri)
         if line is None:
             return html_text

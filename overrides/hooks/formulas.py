@@ -25,7 +25,8 @@ says so), so the number on a page can never fall behind the pages.
 
 The parsing functions at the top are also what the tests use
 (``tests/pages.py``) for the traceability and translation-parity checks, so
-the build and the checks read pages the same way.
+the build and the checks read pages the same way: through the one page scanner,
+``pagekit.scan`` (``overrides/hooks/pagekit.py``).
 """
 
 from __future__ import annotations
@@ -34,14 +35,13 @@ import html
 import re
 from dataclasses import dataclass
 
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+from pagekit import PLOT, build_language, scan
+
 DIV_OPEN = re.compile(r"<div\b(?P<attrs>[^>]*)>")
 ATTR = re.compile(r'(?P<name>[\w-]+)\s*=\s*"(?P<value>[^"]*)"')
 SNIPPET = re.compile(r'^\s*-{2}8<-{2}\s+"(?P<path>[^"]+)"')
 QA = re.compile(r"^\s*\?{3}\+?\s+question\b")
 DISPLAY_MATH = re.compile(r"^\s*\$\$")
-# A plot drawn at build time (the same pattern as in plots.py, which renders it).
-PLOT = re.compile(r"^<!-- plot: (?P<name>[a-z0-9_]+) -->\s*$")
 
 
 @dataclass(frozen=True)
@@ -53,28 +53,6 @@ class Formula:
 
 def _attrs(tag_attrs: str) -> dict[str, str]:
     return {m["name"]: m["value"] for m in ATTR.finditer(tag_attrs)}
-
-
-def _scan(markdown: str):
-    """Yield ``(line number, line, kind, fence info)`` for every line of a page.
-
-    ``kind`` is ``"fence"`` on a code fence's opening line (``info`` is its
-    language), ``"code"`` inside a fenced block and ``"text"`` elsewhere. A fence
-    closes only on a bare fence of the same character, at least as long. Every
-    parser below reads pages through this one scanner, so they agree on what is code.
-    """
-    fence = None
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m["fence"]
-            yield number, line, "fence", m["info"].strip()
-        elif fence is not None and m and m["fence"].startswith(fence[0]) and \
-                len(m["fence"]) >= len(fence) and not m["info"].strip():
-            fence = None
-            yield number, line, "code", ""
-        else:
-            yield number, line, "code" if fence is not None else "text", ""
 
 
 def _formula_divs(line: str):
@@ -93,7 +71,7 @@ def page_structure(markdown: str) -> list[tuple[str, str]]:
     ``("mermaid", "")``, ``("plot", name)`` and ``("qa", "")``, in page order.
     """
     items: list[tuple[str, str]] = []
-    for _, line, kind, info in _scan(markdown):
+    for _, line, kind, info in scan(markdown):
         if kind == "fence":
             if info.startswith("mermaid"):
                 items.append(("mermaid", ""))
@@ -112,7 +90,7 @@ def page_structure(markdown: str) -> list[tuple[str, str]]:
 def formulas(markdown: str) -> list[Formula]:
     """Every formula block of a page, with its id and whether it is prose-only."""
     return [Formula(fid, prose, number)
-            for number, line, kind, _ in _scan(markdown) if kind == "text"
+            for number, line, kind, _ in scan(markdown) if kind == "text"
             for fid, prose in _formula_divs(line)]
 
 
@@ -144,7 +122,7 @@ def stray_display_math(markdown: str) -> list[int]:
     inside = False     # inside <div class="formula">…</div>
     in_math = False
     math_in_block = 0
-    for number, line, kind, _ in _scan(markdown):
+    for number, line, kind, _ in scan(markdown):
         if kind != "text":
             continue
         if any(True for _ in _formula_divs(line)):
@@ -195,10 +173,6 @@ if event_priority is not None:
         import seqcore
         return seqcore.FORMULAS
 
-    def _language(config) -> str:
-        i18n = config.plugins.get("i18n")
-        return i18n.current_language if i18n is not None else "en"
-
     @event_priority(-120)  # after i18n: `files` is the language being built
     def on_files(files, config):
         _pages_of.clear()
@@ -227,7 +201,7 @@ if event_priority is not None:
         return filled
 
     def _caption(formula_id: str, prose: bool, page, config) -> str:
-        ko = _language(config) == "ko"
+        ko = build_language(config) == "ko"
         anchor = f'<a class="formula-id" href="#{html.escape(formula_id)}">{formula_id}</a>'
         if prose:
             note = "설명용 수식 (계산할 것이 없음)" if ko else "prose only (nothing to compute)"
@@ -261,7 +235,7 @@ if event_priority is not None:
         return html_text
 
     def _backlinks(html_text: str, page, config) -> str:
-        ko = _language(config) == "ko"
+        ko = build_language(config) == "ko"
         for formula_id, qualname in _registry().items():
             shown = _pages_of.get(formula_id, [])
             if not shown:

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pagekit import build_language
+
 MARKER = "<!-- glossary -->"
 GLOSSARY_PAGE = "glossary.md"        # the page that shows the glossary, as nav names it
 LANGUAGES = ("ko", "en")
@@ -63,6 +65,23 @@ class Term(NamedTuple):
 
     def name(self, lang: str) -> str:
         return self.ko if lang == "ko" else self.en
+
+
+def load_glossary(path: Path) -> list[dict]:
+    """The glossary entries ``{ko, en, avoid: [...]}``, validated, in file order."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path.name}: expected a list of terms, got {type(data).__name__}")
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict) or not entry.get("ko") or not entry.get("en"):
+            raise ValueError(f"{path.name} entry {i + 1}: needs 'ko' and 'en', got {entry!r}")
+        avoid = entry.setdefault("avoid", [])
+        if not isinstance(avoid, list) or not all(isinstance(a, str) for a in avoid):
+            raise ValueError(f"{path.name} entry {i + 1} ({entry['ko']}): 'avoid' must be a "
+                             f"list of strings, got {avoid!r}")
+    return data
 
 
 def load_terms(path: Path) -> list[Term]:
@@ -238,10 +257,6 @@ if event_priority is not None:
     _glossary_url: list[str] = [""]   # the glossary page of the language being built
     _uses: dict[str, dict[int, tuple[Any, list[str]]]] = {}  # lang -> position -> (page, slugs)
 
-    def _lang(config) -> str:
-        i18n = config.plugins.get("i18n")
-        return i18n.current_language if i18n is not None else "en"
-
     def on_config(config):
         try:
             _terms[:] = load_terms(Path(config.docs_dir) / "_data" / "glossary.yml")
@@ -263,7 +278,7 @@ if event_priority is not None:
         source = _LOCALE.sub("", page.file.src_uri)
         if source not in _chapters or not _glossary_url[0] or not _terms:
             return page_html
-        lang = _lang(config)
+        lang = build_language(config)
         href = get_relative_url(_glossary_url[0], page.url)
         page_html, slugs = link_first_uses(page_html, _terms, lang, href)
         _uses.setdefault(lang, {})[_chapters.index(source)] = (page, slugs)
@@ -273,7 +288,7 @@ if event_priority is not None:
     def on_page_context(context, page, config, nav):
         if MARKER not in (page.content or ""):
             return context
-        lang = _lang(config)
+        lang = build_language(config)
         first: dict[str, tuple[str, str]] = {}
         for _, (chapter, slugs) in sorted(_uses.get(lang, {}).items(), key=lambda kv: kv[0]):
             for slug in slugs:

@@ -20,7 +20,7 @@ that breaks the rule fails the build and says what to change.
 
 Inline, not ``<img>``: the SVG inherits the page's fonts. A missing plot file, a
 missing ``plot`` function or an exception while drawing fails the build with the
-file named. The parser (:data:`PLOT`) is shared with the parity test.
+file named. The marker (``pagekit.PLOT``) is the one the parity test reads.
 :func:`render_svg` is the one entry point from a plot file to the final markup.
 """
 
@@ -34,7 +34,8 @@ import os
 import re
 from pathlib import Path
 
-PLOT = re.compile(r"^<!-- plot: (?P<name>[a-z0-9_]+) -->\s*$")
+from pagekit import PLOT, page_language
+
 _PLACEHOLDER = '<div class="plot-placeholder" data-plot="{name}"></div>'
 _PLACEHOLDER_RE = re.compile(r'(?:<p>)?<div class="plot-placeholder" data-plot="([a-z0-9_]+)">'
                              r"</div>(?:</p>)?")
@@ -262,15 +263,12 @@ if event_priority is not None:
     def _snippets(config) -> Path:
         return Path(config.config_file_path).parent / "snippets"
 
-    def _lang(page) -> str:
-        return "en" if page.file.src_uri.endswith((".en.md", ".en.py")) else "ko"
-
     def on_page_markdown(markdown, page, config, files):
         # A notebook's plots are drawn by its own kernel, which mkdocs-jupyter starts
         # while rendering this page and which inherits the environment: tell it the
         # page's language, so the Korean notebook labels its plots in Korean.
         if page.file.src_uri.endswith(".py"):
-            os.environ["SEQCORE_LANG"] = _lang(page)
+            os.environ["SEQCORE_LANG"] = page_language(page)
 
         def mark(m: re.Match) -> str:
             return _PLACEHOLDER.format(name=m["name"])
@@ -286,10 +284,10 @@ if event_priority is not None:
             path = plot_file(_snippets(config), name)
             if not path.is_file():
                 raise PluginError(f"{page.file.src_uri}: plot '{name}' needs {path}")
-            key = (path, path.stat().st_mtime, _lang(page))
+            key = (path, path.stat().st_mtime, page_language(page))
             if key not in _cache:
                 try:
-                    _cache[key] = render_svg(path, _lang(page))
+                    _cache[key] = render_svg(path, page_language(page))
                 except Exception as exc:  # name the file, then stop the build
                     raise PluginError(f"{path.name}: drawing failed: {exc!r}") from exc
             return (f'<figure class="plot" id="plot-{html.escape(name)}">'

@@ -81,6 +81,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pagekit import build_language
+
 #: The field that holds the morphemes of a Korean entry, and its boost (the text's).
 FIELD = "morphemes"
 FIELD_BOOST = 1.0
@@ -548,8 +550,7 @@ if event_priority is not None:
     _chapters: dict[str, dict[int, PageText]] = {}  # locale -> nav position -> chapter
 
     def _locale(config) -> str:
-        i18n = config.plugins.get("i18n")
-        return i18n.current_language if i18n is not None else config.theme.get("language")
+        return build_language(config, default=config.theme.get("language"))
 
     def _prefixes(i18n) -> dict[str, str]:
         """Each built language and the start of its pages' locations (``""`` for the default)."""
