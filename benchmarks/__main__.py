@@ -1,5 +1,8 @@
 """Run every benchmark: ``python -m benchmarks [--quick] [--json DIR] [name ...]``.
 
+``python -m benchmarks build [--runs N] [cold warm serve check ci]`` times the site's
+build, a ``mkdocs serve`` rebuild, the fast check and CI instead (``build_times.py``).
+
 Every ``benchmarks/bench_*.py`` module with a ``run(rounds=...)`` function is a
 benchmark; give names (``rnn``, ``tfidf``…) to run only those.
 
@@ -54,6 +57,11 @@ def parse(argv: list[str]) -> tuple[bool, Path | None, list[str]]:
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["build"]:
+        from benchmarks import build_times
+
+        build_times.main(argv[1:])
+        return
     quick, folder, wanted = parse(argv)
     rounds = 5 if quick else 15
     benches = discover()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pagekit import build_language, table_cell
+from pagekit import build_language, read_yaml, table_cell
 
 H1 = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.M)
 KINDS = ("correction", "dropped", "image")
@@ -18,11 +18,9 @@ KINDS = ("correction", "dropped", "image")
 
 def load_errata(folder: Path) -> list[dict]:
     """Every entry of ``folder/*.yml``, each with the file's page name, validated."""
-    import yaml
-
     entries = []
     for path in sorted(folder.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = read_yaml(path) or []
         if not isinstance(data, list):
             raise ValueError(f"{path.name}: expected a list of entries, got {type(data).__name__}")
         for i, entry in enumerate(data):

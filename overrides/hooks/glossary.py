@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pagekit import build_language
+from pagekit import build_language, read_yaml
 
 MARKER = "<!-- glossary -->"
 GLOSSARY_PAGE = "glossary.md"        # the page that shows the glossary, as nav names it
@@ -69,9 +69,7 @@ class Term(NamedTuple):
 
 def load_glossary(path: Path) -> list[dict]:
     """The glossary entries ``{ko, en, avoid: [...]}``, validated, in file order."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = read_yaml(path) or []
     if not isinstance(data, list):
         raise ValueError(f"{path.name}: expected a list of terms, got {type(data).__name__}")
     for i, entry in enumerate(data):
@@ -90,9 +88,7 @@ def load_terms(path: Path) -> list[Term]:
     A missing definition is ``""`` (the build shows none; ``tests/test_glossary_links.py``
     asks for one); a definition that is not text is an error naming the term.
     """
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = read_yaml(path) or []
     if not isinstance(data, list):
         raise ValueError(f"{path.name}: expected a list of terms, got {type(data).__name__}")
     terms = []

@@ -34,7 +34,7 @@ import os
 import re
 from pathlib import Path
 
-from pagekit import PLOT, page_language
+from pagekit import PLOT, language_of, page_language, text_lines
 
 _PLACEHOLDER = '<div class="plot-placeholder" data-plot="{name}"></div>'
 _PLACEHOLDER_RE = re.compile(r'(?:<p>)?<div class="plot-placeholder" data-plot="([a-z0-9_]+)">'
@@ -258,10 +258,97 @@ except ImportError:  # pragma: no cover
     event_priority = None
 
 if event_priority is not None:
-    _cache: dict[tuple[Path, float, str], str] = {}
+    from concurrent.futures import Future
+
+    import plotcache
+
+    _depth = [0]                               # 1 in the default language's build, 2 inside
+    _drawings: dict[tuple[str, str], Future | str] = {}   # (name, lang) -> SVG or its future
+    _workers: list[plotcache.Workers] = []
+
+    def _root(config) -> Path:
+        return Path(config.config_file_path).resolve().parent
 
     def _snippets(config) -> Path:
-        return Path(config.config_file_path).parent / "snippets"
+        return _root(config) / "snippets"
+
+    def _package(config) -> Path:
+        """The seqcore the plots import: the repository's own, else the installed one."""
+        here = _root(config) / "seqcore"
+        if here.is_dir():
+            return here
+        spec = importlib.util.find_spec("seqcore")
+        return Path(spec.origin).parent if spec and spec.origin else here
+
+    def _asked_for(config) -> list[tuple[str, str]]:
+        """``(plot name, language)`` of every plot marker of every page, in file order."""
+        asked = []
+        for page in sorted(Path(config.docs_dir).rglob("*.md")):
+            lang = language_of(page.name)
+            text = page.read_text(encoding="utf-8")
+            if "<!-- plot:" in text:
+                asked += [(m["name"], lang) for _, line in text_lines(text)
+                          if (m := PLOT.match(line))]
+        return list(dict.fromkeys(asked))
+
+    def _start_drawing(config) -> None:
+        """Look every plot up in the cache; hand the missing ones to the workers at once."""
+        cache, package = plotcache.Cache(_root(config)), _package(config)
+        count = plotcache.worker_count()
+        for name, lang in _asked_for(config):
+            script = plot_file(_snippets(config), name)
+            if not script.is_file():
+                continue                       # the page that shows it names the file
+            key = plotcache.content_key(script, lang, package)
+            if (svg := cache.get(key)) is not None:
+                _drawings[name, lang] = svg
+            elif count:
+                if not _workers:
+                    _workers.append(plotcache.Workers(_root(config), count))
+                future = _workers[0].submit(script, lang)
+                future.add_done_callback(lambda f, key=key: _store(cache, key, f.result()))
+                _drawings[name, lang] = future
+
+    def _store(cache: plotcache.Cache, key: str, answer: dict) -> None:
+        if "svg" in answer:
+            cache.put(key, answer["svg"], answer["data"])
+
+    def on_pre_build(config):
+        _depth[0] += 1
+        if _depth[0] == 1:                     # once for both languages
+            _drawings.clear()
+            _start_drawing(config)
+
+    @event_priority(-110)   # after i18n's, which builds the other language inside it
+    def on_post_build(config):
+        _depth[0] -= 1
+        if _depth[0] == 0:
+            for workers in _workers:
+                workers.close()
+            _workers.clear()
+
+    def on_build_error(error):
+        _depth[0] = 0
+        for workers in _workers:
+            workers.close()
+        _workers.clear()
+
+    def _drawing(name: str, path: Path, lang: str, config) -> str:
+        """The SVG of plot ``name`` in ``lang``: drawn by a worker, from the cache, or here."""
+        found = _drawings.get((name, lang))
+        if found is None:                      # no worker (SEQCORE_PLOT_WORKERS=0)
+            found = plotcache.draw(path, lang, _root(config))
+            if "svg" in found:
+                key = plotcache.content_key(path, lang, _package(config))
+                plotcache.Cache(_root(config)).put(key, found["svg"], found["data"])
+        elif isinstance(found, Future):
+            found = found.result()
+        if isinstance(found, dict):
+            if "error" in found:
+                raise PluginError(f"{path.name}: drawing failed: {found['error']}")
+            found = found["svg"]
+        _drawings[name, lang] = found
+        return found
 
     def on_page_markdown(markdown, page, config, files):
         # A notebook's plots are drawn by its own kernel, which mkdocs-jupyter starts
@@ -284,12 +371,6 @@ if event_priority is not None:
             path = plot_file(_snippets(config), name)
             if not path.is_file():
                 raise PluginError(f"{page.file.src_uri}: plot '{name}' needs {path}")
-            key = (path, path.stat().st_mtime, page_language(page))
-            if key not in _cache:
-                try:
-                    _cache[key] = render_svg(path, page_language(page))
-                except Exception as exc:  # name the file, then stop the build
-                    raise PluginError(f"{path.name}: drawing failed: {exc!r}") from exc
-            return (f'<figure class="plot" id="plot-{html.escape(name)}">'
-                    f"{_cache[key]}</figure>")
+            svg = _drawing(name, path, page_language(page), config)
+            return f'<figure class="plot" id="plot-{html.escape(name)}">{svg}</figure>'
         return _PLACEHOLDER_RE.sub(inline, html_text)

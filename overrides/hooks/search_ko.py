@@ -81,7 +81,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pagekit import build_language
+from pagekit import build_language, read_yaml
 
 #: The field that holds the morphemes of a Korean entry, and its boost (the text's).
 FIELD = "morphemes"
@@ -520,9 +520,7 @@ def write_indexes(site_dir: Path, prefixes: Mapping[str, str], korean: str = "ko
 
 def glossary_terms(path: Path) -> list[dict[str, str]]:
     """The terms of the glossary file (``docs/_data/glossary.yml``): ``[{ko, en, abbr}]``."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = read_yaml(path) or []
     if not isinstance(data, list) or not all(
             isinstance(e, dict) and e.get("ko") and e.get("en") for e in data):
         raise ValueError(f"{path}: expected a list of terms with 'ko' and 'en'")

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pagekit import read_yaml
+
 SOURCES_LINE = re.compile(r"^\*\*(?:출처|Sources)\*\*:.*$", re.M)
 SEED = re.compile(r"`(?P<file>(?P<number>\d{3})_[0-9a-f]{16}\.txt)`")
 NOTES_MARKER = re.compile(r"^<!-- notes -->[ \t]*$", re.M)
@@ -40,9 +42,7 @@ WORDS = {
 
 def load_notes(path: Path) -> dict[str, dict]:
     """``{file name: {ko, en, short_ko, short_en}}`` from ``notes.yml``, validated."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = read_yaml(path) or []
     notes = {}
     for i, entry in enumerate(data):
         missing = [k for k in ("file", "ko", "en", "short_ko", "short_en")
