@@ -7,8 +7,9 @@ shared machine only the CPU time is steady. What can be timed:
 
 - ``cold``: ``mkdocs build --strict`` with no plot drawn yet (``build/.cache/plots`` empty);
 - ``warm``: the same build again, every plot from the cache;
-- ``serve``: ``mkdocs serve --dirty``, from a one-sentence edit of a page to the end of
-  the rebuild it starts (``serve-full``: plain ``mkdocs serve``, which rebuilds all);
+- ``serve``: ``mkdocs serve --dirty --no-strict``, from a one-sentence edit of a page to
+  the end of the rebuild it starts (``serve-full``: plain ``mkdocs serve``, which
+  rebuilds every page);
 - ``check``: ``bash .ci/check`` (the fast check);
 - ``ci``: the README's test command, browser tests included (minutes: ask for it).
 
@@ -99,7 +100,8 @@ def serve_runs(repo: Path, runs: int, dirty: bool) -> list[tuple[float, float]]:
     The CPU column is the server's CPU time over the same span (read from /proc).
     """
     command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{free_port()}"]
-    command += ["--dirty"] if dirty else []
+    # A dirty build always logs MkDocs' warning that it is one, which strict mode refuses.
+    command += ["--dirty", "--no-strict"] if dirty else []
     proc = subprocess.Popen(command, cwd=repo, env=environment(repo), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: list[str] = []
@@ -131,7 +133,8 @@ def serve_runs(repo: Path, runs: int, dirty: bool) -> list[tuple[float, float]]:
         page.write_text(original, encoding="utf-8")
         proc.terminate()
         proc.wait(30)
-    errors = [ln for ln in lines if ln.startswith(("ERROR", "WARNING"))]
+    errors = [ln for ln in lines if ln.startswith(("ERROR", "WARNING"))
+              and "A 'dirty' build is being performed" not in ln]
     if errors:
         sys.exit("mkdocs serve logged problems:\n" + "".join(errors[:20]))
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-INSTALL = "bash .ci/setup   (or: .venv/bin/pip install -e '.[docs,test,ko]' torch==2.13.0)"
+INSTALL = "bash .ci/setup   (or: .venv/bin/pip install -e '.[docs,test,lint,ko]' torch==2.13.0)"
 
 
 def require(module: str) -> ModuleType:

@@ -35,7 +35,7 @@ HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)\s*(?:\{[^}]*\})?\s*$")
 TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.M)
 INSTALL = re.compile(r"^<!-- install -->[ \t]*$", re.M)
 DOWNLOADS = "downloads"
-WHEEL_INPUTS = ("pyproject.toml", "README.md", "LICENSE")
+WHEEL_INPUTS = ("pyproject.toml", "README.md", "LICENSE")  # and seqcore/ itself
 
 WORDS = {
     "ko": {
@@ -234,12 +234,21 @@ def finish_wheel(process: subprocess.Popen | None, cache: Path) -> Path:
     return wheels[0]
 
 
-def wheel_name(root: Path) -> str:
-    """The wheel's file name, from the version in pyproject.toml (known before it is built)."""
-    import tomllib
+VERSION = re.compile(r'^__version__ = "(?P<version>[^"]+)"$', re.M)
 
-    version = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    return f"seqcore-{version['project']['version']}-py3-none-any.whl"
+
+def package_version(root: Path) -> str:
+    """``seqcore.__version__``, read from ``seqcore/__init__.py``: the one place the version
+    is written (pyproject.toml takes it from there, ``dynamic = ["version"]``)."""
+    m = VERSION.search((root / "seqcore" / "__init__.py").read_text(encoding="utf-8"))
+    if m is None:
+        raise ValueError(f"{root / 'seqcore' / '__init__.py'}: no __version__ = \"…\" line")
+    return m["version"]
+
+
+def wheel_name(root: Path) -> str:
+    """The wheel's file name, from the package's version (known before it is built)."""
+    return f"seqcore-{package_version(root)}-py3-none-any.whl"
 
 
 def install_block(site_url: str, root: Path, lang: str, page_url: str) -> str:

@@ -192,14 +192,24 @@ def _note_open(event: str, args: tuple) -> None:
             _reading.append(os.fspath(args[0]))
 
 
-def draw(script: Path, lang: str, root: Path) -> dict:
-    """Draw one plot here; ``{"svg", "data"}`` or ``{"error"}`` (the exception's repr)."""
-    global _reading
-    import plots
+_listening = [False]
 
+
+def draw(script: Path, lang: str, root: Path, render=None) -> dict:
+    """Draw one plot here; ``{"svg", "data"}`` or ``{"error"}`` (the exception's repr).
+
+    ``render`` is ``plots.render_svg`` (imported here in a worker, where ``plots`` is a
+    sibling module on the path).
+    """
+    global _reading
+    if render is None:
+        from plots import render_svg as render
+    if not _listening[0]:
+        sys.addaudithook(_note_open)     # cheap while no plot draws: one test of _reading
+        _listening[0] = True
     _reading = []
     try:
-        svg = plots.render_svg(script, lang)
+        svg = render(script, lang)
     except Exception as exc:    # the build names the file and stops
         return {"error": repr(exc)}
     finally:
@@ -215,7 +225,6 @@ def draw(script: Path, lang: str, root: Path) -> dict:
 
 def worker(root: Path) -> None:
     """Draw the plots asked for on stdin (one JSON line each), answer on stdout likewise."""
-    sys.addaudithook(_note_open)
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)                 # what a plot prints goes to stderr, not into the answers
     sys.stdout = sys.stderr

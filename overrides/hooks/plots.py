@@ -337,7 +337,7 @@ if event_priority is not None:
         """The SVG of plot ``name`` in ``lang``: drawn by a worker, from the cache, or here."""
         found = _drawings.get((name, lang))
         if found is None:                      # no worker (SEQCORE_PLOT_WORKERS=0)
-            found = plotcache.draw(path, lang, _root(config))
+            found = plotcache.draw(path, lang, _root(config), render_svg)
             if "svg" in found:
                 key = plotcache.content_key(path, lang, _package(config))
                 plotcache.Cache(_root(config)).put(key, found["svg"], found["data"])
