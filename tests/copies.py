@@ -1,13 +1,16 @@
 """A throw-away copy of the repository, for tests that break it on purpose.
 
-The scaffold test and the gates' fault-injection tests work on such a copy: the
-files git knows about (tracked, or new and not ignored), nothing built.
+The scaffold test and the gates' fault-injection tests work on such a copy: the files
+git tracks, as they are staged (``git checkout-index``), nothing built. Not the working
+tree: a contributor who has just scaffolded a note (``.ci/new_note.py``) has its
+unfinished files there, and in a copy of them the checks' own tests would fail beside
+the note's intended failures. A change to a check is tested once it is staged
+(``git add``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +18,11 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def copy_of_repo(dest: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for rel in files:
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
+def copy_of_repo(dest: Path, source: Path = ROOT) -> Path:
+    """The files ``source`` tracks, at their staged content, written under ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "checkout-index", "--all", "--force", f"--prefix={dest}/"],
+                   cwd=source, capture_output=True, text=True, check=True)
     return dest
 
 
