@@ -17,6 +17,9 @@ The fix, after i18n (priority -110), for the language being built:
    language switcher leads to the twin notebook;
 3. refresh i18n's per-language page list, which feeds ``sitemap.xml``.
 
+4. keep each language's executed notebooks in a cache of their own, whose folder is
+   named by the content of ``seqcore`` (``on_pre_build``, below).
+
 Everything else (conversion, execution) stays mkdocs-jupyter's own work. When
 either plugin fixes the clash upstream, delete this file and its line in
 mkdocs.yml; ``tests/test_site.py`` proves the notebooks still build per language.
@@ -24,12 +27,14 @@ mkdocs.yml; ``tests/test_site.py`` proves the notebooks still build per language
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
+from pagekit import build_language
 
 
 def _as_page(file: File) -> File:
@@ -74,6 +79,35 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 file.alternates[locale] = twin
     i18n.i18n_files_per_language[i18n.current_language] = files.documentation_pages()
     return files
+
+
+# ---- executed notebooks, cached -----------------------------------------------------------
+# Running the notebook was a tenth of every build and of every `mkdocs serve` rebuild.
+# mkdocs-jupyter's cache keys an output on the notebook's own text, not on the seqcore
+# it imports (so mkdocs.yml turns it off), and at the end of each language's build it
+# deletes every entry that build did not use: the other language's. Here the cache is
+# on, in a folder per content of seqcore and per language:
+#   build/.cache/notebooks/<sha256 of seqcore/**/*.py>/<language>/
+# so an edit of seqcore runs the notebooks again, and the two languages keep theirs.
+
+
+def seqcore_digest(root: Path) -> str:
+    """A hash of every file of ``root/seqcore``: what the notebooks import."""
+    h = hashlib.sha256()
+    for path in sorted((root / "seqcore").rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@event_priority(-110)  # the language being built is set (i18n builds the others inside)
+def on_pre_build(config: MkDocsConfig) -> None:
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None:
+        return
+    root = Path(config.config_file_path).resolve().parent
+    folder = root / "build" / ".cache" / "notebooks" / seqcore_digest(root)
+    jupyter.config["cache"] = True
+    jupyter.config["cache_dir"] = str(folder / build_language(config, default="ko"))
 
 
 # ---- Korean headings in notebooks ---------------------------------------------------------
