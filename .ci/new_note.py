@@ -10,7 +10,7 @@ creates
 - ``snippets/SLUG.pycon``, a doctest that calls the function;
 - the function in ``seqcore/MODULE.py`` (a new module is exported from
   ``seqcore/__init__.py`` and listed on the API pages), claiming the formula id;
-- ``tests/test_MODULE.py`` with a reference test for the id.
+- ``tests/unit/test_MODULE.py`` with a reference test for the id.
 
 Nothing it writes passes yet, on purpose: the function raises
 ``NotImplementedError``, so the snippet and the docstring example fail, and the
@@ -180,7 +180,7 @@ def add_function(module: str, function: str, formula: str) -> None:
 
 
 def add_test(module: str, function: str, formula: str) -> None:
-    path = ROOT / "tests" / f"test_{module}.py"
+    path = ROOT / "tests" / "unit" / f"test_{module}.py"
     body = TEST.format(function=function, formula=formula, module=module)
     if path.exists():
         path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + body,

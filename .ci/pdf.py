@@ -34,7 +34,7 @@ from urllib.parse import urljoin
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_kit import (  # noqa: E402  (the same Chromium set-up as the tests)
+from tests.site.browser_kit import (  # noqa: E402  (the same Chromium set-up as the tests)
     ARGS,
     CHROMIUM,
     OPEN_SHADOW_ROOTS,

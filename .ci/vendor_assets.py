@@ -6,9 +6,9 @@ diagram libraries are served by the site itself from ``overrides/assets/vendor``
 This script is the only way those files change: it runs ``npm pack`` for the
 pinned versions below, copies the files the site needs, and writes
 ``vendor-lock.json`` with the registry's tarball integrity and a SHA-256 of every
-copied file. ``tests/test_vendor.py`` checks the files against that lock.
+copied file. ``tests/site/test_vendor.py`` checks the files against that lock.
 axe-core is not part of the site: the browser tests inject it into each page to
-check accessibility, so it lives in ``tests/vendor`` with a lock of its own.
+check accessibility, so it lives in ``tests/site/vendor`` with a lock of its own.
 
 Usage:  python .ci/vendor_assets.py        (needs node/npm and the npm registry)
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "overrides" / "assets" / "vendor"
-TEST_VENDOR = ROOT / "tests" / "vendor"
+TEST_VENDOR = ROOT / "tests" / "site" / "vendor"
 
 # package -> (version, {path inside the tarball's package/ folder: path under vendor/})
 PACKAGES: dict[str, tuple[str, dict[str, str]]] = {

@@ -3,7 +3,7 @@
 ``python -m experiments [name ...]`` runs each experiment and records it as JSON in
 ``docs/_data/experiments/<name>.json`` (configuration, seed, library versions, machine,
 curves, samples, run time). Pages, plots and quoted numbers read those files; the site
-build never trains. ``tests/test_experiments.py`` re-runs the first steps of every
+build never trains. ``tests/unit/test_experiments.py`` re-runs the first steps of every
 recorded experiment and checks that they reproduce the recorded numbers.
 
 Each experiment is a module of this package with

@@ -45,7 +45,7 @@ def _seeds_folder() -> Path:
 SEEDS = _seeds_folder()
 
 # The browser tests' shared fixtures (server, browser, visit…, measure).
-pytest_plugins = ["tests.browser_kit"]
+pytest_plugins = ["tests.site.browser_kit"]
 
 
 def _cuda_available() -> bool:

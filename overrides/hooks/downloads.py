@@ -182,7 +182,7 @@ def script_notebook(path: Path) -> dict:
 
 
 def as_json(notebook: dict) -> str:
-    """The notebook as a file (tests/test_downloads.py validates it against nbformat's schema;
+    """The notebook as a file (tests/site/test_downloads.py validates it against nbformat's schema;
     validating here too would cost the build a second per language)."""
     return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -85,7 +85,7 @@ def load_glossary(path: Path) -> list[dict]:
 def load_terms(path: Path) -> list[Term]:
     """The glossary file's terms, in file order, each checked for a name in both languages.
 
-    A missing definition is ``""`` (the build shows none; ``tests/test_glossary_links.py``
+    A missing definition is ``""`` (the build shows none; ``tests/site/test_glossary_links.py``
     asks for one); a definition that is not text is an error naming the term.
     """
     data = read_yaml(path) or []

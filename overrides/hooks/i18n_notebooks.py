@@ -22,7 +22,7 @@ The fix, after i18n (priority -110), for the language being built:
 
 Everything else (conversion, execution) stays mkdocs-jupyter's own work. When
 either plugin fixes the clash upstream, delete this file and its line in
-mkdocs.yml; ``tests/test_site.py`` proves the notebooks still build per language.
+mkdocs.yml; ``tests/site/test_site.py`` proves the notebooks still build per language.
 """
 
 from __future__ import annotations

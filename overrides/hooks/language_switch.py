@@ -6,7 +6,7 @@ ids. After the whole site is built (both languages), this hook writes into every
 ids of its *sections* in each language, in page order: the headings below the title
 (h2–h6) and the question blocks (``details.question``), as JSON in
 ``<script type="application/json" id="seqcore-sections">``. The translations have the same
-skeleton (headings and questions in the same order: tests/test_language_switch.py), so the
+skeleton (headings and questions in the same order: tests/site/test_language_switch.py), so the
 n-th section of one page is the n-th of its twin. ``assets/javascripts/language-switch.js``
 reads the list when the reader uses the language selector, finds the section being read,
 and sends the reader to the twin's section with that position.

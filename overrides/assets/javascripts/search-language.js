@@ -23,7 +23,7 @@
 // one-syllable word inside a phrase, which is matched whole (see stripQuery).
 (function (root) {
   // Particles (조사) and the endings a noun takes in a question or a definition
-  // (이란, 입니다, 하는…), longest first so 에서는 goes before 는. Test: tests/test_search.py.
+  // (이란, 입니다, 하는…), longest first so 에서는 goes before 는. Test: tests/site/test_search.py.
   const ENDINGS = [
     "이", "가", "을", "를", "은", "는", "의", "에", "도", "만", "와", "과", "로", "랑", "란", "나",
     "들", "인", "한", "된",

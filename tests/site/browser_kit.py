@@ -1,0 +1,266 @@
+"""What every browser test shares: the static server, Chromium, and one visit per page.
+
+Registered as a pytest plugin by tests/conftest.py, so its fixtures (``server``,
+``browser``, ``visit``, ``visit_phone``, ``visit_dark``, ``measure``) reach every test
+module without an import.
+
+Readability is measured once per page and viewport: :func:`measure` opens the page
+on a laptop (1280 px) or a phone (390 px), waits for KaTeX and Mermaid, then runs
+every probe in ``tests/site/probes/*.js`` and returns ``{probe name: result}``. A probe is
+one JavaScript function expression, ``() => {...}`` (it may be ``async``), whose
+result is JSON. Tests of different subjects (figures, formulas, code…) assert on
+the same visit, so a new probe costs no new page load.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests._require import require
+from tests.conftest import ROOT, page_urls
+
+PAGES = page_urls()
+SHOTS = ROOT / "build" / "screenshots"
+PROBES = ROOT / "tests" / "site" / "probes"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Chromium resolves Google hosts in the background even with the flags above;
+    # mapping every name but the local server to nothing keeps the offline test honest.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+# Material draws Mermaid diagrams in a *closed* shadow root; open them so the test can look.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, Object.assign({}, init, { mode: "open" }));
+};
+"""
+COMPRESSED = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt"}
+
+
+@functools.cache
+def gzipped(path: Path, mtime: float) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site as a static host does: text gzip-compressed on request,
+    and the site's 404.html (with status 404) for an address that has no file."""
+
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not urlparse(self.path).path.endswith("/"):
+                return super().send_head()  # its redirect to the address with a slash
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        body = gzipped(path, path.stat().st_mtime)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path):
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = require("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Debian's chromium is not installed: run "
+                           "`apt-get update && apt-get install -y chromium fonts-noto-cjk` "
+                           "(or bash .ci/setup)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def open_context(browser, server, **options):
+    """A fresh browser context (empty cache) and its visit function.
+
+    Every request is recorded (the page's and its web workers'): those to another
+    host are refused and listed in ``go.outside``, the local ones kept in ``go.local``
+    to add up the transfer. Script errors land in ``go.errors``, console errors in
+    ``go.console`` and responses with status 400 or more in ``go.failed``.
+    """
+    context = browser.new_context(**{**DESKTOP, **options})
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    outside: list[str] = []
+    local: list[str] = []
+    errors: list[str] = []
+    console: list[str] = []
+    failed: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        elif host == "127.0.0.1":
+            local.append(route.request.url)
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def on_response(response):
+        if response.status >= 400:
+            failed.append(f"{response.status} {urlparse(response.url).path}")
+
+    def on_console(message):
+        if message.type == "error":
+            console.append(message.text)
+
+    context.route("**/*", guard)
+    context.on("response", on_response)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", on_console)
+
+    def go(path: str, wait_until: str = "networkidle"):
+        page.goto(server + path, wait_until=wait_until)
+        return page
+
+    go.outside, go.local, go.errors, go.server = outside, local, errors, server
+    go.console, go.failed, go.page = console, failed, page
+    return context, go
+
+
+@pytest.fixture
+def visit(browser, server):
+    """Open a page on a desktop viewport; record requests and script errors."""
+    context, go = open_context(browser, server)
+    yield go
+    context.close()
+
+
+@pytest.fixture
+def visit_phone(browser, server):
+    """The same on a phone-sized viewport (390 × 844 CSS pixels, touch)."""
+    context, go = open_context(browser, server, **PHONE)
+    yield go
+    context.close()
+
+
+@pytest.fixture
+def visit_dark(browser, server):
+    """The same with the system in dark mode (the palette follows prefers-color-scheme)."""
+    context, go = open_context(browser, server, color_scheme="dark")
+    yield go
+    context.close()
+
+
+UNRENDERED = """() => ({
+  math: [...document.querySelectorAll('.arithmatex')]
+          .filter(e => !e.querySelector('.katex, .katex-error'))
+          .map(e => e.textContent.trim().slice(0, 80)),
+  mermaid: document.querySelectorAll('pre.mermaid').length
+           + [...document.querySelectorAll('div.mermaid')]
+               .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).length })"""
+RENDERED = f"""() => {{ const left = ({UNRENDERED})();
+                       return left.math.length === 0 && left.mermaid === 0; }}"""
+
+
+def wait_for_rendering(page) -> None:
+    """Wait for KaTeX and Mermaid; on time-out, say which formula or diagram stayed raw."""
+    try:
+        page.wait_for_function(RENDERED, timeout=15_000)
+    except Exception:
+        left = page.evaluate(UNRENDERED)
+        raise AssertionError(
+            f"not rendered after 15 s: formulas left as source {left['math']} "
+            f"(an unbalanced brace keeps KaTeX auto-render from finding the end), "
+            f"{left['mermaid']} Mermaid block(s) without an SVG") from None
+
+
+def probes() -> dict[str, str]:
+    """``{name: JavaScript function source}`` for every file in tests/site/probes/."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(PROBES.glob("*.js"))}
+
+
+class Visit(dict):
+    """The probes' results for one page in one viewport, plus what the visit recorded."""
+
+    errors: list[str]
+    console: list[str]
+    failed: list[str]
+    outside: list[str]
+
+
+@pytest.fixture(scope="session")
+def measure(browser, server):
+    """``measure(lang, name, viewport)``: the probes' results, each page visited once.
+
+    ``viewport`` is ``"desktop"`` (1280 × 900) or ``"phone"`` (390 × 844, touch,
+    device pixel ratio 2). A phone-sized screenshot of every page is kept under
+    build/screenshots/phone/.
+    """
+    cache: dict[tuple[str, str, str], Visit] = {}
+    sources = probes()
+
+    def run(lang: str, name: str, viewport: str) -> Visit:
+        key = (lang, name, viewport)
+        if key not in cache:
+            url = next(u for lng, n, u in PAGES if lng == lang and n == name)
+            context, go = open_context(browser, server, **VIEWPORTS[viewport])
+            try:
+                page = go(url)
+                wait_for_rendering(page)
+                result = Visit({probe: page.evaluate(js) for probe, js in sources.items()})
+                if viewport == "phone":
+                    (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
+                    # a long page at DPR 2 is a 40,000-pixel image: on a shared machine
+                    # it takes longer than Playwright's default 30 s (measured: 35 s)
+                    page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"),
+                                    full_page=True, timeout=120_000)
+                result.errors, result.console = list(go.errors), list(go.console)
+                result.failed, result.outside = list(go.failed), list(go.outside)
+            finally:
+                context.close()
+            cache[key] = result
+        return cache[key]
+
+    return run

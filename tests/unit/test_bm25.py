@@ -1,0 +1,156 @@
+"""BM25 against rank_bm25.BM25Okapi (Okapi form, negative-IDF floor) and bm25s (Lucene form)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from seqcore import BM25Index, bm25_idf, bm25_tf
+from tests._require import require
+from tests.unit.errors import assert_error_names
+from tests.unit.test_sparse import zipf_corpus
+
+rank_bm25 = require("rank_bm25")
+bm25s = require("bm25s")
+
+TOL = 1e-10
+PARAMS = [(1.5, 0.75), (1.2, 0.0), (2.0, 1.0), (0.0, 0.5), (0.9, 0.4)]
+
+
+def corpus_and_queries(seed: int, n_docs: int = 120):
+    docs = [d.split() for d in zipf_corpus(n_docs, n_words=200, seed=seed, empty=False)]
+    rng = np.random.default_rng(seed + 100)
+    queries = [[f"w{int(i)}" for i in rng.integers(0, 220, size=rng.integers(1, 5))]
+               for _ in range(25)]                      # some words (w200+) are unknown
+    return docs, queries
+
+
+@pytest.mark.formula("bm25.score", "bm25.idf-okapi", "bm25.tf-okapi")
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(("k1", "b"), PARAMS)
+def test_okapi_matches_rank_bm25(seed, k1, b):
+    docs, queries = corpus_and_queries(seed)
+    ref = rank_bm25.BM25Okapi(docs, k1=k1, b=b)
+    index = BM25Index(docs, k1=k1, b=b, variant="okapi")
+    for q in queries:
+        if k1 == 0:
+            # rank_bm25 divides 0 by 0 for a document without the word and returns NaN;
+            # with k1 = 0 the factor is (k1 + 1) * [f > 0]: rebuild that from its own idf
+            expected = np.array([sum((ref.idf.get(t) or 0) * (d.get(t, 0) > 0) for t in q)
+                                 for d in ref.doc_freqs])
+        else:
+            expected = ref.get_scores(q)
+        np.testing.assert_allclose(index.scores(q), expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("bm25.idf-okapi")
+def test_okapi_idf_floor_matches_rank_bm25():
+    # "the" is in every document, "cat" in 3 of 4: both raw IDFs are negative
+    docs = [["the", "cat"], ["the", "cat", "sat"], ["the", "cat", "dog"], ["the", "bird"]]
+    ref = rank_bm25.BM25Okapi(docs)
+    index = BM25Index(docs)
+    got = dict(zip(index.terms, index.idf, strict=True))
+    for term, value in ref.idf.items():
+        assert abs(got[term] - value) < TOL, term
+    assert got["the"] == got["cat"] == pytest.approx(0.25 * ref.average_idf)
+    assert bm25_idf(np.array([1, 5, 5]), 6)[1] < 0     # a negative mean gives a negative floor
+
+
+@pytest.mark.formula("bm25.score", "bm25.idf-lucene", "bm25.tf-lucene")
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(("k1", "b"), PARAMS)
+def test_lucene_matches_bm25s(seed, k1, b):
+    docs, queries = corpus_and_queries(seed)
+    ref = bm25s.BM25(k1=k1, b=b, method="lucene", dtype="float64")
+    ref.index(docs, show_progress=False)
+    index = BM25Index(docs, k1=k1, b=b, variant="lucene")
+    for q in queries:
+        known = [t for t in q if t in index.vocabulary]    # bm25s refuses unknown words
+        expected = ref.get_scores(known) if known else np.zeros(len(docs))
+        np.testing.assert_allclose(index.scores(q), expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("bm25.idf-lucene", "bm25.tf-lucene")
+def test_lucene_matches_bm25s_retrieve_in_float32():
+    docs, queries = corpus_and_queries(3, n_docs=300)
+    ref = bm25s.BM25()                                     # defaults: lucene, float32
+    ref.index(docs, show_progress=False)
+    index = BM25Index(docs, variant="lucene", dtype=np.float32)
+    for q in queries[:10]:
+        known = [t for t in q if t in index.vocabulary]
+        if not known:
+            continue
+        got = index.scores(known)
+        np.testing.assert_allclose(got, ref.get_scores(known), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.formula("bm25.tf-okapi", "bm25.tf-lucene")
+def test_tf_factor_hand_worked_and_saturating():
+    # |d| = avgdl: the denominator is f + k1, so f (k1 + 1) / (f + k1)
+    f = np.array([0, 1, 2, 10, 1000])
+    np.testing.assert_allclose(bm25_tf(f, 5, 5.0, k1=1.5, b=0.75), f * 2.5 / (f + 1.5), atol=TOL)
+    np.testing.assert_allclose(bm25_tf(f, 5, 5.0, variant="lucene"), f / (f + 1.5), atol=TOL)
+    assert bm25_tf(10**9, 5, 5.0) < 2.5                     # bounded by k1 + 1
+    # b = 1, a document twice the average length: K = k1 * 2
+    assert bm25_tf(1, 10, 5.0, k1=1.0, b=1.0) == pytest.approx(2 / 3)
+    assert bm25_tf(3, 0, 5.0, k1=0.0, b=0.5) == pytest.approx(1.0)   # k1 = 0: presence only
+    assert bm25_tf(0, 0, 5.0, k1=0.0, b=1.0) == 0.0                  # 0/0 is defined as 0
+
+
+@pytest.mark.formula("bm25.idf-okapi", "bm25.idf-lucene")
+def test_idf_hand_worked():
+    N, df = 10, np.array([1, 5, 9])
+    raw = np.log((N - df + 0.5) / (df + 0.5))
+    np.testing.assert_allclose(bm25_idf(df, N, "lucene"), np.log(1 + (N - df + 0.5) /
+                                                                  (df + 0.5)), atol=TOL)
+    expected = np.where(raw < 0, 0.25 * raw.mean(), raw)
+    np.testing.assert_allclose(bm25_idf(df, N), expected, atol=TOL)
+    assert bm25_idf(df, N)[1] == 0.0 == pytest.approx(math.log(1.0))  # df = N/2: idf 0
+
+
+@pytest.mark.formula("bm25.score")
+def test_batch_and_top_k_agree_with_rank_bm25():
+    docs, queries = corpus_and_queries(5)
+    ref = rank_bm25.BM25Okapi(docs)
+    index = BM25Index(docs)
+    S = index.scores_batch(queries).toarray()
+    for i, q in enumerate(queries):
+        expected = ref.get_scores(q)
+        np.testing.assert_allclose(S[i], expected, rtol=0, atol=TOL)
+        _, best = index.top_k(q, k=5)
+        np.testing.assert_allclose(best, np.sort(expected)[::-1][:5], atol=TOL)
+
+
+def test_documented_values():
+    index = BM25Index([["a", "b"], [], ["b", "c", "c"]], variant="lucene")
+    assert index.scores(["zzz", "yyy"]).tolist() == [0.0, 0.0, 0.0]   # only unknown words
+    assert index.scores([]).tolist() == [0.0, 0.0, 0.0]
+    assert index.scores("b")[1] == 0.0                                  # an empty document
+    assert np.isfinite(index.scores_batch([[], ["c"]]).toarray()).all()
+    assert index.top_k("c", k=10)[0].tolist() == [2, 0, 1]             # k > n_docs: all
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        (lambda: BM25Index([]), ValueError, ["BM25Index", "`docs` is empty"]),
+        (lambda: BM25Index([[], []]), ValueError, ["no term left"]),
+        (lambda: BM25Index([["a"]], k1=-0.1), ValueError, ["`k1`", ">= 0", "-0.1"]),
+        (lambda: BM25Index([["a"]], b=1.5), ValueError, ["`b`", "[0, 1]", "1.5"]),
+        (lambda: BM25Index([["a"]], b=-0.2), ValueError, ["`b`", "[0, 1]"]),
+        (lambda: BM25Index([["a"]], k1=float("nan")), TypeError, ["`k1`", "finite"]),
+        (lambda: BM25Index([["a"]], variant="bm25+"), ValueError, ["`variant`", "'bm25+'"]),
+        (lambda: BM25Index([["a", 1]]), TypeError, ["`docs`", "str tokens", "int"]),
+        (lambda: BM25Index([["a"]]).scores(["a", 2]), TypeError, ["`query`", "position 1"]),
+        (lambda: BM25Index([["a"]]).scores(7), TypeError, ["`query`", "int"]),
+        (lambda: BM25Index([["a"]]).scores_batch("a"), TypeError, ["`queries`", "single str"]),
+        (lambda: BM25Index([["a"]]).top_k("a", k=0), ValueError, ["`k`", ">= 1"]),
+        (lambda: bm25_tf(1, 5, 0.0), ValueError, ["`avgdl`", "> 0"]),
+        (lambda: bm25_tf(-1, 5, 5.0), ValueError, ["`tf`", ">= 0"]),
+        (lambda: bm25_idf([3], 2), ValueError, ["`df`", "[0, n_docs=2]"]),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, fragments):
+    assert_error_names(call, error, fragments)
