@@ -247,6 +247,9 @@ try:  # the functions above must import without MkDocs (the tests use them)
 except ImportError:  # pragma: no cover
     event_priority = None
 
+#: The page kinds (search_ko.page_kinds) whose text a term's first use is found in
+TEACHING = ("chapter", "notebook")
+
 if event_priority is not None:
     _terms: list[Term] = []
     _chapters: list[str] = []         # chapter sources in reading order ("rnn.md")
@@ -258,10 +261,11 @@ if event_priority is not None:
             _terms[:] = load_terms(Path(config.docs_dir) / "_data" / "glossary.yml")
         except (OSError, ValueError) as exc:
             raise PluginError(f"glossary: {exc}") from exc
-        # which pages are chapters: one rule for search and glossary, in search_ko.py
+        # which pages teach (the chapters, and the notebooks that practise them): one rule
+        # for search and glossary, in search_ko.py
         page_kinds = runpy.run_path(str(Path(__file__).with_name("search_ko.py")))["page_kinds"]
         kinds = page_kinds(config.nav or [])
-        _chapters[:] = [src for src, kind in kinds.items() if kind == "chapter"]
+        _chapters[:] = [src for src, kind in kinds.items() if kind in TEACHING]
         _uses.clear()
         return config
 
