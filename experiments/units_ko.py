@@ -43,6 +43,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -139,7 +140,7 @@ def morpheme_pieces(text: Text, start: int, end: int) -> list[str]:
     for word in text.mapped[start:end].split(" "):
         bounds = [pos, *(i for i in range(pos + 1, pos + len(word)) if i in text.cuts),
                   pos + len(word)]
-        pieces = [text.mapped[a:b] for a, b in zip(bounds, bounds[1:])]
+        pieces = [text.mapped[a:b] for a, b in pairwise(bounds)]
         pieces[-1] += END_OF_WORD
         out += pieces
         pos += len(word) + 1
@@ -182,14 +183,14 @@ def build_units(text: Text, config: dict) -> tuple[dict[str, Units], dict]:
     units = {"char": (chars, list(train + " "), [" ", *held, " "])}
 
     # morphemes: surface pieces at Kiwi's cut points, rare ones spelled out
-    m_train = morpheme_pieces(text, 0, text.cut)
-    m_held = morpheme_pieces(text, text.cut + 1, len(text.mapped))
-    counts = Counter(m_train)
+    pieces_train = morpheme_pieces(text, 0, text.cut)
+    pieces_held = morpheme_pieces(text, text.cut + 1, len(text.mapped))
+    counts = Counter(pieces_train)
     known = {p for p, n in counts.items() if n >= config["morph_min_count"]}
     m_vocab = list(dict.fromkeys([*base, *sorted(known)]))
-    m_train, m_held = spell(m_train, known), spell(m_held, known)
+    m_train = spell(pieces_train, known)
     units["morph"] = (Vocabulary([m_vocab], specials=specials), m_train,
-                      [m_train[-1], *m_held])
+                      [m_train[-1], *spell(pieces_held, known)])
 
     # BPE: as many merges as make its vocabulary as large as the morphemes'
     merges = len(m_vocab) - len(base)
@@ -205,15 +206,18 @@ def build_units(text: Text, config: dict) -> tuple[dict[str, Units], dict]:
     about = {
         "bpe": {"merges": len(bpe.merges), "asked": merges,
                 "first_merges": [list(m) for m in bpe.merges[:12]],
-                "merges_sha256": hashlib.sha256(
-                    "\n".join(" ".join(m) for m in bpe.merges).encode()).hexdigest()},
-        "morph": {"kiwipiepy": _version("kiwipiepy"), "pieces_seen": len(counts), "pieces_kept": len(known),
-                  "held_out_pieces_spelled": sum(
-                      p not in known for p in morpheme_pieces(text, text.cut + 1,
-                                                              len(text.mapped)))},
+                "merges_sha256": digest(bpe.merges)},
+        "morph": {"kiwipiepy": _version("kiwipiepy"), "pieces_seen": len(counts),
+                  "pieces_kept": len(known),
+                  "held_out_pieces_spelled": sum(p not in known for p in pieces_held)},
         "example": example(config["example"], bpe, known),
     }
     return out, about
+
+
+def digest(merges: list[tuple[str, str]]) -> str:
+    """SHA-256 of the merges, one ``a b`` per line (subword-nmt's codes, less the header)."""
+    return hashlib.sha256("\n".join(" ".join(m) for m in merges).encode()).hexdigest()
 
 
 def _version(package: str) -> str:
@@ -253,7 +257,8 @@ def fit(lm, params, u: Units, config: dict, updates: int, progress: bool, evalua
         lm, params, stream_batches(u.train, c["batch"], steps(u, c), c["partition"],
                                    seed=SEED),
         steps=updates, optimizer=Optimizer("adam", lr=c["lr"]),
-        schedule=lambda s: warmup_cosine_lr(s, c["lr"], c["warmup"], c["updates"], c["min_lr"]),
+        schedule=lambda s: warmup_cosine_lr(s, c["lr"], c["warmup"], c["updates"],
+                                            c["min_lr"]),
         clip=c["clip"], eval_every=c["eval_every"], progress=progress,
         evaluate=(lambda p: {"bpc": held_out_bpc(lm, p, u)}) if evaluate else None,
         desc=f"units_ko {u.name}")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from ._trace import implements
@@ -82,7 +83,7 @@ def initial_symbols(word: str) -> tuple[str, ...]:
 
 
 def _pairs(symbols: Sequence[str]) -> Counter[Pair]:
-    return Counter(zip(symbols, symbols[1:]))
+    return Counter(pairwise(symbols))
 
 
 @implements("bpe.pair-count")
@@ -204,7 +205,8 @@ def learn_bpe(corpus: str | Iterable[str] | Mapping[str, int], num_merges: int,
 
     Returns
     -------
-    BPE
+    bpe : a BPE
+        The merges in the order learned, and the alphabet.
 
     Examples
     --------
@@ -356,7 +358,7 @@ class BPE:
         symbols = initial_symbols(word)
         ranks = self.ranks
         while len(symbols) > 1:
-            present = [(ranks[p], p) for p in zip(symbols, symbols[1:]) if p in ranks]
+            present = [(ranks[p], p) for p in pairwise(symbols) if p in ranks]
             if not present:
                 break
             symbols = merge_pair(symbols, min(present)[1])

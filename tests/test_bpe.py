@@ -68,7 +68,8 @@ def test_merges_and_tokens_are_subword_nmts_on_real_text(texts, name):
     expected = reference_merges(text, CASES[name])
     bpe = learn_bpe(text, CASES[name])
     assert len(bpe.merges) == len(expected) >= 2000
-    first = next((i for i, (a, b) in enumerate(zip(bpe.merges, expected)) if a != b), None)
+    pairs = enumerate(zip(bpe.merges, expected, strict=True))
+    first = next((i for i, (a, b) in pairs if a != b), None)
     assert first is None, f"merge {first}: seqcore {bpe.merges[first]}, sn {expected[first]}"
     tokens = bpe.encode(text)
     assert tokens == reference_tokens(text, expected)
@@ -90,7 +91,7 @@ def test_the_tie_break_is_tested(monkeypatch):
     monkeypatch.setattr(seqcore.bpe, "_descending",
                         lambda s: (*(ord(c) for c in s), 0))     # the first pair wins a tie
     flipped = learn_bpe(text, 300).merges
-    first = next(i for i, (a, b) in enumerate(zip(flipped, expected)) if a != b)
+    first = next(i for i, (a, b) in enumerate(zip(flipped, expected, strict=True)) if a != b)
     assert first < 50
     monkeypatch.undo()
     assert learn_bpe(text, 300).merges == expected
