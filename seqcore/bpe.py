@@ -30,6 +30,7 @@ from itertools import pairwise
 from typing import Any
 
 from ._trace import implements
+from ._validate import choice
 
 __all__ = ["BPE", "END_OF_WORD", "learn_bpe", "merge_pair", "pair_counts"]
 
@@ -39,8 +40,28 @@ END_OF_WORD = "</w>"
 Pair = tuple[str, str]
 
 
+# ---- bad input: every check of this module, in one place -----------------------------
+
 def _is_count(value: Any, low: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _count(func: str, name: str, value: Any, low: int) -> int:
+    """Require an integer (not a bool) of at least ``low``."""
+    if not _is_count(value, low):
+        raise ValueError(f"{func}: `{name}` must be an integer >= {low}; got {value!r}")
+    return value
+
+
+def _is_word(word: Any) -> bool:
+    return isinstance(word, str) and bool(word) and len(word.split()) == 1 and \
+        word == word.strip()
+
+
+def _no_marker(func: str, what: str, text: str) -> None:
+    if END_OF_WORD in text:
+        raise ValueError(f"{func}: {what} contains the end-of-word marker "
+                         f"{END_OF_WORD!r}, which would make decoding ambiguous")
 
 
 def _word_counts(func: str, corpus: Any) -> Counter[str]:
@@ -48,8 +69,7 @@ def _word_counts(func: str, corpus: Any) -> Counter[str]:
     if isinstance(corpus, Mapping):
         counts: Counter[str] = Counter()
         for word, n in corpus.items():
-            if not isinstance(word, str) or not word or word != word.strip() or \
-                    len(word.split()) != 1:
+            if not _is_word(word):
                 raise ValueError(f"{func}: the words of `corpus` must be non-empty str "
                                  f"without whitespace; got {word!r}")
             if not _is_count(n, 1):
@@ -72,9 +92,11 @@ def _word_counts(func: str, corpus: Any) -> Counter[str]:
                          "(give a text, a list of texts or a mapping word -> count)")
     marked = next((w for w in counts if END_OF_WORD in w), None)
     if marked is not None:
-        raise ValueError(f"{func}: the word {marked!r} contains the end-of-word marker "
-                         f"{END_OF_WORD!r}, which would make decoding ambiguous")
+        _no_marker(func, f"the word {marked!r}", marked)
     return counts
+
+
+# ---- the algorithm -------------------------------------------------------------------
 
 
 def initial_symbols(word: str) -> tuple[str, ...]:
@@ -216,11 +238,8 @@ def learn_bpe(corpus: str | Iterable[str] | Mapping[str, int], num_merges: int,
     [('s', 't</w>'), ('e', 'st</w>'), ('l', 'o'), ('w', 'est</w>')]
     """
     func = "learn_bpe"
-    if not _is_count(num_merges, 0):
-        raise ValueError(f"{func}: `num_merges` must be an integer >= 0; got {num_merges!r}")
-    if not _is_count(min_frequency, 1):
-        raise ValueError(f"{func}: `min_frequency` must be an integer >= 1; got "
-                         f"{min_frequency!r}")
+    _count(func, "num_merges", num_merges, 0)
+    _count(func, "min_frequency", min_frequency, 1)
     counts = _word_counts(func, corpus)
     words = [initial_symbols(w) for w in counts]
     freq = list(counts.values())
@@ -348,8 +367,7 @@ class BPE:
         >>> bpe.segment("slowest")            # (w, est</w>) was learned before (lo, w)
         ('s', 'lo', 'west</w>')
         """
-        if not isinstance(word, str) or not word or len(word.split()) != 1 or \
-                word != word.strip():
+        if not _is_word(word):
             raise ValueError(f"BPE.segment: `word` must be a non-empty str without "
                              f"whitespace; got {word!r}")
         cached = self._cache.get(word)
@@ -385,11 +403,8 @@ class BPE:
         func = "BPE.encode"
         if not isinstance(text, str):
             raise TypeError(f"{func}: `text` must be a str; got {type(text).__name__}")
-        if unknown not in ("keep", "error"):
-            raise ValueError(f"{func}: `unknown` must be 'keep' or 'error'; got {unknown!r}")
-        if END_OF_WORD in text:
-            raise ValueError(f"{func}: `text` contains the end-of-word marker "
-                             f"{END_OF_WORD!r}, which would make decoding ambiguous")
+        choice(func, "unknown", unknown, ("keep", "error"))
+        _no_marker(func, "`text`", text)
         words = text.split()
         if unknown == "error":
             for position, word in enumerate(words):
