@@ -97,6 +97,38 @@ def test_the_tie_break_is_tested(monkeypatch):
     assert learn_bpe(text, 300).merges == expected
 
 
+def test_the_first_korean_merges_are_separator_dashes_and_the_sentence_ending():
+    """§ Subwords (preprocessing page): "The first merges of the Korean corpus are the
+    dashes of the bills' separator lines and the sentence ending 다."."""
+    text = corpus_text("ko")
+    assert learn_bpe(text, 4).merges == [("-", "-"), ("--", "--"), ("다", ".</w>"),
+                                         ("----", "----")]
+    lines = [w for w in text.split() if set(w) == {"-"} and len(w) >= 20]
+    assert len(lines) >= 50                                   # the separator lines
+
+
+def test_frequency_joins_a_noun_and_its_particle_where_kiwi_cuts():
+    """§ Subwords: after 1,000 merges the piece ``권은`` joins a noun's last syllable
+    with the particle 은 (주권은, 사법권은); Kiwi cuts 주권 + 은 and 사법 + 권 + 은,
+    never a noun and a particle in one piece."""
+    require("kiwipiepy")
+    from seqcore.text import _kiwi
+
+    text = corpus_text("ko")
+    bpe = learn_bpe(text, 1000)
+    words = sorted({w for w in text.split() if bpe.segment(w)[-1] == "권은</w>"})
+    assert {"주권은", "사법권은"} <= set(words)
+    for word in words:
+        *_, before, particle = _kiwi().tokenize(word)
+        # Kiwi: ... 권 | 은 (a particle after a noun or its suffix 권) ...
+        assert (particle.form, particle.tag, particle.start) == ("은", "JX", len(word) - 1)
+        assert before.tag in {"NNG", "NNP", "XSN"} and before.form.endswith("권"), word
+        # ... while BPE keeps 권은 as one piece, across that cut
+    analyses = {w: [t.form for t in _kiwi().tokenize(w)] for w in ("주권은", "사법권은")}
+    assert analyses == {"주권은": ["주권", "은"], "사법권은": ["사법", "권", "은"]}
+    assert bpe.segment("주권은") == ("주", "권은</w>")        # a cut inside the noun 주권
+
+
 def naive_bpe(text: str, num_merges: int) -> tuple[list[tuple[str, str]], int]:
     """The page's three formulas, recounted from scratch at every step; and the ties seen."""
     words = Counter(initial_symbols(w) for w in text.split())

@@ -128,6 +128,106 @@ def test_the_record_backs_the_pages_words():
     assert max(params) / min(params) < 1.01                      # matched parameter counts
 
 
+def _record():
+    from experiments import _record
+
+    return _record.load("units_ko")
+
+
+def test_a_piece_is_harder_to_guess_than_a_character():
+    """§ Korean in three units: "perplexity cannot say ... a piece of two or three
+    characters is harder to guess than one character": per unit, the subword models
+    need more bits than the character model, though per character they are close."""
+    r = _record()
+    held = r["corpus"]["held_out_characters"] + 1                 # + the final boundary
+    per_unit = {n: u["final_bpc"] * held / u["held_out_tokens"] for n, u in r["units"].items()}
+    assert per_unit["char"] == pytest.approx(r["units"]["char"]["final_bpc"])
+    assert min(per_unit["bpe"], per_unit["morph"]) > 1.5 * per_unit["char"]
+    assert 2 <= r["units"]["bpe"]["characters_per_token"] <= 3        # "two or three"
+
+
+def test_the_two_tables_take_most_of_a_subword_models_parameters():
+    """§ Korean in three units: "the embedding and output tables take most of the
+    parameters" of the subword models (not of the character model: the control)."""
+    r = _record()
+    share = {}
+    for name, u in r["units"].items():
+        lm = RecurrentLM(r["config"]["cell"], u["vocabulary"], r["config"]["embed"],
+                         u["hidden"])
+        p = lm.init_params(seed=0)
+        assert lm.param_count() == u["params"]
+        share[name] = sum(p[k].size for k in ("E", "W_hy", "b_y")) / u["params"]
+    assert share["bpe"] > 0.8 and share["morph"] > 0.8 and share["char"] < 0.5
+
+
+def test_many_subword_units_occur_only_a_few_times_in_training(made):
+    """§ Korean in three units: "many units occur only a few times in training"."""
+    _, units, _ = made
+    few, median = {}, {}
+    for name, u in units.items():
+        counts = np.bincount(u.train, minlength=len(u.vocab))[2:]  # not <pad>, <unk>
+        few[name], median[name] = np.mean(counts < 5), np.median(counts)
+    for unit in ("bpe", "morph"):
+        assert few[unit] > 1 / 3 and few[unit] > 1.5 * few["char"]
+        assert median[unit] < median["char"] / 3
+
+
+def test_the_rules_the_section_states_are_the_configuration():
+    """§ Korean in three units: characters and morpheme pieces "seen only once" are
+    replaced or spelled out (a minimum count of 2), the models have "about" the
+    configured size, and BPE and the morpheme pieces "end close together"."""
+    r = _record()
+    c = r["config"]
+    assert c["min_char_count"] == c["morph_min_count"] == 2
+    assert all(abs(u["params"] / c["params"] - 1) < 0.01 for u in r["units"].values())
+    final = {n: u["final_bpc"] for n, u in r["units"].items()}
+    gap = min(final["bpe"], final["morph"]) - final["char"]
+    assert abs(final["bpe"] - final["morph"]) < gap / 5
+
+
+def test_a_subword_model_scores_one_of_several_spellings(made):
+    """§ Korean in three units: "a text can be spelled by more than one sequence of
+    subword units ... their bpc is an upper bound (the character model's is exact)".
+    The probability of a held-out word, summed over every sequence of BPE units that
+    spells it, is larger than that of the tokenizer's one sequence; characters spell
+    a text one way only."""
+    _, units, _ = made
+    bpe, chars = units["bpe"], units["char"]
+    assert all(len(t) == 1 for t in chars.vocab.tokens[2:])        # one spelling only
+    index = {t: i for i, t in enumerate(bpe.vocab.tokens) if i >= 2}
+
+    def spellings(rest: str) -> list[list[int]]:
+        if not rest:
+            return [[]]
+        out = []
+        for k in range(1, len(rest) + 1):
+            piece = rest[:k] + (END_OF_WORD if k == len(rest) else "")
+            if piece in index:
+                out += [[index[piece], *tail] for tail in spellings(rest[k:])]
+        return out
+
+    # the held-out words in turn, until one can be spelled in more than one way
+    start = 1
+    for end, i in enumerate(bpe.held[1:], 1):
+        if bpe.vocab.tokens[i].endswith(END_OF_WORD):
+            context, ids = bpe.held[start - 1], [int(i) for i in bpe.held[start:end + 1]]
+            word = "".join(bpe.vocab.tokens[i] for i in ids).removesuffix(END_OF_WORD)
+            every = spellings(word)
+            assert ids in every
+            if len(every) > 1:
+                break
+            start = end + 1
+    assert len(every) > 1 and start < 20, (word, every)
+    lm = RecurrentLM("gru", len(bpe.vocab), 4, 6)
+    params = lm.init_params(seed=0)
+
+    def probability(seq: list[int]) -> float:                    # bits over 1 "character"
+        return 2.0 ** -bits_per_character(lm, params, np.array([context, *seq]), 1)
+
+    total = sum(probability(s) for s in every)
+    assert total > probability(ids) * (1 + 1e-6)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
