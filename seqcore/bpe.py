@@ -114,11 +114,14 @@ def pair_counts(words: Mapping[tuple[str, ...], int]) -> Counter[Pair]:
 
     .. math::
 
-        f(a, b) = \sum_{w} n(w)\,
-        \bigl|\{\, i : s_i(w) = a,\ s_{i+1}(w) = b \,\}\bigr|
+        \begin{aligned}
+        f(a, b) &= \sum_{w} n(w)\, c_{ab}(w) \\
+        c_{ab}(w) &= \bigl|\{\, i : s_i(w) = a,\ s_{i+1}(w) = b \,\}\bigr|
+        \end{aligned}
 
-    Equation id: ``bpe.pair-count``. Every adjacent position counts, so ``a a a``
-    holds the pair ``(a, a)`` twice.
+    Equation id: ``bpe.pair-count``. :math:`c_{ab}(w)` is how often the pair occurs
+    in word :math:`w`; every adjacent position counts, so ``a a a`` holds the pair
+    ``(a, a)`` twice.
 
     Parameters
     ----------
@@ -159,8 +162,10 @@ def merge_pair(symbols: Sequence[str], pair: Pair) -> tuple[str, ...]:
 
     .. math::
 
-        (\dots, s_{i-1}, a, b, s_{i+2}, \dots)
-        \;\to\; (\dots, s_{i-1}, ab, s_{i+2}, \dots)
+        \begin{aligned}
+        &(\dots, s_{i-1}, a, b, s_{i+2}, \dots) \\
+        \to\; &(\dots, s_{i-1}, ab, s_{i+2}, \dots)
+        \end{aligned}
 
     Equation id: ``bpe.merge``. Overlapping occurrences are taken from the left:
     ``a a a`` becomes ``aa a``.
