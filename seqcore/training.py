@@ -319,12 +319,16 @@ def bits_per_character(model: Any, params: Mapping[str, Any], tokens: Any,
     Examples
     --------
     >>> import numpy as np
-    >>> from seqcore import RecurrentLM, bits_per_character
+    >>> from seqcore import RecurrentLM, bits_per_character, evaluate_perplexity
     >>> lm = RecurrentLM("gru", vocab_size=4, embed=3, hidden=5)
     >>> p = lm.init_params(seed=0)
-    >>> p["W_hy"][:] = 0; p["b_y"][:] = 0                 # uniform over 4 units: 2 bits
-    >>> round(bits_per_character(lm, p, np.arange(11) % 4, characters=20), 6)
-    1.0
+    >>> ids = np.array([0, 1, 2, 3, 2, 1, 0])             # the context, then 6 units
+    >>> ppl = evaluate_perplexity(lm, p, ids, batch=1, steps=6)
+    >>> bits = bits_per_character(lm, p, ids, characters=6)      # a character a unit
+    >>> bool(np.isclose(bits, np.log2(ppl)))
+    True
+    >>> bool(np.isclose(bits_per_character(lm, p, ids, characters=12), bits / 2))
+    True
     """
     func = "bits_per_character"
     ids = _stream(func, tokens)
