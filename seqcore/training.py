@@ -42,6 +42,7 @@ from .gradients import clip_grad_norm
 from .optim import Optimizer
 
 __all__ = [
+    "bits_per_character",
     "evaluate_perplexity",
     "global_grad_norm",
     "load_checkpoint",
@@ -287,6 +288,59 @@ def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batc
         total -= float(xp.sum(picked))
         count += Y.size
     return math.exp(total / count)
+
+
+@implements("lm.bits-per-char")
+def bits_per_character(model: Any, params: Mapping[str, Any], tokens: Any,
+                       characters: int) -> float:
+    r"""Bits per character: the held-out text's negative log₂-likelihood over its characters.
+
+    .. math::
+
+        \operatorname{bpc}
+        = -\frac{1}{N_{\text{char}}} \sum_{t=1}^{T} \log_2 p_\theta(u_t \mid u_0, \dots, u_{t-1})
+
+    Equation id: ``lm.bits-per-char``. ``tokens`` is :math:`u_0, u_1, \dots, u_T`: the
+    context token :math:`u_0` (the last unit before the held-out text) is read, not
+    scored; each of :math:`u_1 \dots u_T` is predicted once, in one row, with the
+    state carried from the start. Dividing by the number of characters
+    :math:`N_{\text{char}}` instead of the number of units :math:`T` makes models
+    with different units comparable: whatever the unit, the sum is the information
+    the model needs to write that text (per token it is :math:`\log_2` of the
+    perplexity).
+
+    Parameters
+    ----------
+    model, params
+        A model (``forward``, ``zero_state``) and its parameters.
+    tokens : 1-D integer array
+        The context id, then the ids of the held-out text.
+    characters : int
+        How many characters those units spell (>= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import RecurrentLM, bits_per_character, evaluate_perplexity
+    >>> lm = RecurrentLM("gru", vocab_size=4, embed=3, hidden=5)
+    >>> p = lm.init_params(seed=0)
+    >>> ids = np.array([0, 1, 2, 3, 2, 1, 0])             # the context, then 6 units
+    >>> ppl = evaluate_perplexity(lm, p, ids, batch=1, steps=6)
+    >>> bits = bits_per_character(lm, p, ids, characters=6)      # a character a unit
+    >>> bool(np.isclose(bits, np.log2(ppl)))
+    True
+    >>> bool(np.isclose(bits_per_character(lm, p, ids, characters=12), bits / 2))
+    True
+    """
+    func = "bits_per_character"
+    ids = _stream(func, tokens)
+    if ids.size < 2:
+        raise ValueError(f"{func}: `tokens` is too short: it needs the context token and "
+                         f"at least one token to predict; got {ids.size}")
+    n = _size(func, "characters", characters)
+    predicted = ids.size - 1
+    perplexity = evaluate_perplexity(model, params, ids, batch=1, steps=predicted)
+    return math.log2(perplexity) * predicted / n
 
 
 # --- the loop -----------------------------------------------------------------------------
