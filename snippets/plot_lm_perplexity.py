@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 RECORDS = Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments"
 CELLS = {"rnn": ("RNN", "C0", "o"), "lstm": ("LSTM", "C1", "s"), "gru": ("GRU", "C2", "^")}
@@ -60,8 +60,11 @@ def rate_sweep(lang: str):
                     style, marker=marker, color=color,
                     label=label if name == "lm_en" else None)
     ax.set_xscale("log")
+    # the three rates of the grid, and no minor ticks between them
     ax.set_xticks([s["lr"] for s in sweep], [f"{s['lr']:g}" for s in sweep])
+    ax.xaxis.set_minor_locator(NullLocator())
     plain_log(ax)
+    ax.yaxis.set_major_locator(FixedLocator([4, 5, 6, 8, 10, 12, 15, 20]))
     ax.set_xlabel("최대 학습률" if ko else "peak learning rate")
     ax.set_ylabel("마지막 검증 퍼플렉서티" if ko else "final validation perplexity")
     ax.set_title("실선: 영어, 점선: 한국어" if ko else "solid: English, dashed: Korean")
