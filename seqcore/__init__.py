@@ -50,6 +50,7 @@ from .attention import *
 from .transformer import *
 from .attention_grad import *
 from .transformer_grad import *
+from .decoder import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(

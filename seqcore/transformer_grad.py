@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import array_api_compat
 import numpy as np
 
 from ._recurrent import leading_sum, outer_sum
@@ -90,8 +91,8 @@ def _mask(func: str, xp: Any, mask: Any, scores: tuple[int, ...], causal: bool,
                          f"(each axis equal or 1, aligned from the right); got {shape}")
     allowed = xp.broadcast_to(mask, scores)
     if causal:
-        allowed = xp.logical_and(allowed, xp.asarray(np.tril(np.ones(scores[-2:], dtype=bool)),
-                                                     device=mask.device))
+        lower = np.tril(np.ones(scores[-2:], dtype=bool))
+        allowed = xp.logical_and(allowed, xp.asarray(lower, device=array_api_compat.device(mask)))
     if not bool(xp.all(xp.any(allowed, axis=-1))):
         raise ValueError(f"{func}: `{name}` blocks every key of some query row; the softmax "
                          "over no scores is 0/0. Let each query attend to at least one key")
@@ -112,8 +113,11 @@ def check_block(func: str, params: Any, names: tuple[str, ...], arrays: dict[str
     xp, given = namespace(func, **arrays, **{n: params[n] for n in names})
     floating(func, xp, **given)
     for k in arrays:
-        _at_least(func, k, given[k], len(patterns[k]), f"({', '.join(patterns[k])})")
-    shapes(func, **{k: (given[k], _lead(given[k], *patterns[k])) for k in arrays},
+        _at_least(func, k, given[k], len(patterns[k]), f"(..., {', '.join(patterns[k])})")
+    # every array shares the leading (batch) axes of the first
+    first = next(iter(arrays))
+    lead = _lead(given[first], *patterns[first])[:-len(patterns[first])]
+    shapes(func, **{k: (given[k], (*lead, *patterns[k])) for k in arrays},
            **{n: (given[n], PATTERNS[n]) for n in names})
     return xp, {n: given[n] for n in names}, [given[k] for k in arrays]
 
@@ -351,9 +355,11 @@ def multi_head_attention_backward(d_out: Any, query: Any, key: Any, value: Any, 
     >>> from seqcore import multi_head_attention_backward
     >>> rng = np.random.default_rng(0)
     >>> X, W = rng.normal(size=(3, 4)), {n: rng.normal(size=(4, 4)) for n in "qkvo"}
-    >>> g = multi_head_attention_backward(np.ones((3, 4)), X, X, X, W["q"], W["k"],
-    ...                                   W["v"], W["o"], num_heads=2, causal=True)
-    >>> print(g["W_q"].shape, g["b_q"], round(float(g["key"][-1].sum()), 12))
+    >>> dY = np.zeros((3, 4)); dY[0] = 1.0            # L = the first output's sum
+    >>> g = multi_head_attention_backward(dY, X, X, X, W["q"], W["k"], W["v"], W["o"],
+    ...                                   num_heads=2, causal=True)
+    >>> # causal: the first query saw only the first key, so the later keys get nothing
+    >>> print(g["W_q"].shape, g["b_q"], np.abs(g["key"][1:]).max())
     (4, 4) None 0.0
     """
     func = "multi_head_attention_backward"
