@@ -392,9 +392,9 @@ def transformer_embedding_backward(d_x: Any, ids: Any, E: Any, d_E: Any = None) 
     floating(func, xp, **given)
     d_x, E, d_E = given.values()
     ids = _ids(func, xp, ids, int(E.shape[0]), E)
+    positions = tuple(f"n{i}" for i in range(ids.ndim))     # the axes of `ids`
     shapes(func, E=(E, ("vocab", "d_model")), d_E=(d_E, ("vocab", "d_model")),
-           d_x=(d_x, (*(f"ids{i}" for i in range(ids.ndim)), "d_model")),
-           ids=(ids, tuple(f"ids{i}" for i in range(ids.ndim))))
+           ids=(ids, positions), d_x=(d_x, (*positions, "d_model")))
     # √d_model Σ_i e_{t_i} δx_iᵀ: the lookup's scatter-add, scaled as the forward scaled
     dE = embedding_backward(ids, math.sqrt(int(E.shape[1])) * d_x, int(E.shape[0]))
     return dE if d_E is None else dE + d_E
