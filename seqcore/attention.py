@@ -1,5 +1,11 @@
 """Attention: encoder–decoder scores (dot, general, additive) and scaled dot-product attention.
 
+Bahdanau's and Luong's decoders differ in *which* decoder state asks the
+question: :func:`bahdanau_step` scores with the previous state
+:math:`s_{i-1}` and feeds the context into the RNN that computes :math:`s_i`;
+:func:`luong_step` first computes :math:`s_i`, scores with it, and combines
+the context with :math:`s_i` afterwards.
+
 Notation (the site's, one throughout): a decoder state :math:`s` looks at the
 encoder states :math:`h_1, \\dots, h_S` (the *keys* and *values* of the
 Transformer's vocabulary). Batches stack rows, PyTorch's layout, so
@@ -27,10 +33,12 @@ from ._validate import ShapeError, floating, namespace, shapes
 __all__ = [
     "additive_score",
     "attention_weights",
+    "bahdanau_step",
     "causal_mask",
     "context_vector",
     "dot_score",
     "general_score",
+    "luong_step",
     "scaled_dot_product_attention",
 ]
 
@@ -422,3 +430,149 @@ def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
             m = c
     weights = _masked_softmax(func, xp, scores, m, query_axis=True, owned=True)
     return xp.matmul(weights, V), weights
+
+
+@implements("attention.bahdanau-state")
+def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, W_ih: Any,
+                  W_hh: Any, b_ih: Any = None, b_hh: Any = None) -> tuple[Any, Any, Any]:
+    r"""One decoder step of Bahdanau attention: score with :math:`s_{i-1}`, then update.
+
+    .. math::
+
+        \begin{aligned}
+        s_i &= f\left(s_{i-1},\ [y_{i-1};\, c_i]\right) \\
+        c_i &= \sum_{j=1}^{S} \alpha_{ij} h_j, \qquad
+        \alpha_{ij} = \operatorname{softmax}_j
+        \left(v^{\top} \tanh\left(W_s\, s_{i-1} + W_h\, h_j\right)\right)
+        \end{aligned}
+
+    Equation id: ``attention.bahdanau-state``. The query is the *previous*
+    state :math:`s_{i-1}`: the weights are known before the RNN runs, and the
+    context :math:`c_i` enters the RNN as part of its input. :math:`f` is a
+    GRU cell here (:func:`seqcore.gru_step`, PyTorch's form); Bahdanau et al.
+    used a gated unit of the same kind.
+
+    Parameters
+    ----------
+    y_prev : array, shape ``(d_y,)`` or ``(batch, d_y)``
+        The embedding of the previous output token :math:`y_{i-1}`.
+    s_prev : array, shape ``(n,)`` or ``(batch, n)``
+        The previous decoder state :math:`s_{i-1}`.
+    H : array, shape ``(S, d_h)`` or ``(batch, S, d_h)``
+        The encoder states.
+    W_s, W_h, v
+        As in :func:`additive_score` (``W_s`` reads ``n`` inputs).
+    W_ih : array, shape ``(3n, d_y + d_h)``
+        The GRU's input weights; it reads :math:`[y_{i-1}; c_i]`.
+    W_hh, b_ih, b_hh
+        As in :func:`seqcore.gru_step`.
+
+    Returns
+    -------
+    s : array, shape like ``s_prev``
+        The new state :math:`s_i`.
+    c : array, shape ``(d_h,)`` or ``(batch, d_h)``
+        The context :math:`c_i`.
+    weights : array, shape ``(S,)`` or ``(batch, S)``
+        :math:`\alpha_{i1}, \dots, \alpha_{iS}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import bahdanau_step
+    >>> rng = np.random.default_rng(0)
+    >>> H, s_prev, y = rng.normal(size=(4, 3)), rng.normal(size=2), rng.normal(size=5)
+    >>> s, c, w = bahdanau_step(y, s_prev, H, rng.normal(size=(6, 2)), rng.normal(size=(6, 3)),
+    ...                         rng.normal(size=6), rng.normal(size=(6, 8)),
+    ...                         rng.normal(size=(6, 2)))
+    >>> print(s.shape, c.shape, w.shape, round(float(w.sum()), 12))
+    (2,) (3,) (4,) 1.0
+    """
+    from .gru import gru_step
+
+    func = "bahdanau_step"
+    xp, a = namespace(func, y_prev=y_prev, H=H, W_ih=W_ih)
+    floating(func, xp, **a)
+    if a["y_prev"].ndim == 0 or a["H"].ndim == 0:
+        raise ShapeError(f"{func}: `y_prev` and `H` need a feature axis; got shapes "
+                         f"{tuple(a['y_prev'].shape)} and {tuple(a['H'].shape)}")
+    reads = int(a["y_prev"].shape[-1]) + int(a["H"].shape[-1])
+    if a["W_ih"].ndim != 2 or int(a["W_ih"].shape[-1]) != reads:
+        raise ShapeError(f"{func}: `W_ih` must be 2-D (3·n, d_y + d_h) to read [y_prev; c] "
+                         f"(d_y + d_h = {reads}); got shape {tuple(a['W_ih'].shape)}")
+    e = additive_score(s_prev, H, W_s, W_h, v)        # e_ij = a(s_{i-1}, h_j): before the RNN
+    weights = attention_weights(e)                    # α_ij = softmax_j e_ij
+    c = context_vector(weights, H)                    # c_i = Σ_j α_ij h_j
+    x = xp.concat([a["y_prev"], c], axis=-1)          # the RNN reads [y_{i-1}; c_i]
+    s = gru_step(x, s_prev, W_ih, W_hh, b_ih, b_hh)   # s_i = f(s_{i-1}, [y_{i-1}; c_i])
+    return s, c, weights
+
+
+@implements("attention.luong-output")
+def luong_step(y_prev: Any, s_prev: Any, H: Any, W_ih: Any, W_hh: Any, W_c: Any,
+               b_ih: Any = None, b_hh: Any = None,
+               W_a: Any = None) -> tuple[Any, Any, Any, Any]:
+    r"""One decoder step of Luong attention: update, score with :math:`s_i`, then combine.
+
+    .. math::
+
+        \begin{aligned}
+        s_i &= f\left(s_{i-1},\ y_{i-1}\right) \\
+        \tilde{h}_i &= \tanh\left(W_c\, [c_i;\, s_i]\right), \qquad
+        c_i = \sum_{j=1}^{S} \alpha_{ij} h_j, \qquad
+        \alpha_{ij} = \operatorname{softmax}_j \operatorname{score}(s_i, h_j)
+        \end{aligned}
+
+    Equation id: ``attention.luong-output``. The query is the *current* state
+    :math:`s_i`, computed first without the context; the attentional state
+    :math:`\tilde{h}_i` then predicts :math:`y_i` through
+    :math:`\operatorname{softmax}(W_y \tilde{h}_i)`. The score is
+    :func:`dot_score`, or :func:`general_score` when ``W_a`` is given.
+    (Luong et al. also feed :math:`\tilde{h}_{i-1}` into the next step's
+    input, "input feeding"; pass it inside ``y_prev`` to do so.)
+
+    Parameters
+    ----------
+    y_prev : array, shape ``(d_y,)`` or ``(batch, d_y)``
+    s_prev : array, shape ``(n,)`` or ``(batch, n)``
+    H : array, shape ``(S, d_h)`` or ``(batch, S, d_h)``
+    W_ih : array, shape ``(3n, d_y)``
+    W_hh, b_ih, b_hh
+        As in :func:`seqcore.gru_step`.
+    W_c : array, shape ``(d_c, d_h + n)``
+        Reads :math:`[c_i; s_i]`.
+    W_a : array, shape ``(n, d_h)``, optional
+
+    Returns
+    -------
+    s : array, shape like ``s_prev``
+    h_tilde : array, shape ``(d_c,)`` or ``(batch, d_c)``
+    c : array, shape ``(d_h,)`` or ``(batch, d_h)``
+    weights : array, shape ``(S,)`` or ``(batch, S)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import luong_step
+    >>> rng = np.random.default_rng(0)
+    >>> H, s_prev, y = rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=5)
+    >>> s, h_tilde, c, w = luong_step(y, s_prev, H, rng.normal(size=(6, 5)),
+    ...                               rng.normal(size=(6, 2)), rng.normal(size=(3, 4)))
+    >>> print(s.shape, h_tilde.shape, c.shape, w.shape)
+    (2,) (3,) (2,) (4,)
+    """
+    from .gru import gru_step
+
+    func = "luong_step"
+    s = gru_step(y_prev, s_prev, W_ih, W_hh, b_ih, b_hh)     # s_i = f(s_{i-1}, y_{i-1}) first
+    e = dot_score(s, H) if W_a is None else general_score(s, H, W_a)   # score(s_i, h_j)
+    weights = attention_weights(e)
+    c = context_vector(weights, H)
+    xp, a = namespace(func, W_c=W_c, s=s)
+    floating(func, xp, **a)
+    cs = xp.concat([c, s], axis=-1)                           # [c_i; s_i]
+    if a["W_c"].ndim != 2 or a["W_c"].shape[-1] != cs.shape[-1]:
+        raise ShapeError(f"{func}: `W_c` must be 2-D (d_c, d_h + n) to read [c_i; s_i] "
+                         f"(d_h + n = {cs.shape[-1]}); got shape {tuple(a['W_c'].shape)}")
+    h_tilde = xp.tanh(xp.matmul(cs, a["W_c"].T))               # h̃_i = tanh(W_c [c_i; s_i])
+    return s, h_tilde, c, weights

@@ -146,7 +146,9 @@ def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     u, v : arrays of one shape ``(...)``
         Angles in :math:`[0, 2\pi)`.
     r : float
-        Radius of the central circle; > 2 keeps the tube off the axis.
+        Radius of the central circle; > 5/4 keeps the tube off the axis:
+        :math:`\rho - r` is the first coordinate of the figure eight
+        :math:`(\sin v, \sin 2v)` turned by :math:`u/2`, at most 5/4 in size.
 
     Returns
     -------
@@ -160,9 +162,9 @@ def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     [[ 1.6209  2.5244  0.    ]
      [ 1.6209  2.5244 -0.    ]]
     """
-    if not r > 2:
-        raise ValueError(f"klein_bottle: `r` must be > 2 (or the tube crosses the axis); "
-                         f"got {r!r}")
+    if not r > 1.25:
+        raise ValueError(f"klein_bottle: `r` must be > 5/4 (the tube reaches 5/4 from the "
+                         f"central circle, so a smaller r crosses the axis); got {r!r}")
     xp, a = _coords("klein_bottle", u=u, v=v)
     u, v = a["u"], a["v"]
     cu, su = xp.cos(u / 2), xp.sin(u / 2)

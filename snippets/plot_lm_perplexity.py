@@ -28,9 +28,11 @@ def plain_log_ticks(ax, ticks=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)):
 
 
 def plot(lang: str):
+    """One panel per language: side by side on a laptop, one under the other on a phone."""
     ko = lang == "ko"
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, name in zip(axes, ("lm_en", "lm_ko"), strict=True):
+    figures = []
+    for name in ("lm_en", "lm_ko"):
+        fig, ax = plt.subplots(figsize=(3.4, 3.6))
         r = json.loads((RECORDS / f"{name}.json").read_text(encoding="utf-8"))
         for cell, (label, color) in CELLS.items():
             m = r["models"][cell]
@@ -42,11 +44,9 @@ def plot(lang: str):
         plain_log_ticks(ax)
         ax.set_xlabel("갱신 횟수" if ko else "updates")
         ax.set_ylabel("퍼플렉서티 (문자)" if ko else "perplexity (characters)")
-        ax.set_title(TITLES[lang][name], fontsize=10)
-        ax.legend(fontsize=8, title="검증 (마지막 값)" if ko else "validation (final)",
-                  title_fontsize=8)
-    fig.suptitle("실선: 검증, 점선: 학습 (최근 갱신들의 평균)" if ko
-                 else "solid: validation, dashed: training (mean of the recent updates)",
-                 fontsize=9)
-    fig.tight_layout()
-    return fig
+        ax.set_title(TITLES[lang][name])
+        fig.legend(loc="outside lower center", ncols=2,
+                   title="실선: 검증 (마지막 값), 점선: 학습" if ko
+                   else "solid: validation (final), dashed: training")
+        figures.append(fig)
+    return figures

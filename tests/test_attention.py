@@ -11,10 +11,12 @@ from seqcore import (
     ShapeError,
     additive_score,
     attention_weights,
+    bahdanau_step,
     causal_mask,
     context_vector,
     dot_score,
     general_score,
+    luong_step,
     scaled_dot_product_attention,
 )
 from tests._require import require
@@ -240,3 +242,120 @@ def test_cuda_sdpa_matches_torch():
     assert out.device.type == "cuda"
     torch.testing.assert_close(out, F.scaled_dot_product_attention(Q, K, V, is_causal=True),
                                rtol=0, atol=TOL)
+
+
+# --- Bahdanau and Luong: which decoder state asks (attention § scores) ----------------------
+
+def _decoder_parts(seed, d_y=3, n=4, d_h=5, d_a=6, S=7, B=2, luong=False):
+    torch.manual_seed(seed)
+    parts = dict(y=randn(B, d_y, seed=seed), s_prev=randn(B, n, seed=seed + 1),
+                 H=randn(B, S, d_h, seed=seed + 2),
+                 cell=torch.nn.GRUCell(d_y if luong else d_y + d_h, n, dtype=f64))
+    if luong:
+        parts.update(W_c=torch.nn.Linear(d_h + n, d_a, bias=False, dtype=f64),
+                     W_a=randn(n, d_h, seed=seed + 3))
+    else:
+        parts.update(W_s=torch.nn.Linear(n, d_a, bias=False, dtype=f64),
+                     W_h=torch.nn.Linear(d_h, d_a, bias=False, dtype=f64),
+                     v=torch.nn.Linear(d_a, 1, bias=False, dtype=f64))
+    return parts
+
+
+def _np(t):
+    return t.detach().numpy()
+
+
+def _cell_weights(cell):
+    return [_np(w) for w in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+
+
+@pytest.mark.formula("attention.bahdanau-state")
+@pytest.mark.parametrize("seed", range(3))
+def test_bahdanau_step_matches_torch(seed):
+    p = _decoder_parts(seed)
+    with torch.no_grad():
+        e = p["v"](torch.tanh(p["W_s"](p["s_prev"])[:, None, :] + p["W_h"](p["H"])))[..., 0]
+        alpha = torch.softmax(e, dim=-1)                        # scored with s_{i-1}
+        c = torch.bmm(alpha[:, None, :], p["H"])[:, 0]
+        s = p["cell"](torch.cat([p["y"], c], dim=-1), p["s_prev"])   # c_i enters the RNN
+    W_ih, W_hh, b_ih, b_hh = _cell_weights(p["cell"])
+    got = bahdanau_step(_np(p["y"]), _np(p["s_prev"]), _np(p["H"]), _np(p["W_s"].weight),
+                        _np(p["W_h"].weight), _np(p["v"].weight)[0], W_ih, W_hh, b_ih, b_hh)
+    for mine, ref in zip(got, (s, c, alpha), strict=True):
+        np.testing.assert_allclose(mine, _np(ref), rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("attention.luong-output")
+@pytest.mark.parametrize("general", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_luong_step_matches_torch(seed, general):
+    n_eq_dh = 4
+    p = _decoder_parts(seed, n=n_eq_dh, d_h=n_eq_dh, luong=True)
+    with torch.no_grad():
+        s = p["cell"](p["y"], p["s_prev"])                      # s_i first, without c_i
+        query = s @ p["W_a"] if general else s
+        alpha = torch.softmax(torch.bmm(p["H"], query[:, :, None])[..., 0], dim=-1)
+        c = torch.bmm(alpha[:, None, :], p["H"])[:, 0]
+        h_tilde = torch.tanh(p["W_c"](torch.cat([c, s], dim=-1)))
+    W_ih, W_hh, b_ih, b_hh = _cell_weights(p["cell"])
+    got = luong_step(_np(p["y"]), _np(p["s_prev"]), _np(p["H"]), W_ih, W_hh,
+                     _np(p["W_c"].weight), b_ih, b_hh, W_a=_np(p["W_a"]) if general else None)
+    for mine, ref in zip(got, (s, h_tilde, c, alpha), strict=True):
+        np.testing.assert_allclose(mine, _np(ref), rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("attention.bahdanau-state", "attention.luong-output")
+def test_only_luongs_weights_see_the_previous_output():
+    """attention § scores: Bahdanau's weights come from s_{i-1} alone, so y_{i-1} cannot change
+    them; Luong's come from s_i, which has already read y_{i-1}."""
+    b = _decoder_parts(5)
+    l_ = _decoder_parts(5, n=5, d_h=5, luong=True)
+    bw = _cell_weights(b["cell"])
+    lw = _cell_weights(l_["cell"])
+    weights = {"bahdanau": [], "luong": []}
+    for y in (b["y"], -3 * b["y"]):
+        weights["bahdanau"].append(bahdanau_step(
+            _np(y), _np(b["s_prev"]), _np(b["H"]), _np(b["W_s"].weight), _np(b["W_h"].weight),
+            _np(b["v"].weight)[0], *bw)[2])
+        weights["luong"].append(luong_step(_np(y), _np(l_["s_prev"]), _np(l_["H"]), lw[0],
+                                           lw[1], _np(l_["W_c"].weight), lw[2], lw[3])[3])
+    np.testing.assert_array_equal(*weights["bahdanau"])
+    assert np.abs(weights["luong"][0] - weights["luong"][1]).max() > 1e-3
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
+                               np.ones((6, 5)), np.ones(6), np.ones((9, 6)), np.ones((9, 3))),
+         ShapeError, ["bahdanau_step:", "`W_ih`", "d_y + d_h = 7", "(9, 6)"]),
+        (lambda: bahdanau_step(np.array(1.0), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
+                               np.ones((6, 5)), np.ones(6), np.ones((9, 6)), np.ones((9, 3))),
+         ShapeError, ["bahdanau_step:", "`y_prev`", "feature axis", "()"]),
+        (lambda: bahdanau_step(np.ones(2, dtype=int), np.ones(3), np.ones((4, 5)),
+                               np.ones((6, 3)), np.ones((6, 5)), np.ones(6), np.ones((9, 7)),
+                               np.ones((9, 3))),
+         TypeError, ["bahdanau_step:", "`y_prev`", "floating"]),
+        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
+                               np.ones((6, 5)), np.ones(6), np.ones((9, 7), dtype=int),
+                               np.ones((9, 3))),
+         TypeError, ["bahdanau_step:", "`W_ih`", "floating"]),
+        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 2)),
+                               np.ones((6, 5)), np.ones(6), np.ones((9, 7)), np.ones((9, 3))),
+         ShapeError, ["`W_s`", "(6, 2)"]),
+        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
+                            np.ones((9, 3)), np.ones((5, 7))),
+         ShapeError, ["luong_step:", "`W_c`", "d_h + n = 6", "(5, 7)"]),
+        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
+                            np.ones((9, 3)), np.ones((5, 6), dtype=int)),
+         TypeError, ["luong_step:", "`W_c`", "floating"]),
+        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
+                            np.ones((9, 3)), np.ones((1, 5, 6))),
+         ShapeError, ["luong_step:", "`W_c`", "2-D", "(1, 5, 6)"]),
+        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((9, 2)),
+                            np.ones((9, 3)), np.ones((5, 8))),
+         ShapeError, ["same size", "general_score"]),
+    ],
+)
+def test_bad_input_to_the_decoder_steps_names_the_argument(call, error, fragments):
+    assert_error_names(call, error, fragments)

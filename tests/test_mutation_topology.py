@@ -40,8 +40,9 @@ def test_errors_name_the_function():
                            [f"jacobian: `eps` must be > 0; got {eps!r}"])
     assert_error_names(lambda: circle(t, radius=0.0), ValueError,
                        ["circle: `radius` must be > 0; got 0.0"])
-    assert_error_names(lambda: klein_bottle(t, t, r=2.0), ValueError,
-                       ["klein_bottle: `r` must be > 2 (or the tube crosses the axis); got 2.0"])
+    assert_error_names(lambda: klein_bottle(t, t, r=1.25), ValueError,
+                       ["klein_bottle: `r` must be > 5/4 (the tube reaches 5/4 from the "
+                        "central circle, so a smaller r crosses the axis); got 1.25"])
     for name in ("rtol", "atol"):
         assert_error_names(lambda name=name: immersion_rank(circle, t, **{name: -1e-9}),
                            ValueError, [f"immersion_rank: `{name}` must be >= 0; got -1e-09"])
@@ -56,9 +57,9 @@ def test_batched_parameters_put_the_coordinates_last():
     e = figure_eight(grid)
     assert e.shape == (2, 2, 2)
     np.testing.assert_allclose(e[0, 1], [1.0, 0.0], atol=1e-15)   # sin, sin*cos at pi/2
-    k = klein_bottle(grid, grid, r=2.5)    # r just above the bound is allowed
+    k = klein_bottle(grid, grid, r=1.26)   # r just above the bound 5/4 is allowed
     assert k.shape == (2, 2, 3)
-    np.testing.assert_allclose(k[0, 0], [2.5, 0.0, 0.0], atol=1e-15)  # u = v = 0: (r, 0, 0)
+    np.testing.assert_allclose(k[0, 0], [1.26, 0.0, 0.0], atol=1e-15)  # u = v = 0: (r, 0, 0)
 
 
 def test_rank_threshold_by_hand():

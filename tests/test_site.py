@@ -33,7 +33,9 @@ def test_notebooks_are_pages_in_both_languages(built_site):
     for _, _, url in notebooks:
         html = html_of(built_site, url)
         assert "jp-Notebook" in html or "jp-Cell" in html, f"{url} is not a rendered notebook"
-        assert 'src="data:image/png;base64,' in html, f"{url} shows no executed plot"
+        # the plots are SVG, inlined by overrides/hooks/plots.py
+        assert 'class="jp-RenderedSVG' in html and '<svg role="img"' in html, \
+            f"{url} shows no executed plot"
         assert "Traceback" not in html and "ename" not in html
 
 

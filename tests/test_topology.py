@@ -154,7 +154,7 @@ def test_klein_seam_is_not_a_double_point():
     [
         (lambda: circle(np.ones(3), radius=0), ValueError, ["`radius`", "> 0"]),
         (lambda: klein_bottle(np.ones(3), np.ones(4)), ShapeError, ["one shape"]),
-        (lambda: klein_bottle(np.ones(3), np.ones(3), r=1.0), ValueError, ["`r`", "> 2"]),
+        (lambda: klein_bottle(np.ones(3), np.ones(3), r=1.0), ValueError, ["`r`", "> 5/4"]),
         (lambda: figure_eight(np.arange(3)), TypeError, ["`t`", "floating"]),
         (lambda: jacobian(circle), ValueError, ["at least one coordinate"]),
         (lambda: jacobian(3, np.ones(2)), TypeError, ["`f`", "callable"]),
