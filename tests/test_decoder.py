@@ -377,7 +377,8 @@ def _dec_back(**change):
 
 
 def _step(cache=None, **change):
-    args = dict(x=np.ones(4), params=_p(False), num_heads=2, cache=KVCache(3) if cache is None else cache)
+    cache = KVCache(3) if cache is None else cache
+    args = dict(x=np.ones(4), params=_p(False), num_heads=2, cache=cache)
     return lambda: decoder_block_step(**(args | change))
 
 
