@@ -80,15 +80,17 @@ def sequential_batches(tokens: Any, batch: int, steps: int, offset: int = 0
 
     .. math::
 
-        X^{(i)}_{t,b} = x_{o + bL + iT + t}, \qquad Y^{(i)}_{t,b} = x_{o + bL + iT + t + 1},
-        \qquad L = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
+        X^{(i)}_{t,b} = w_{o + bR + iT + t}, \qquad Y^{(i)}_{t,b} = w_{o + bR + iT + t + 1},
+        \qquad R = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
 
     Equation id: ``train.sequential-batches``. Row :math:`b` is the stretch of
-    :math:`L` tokens starting at :math:`o + bL`; batch :math:`i` holds its steps
-    :math:`iT \dots iT + T - 1`, for :math:`i = 0 \dots \lfloor L/T \rfloor - 1`.
+    :math:`R` tokens starting at :math:`o + bR` (``L`` in the code); batch :math:`i`
+    holds its steps :math:`iT \dots iT + T - 1`, for
+    :math:`i = 0 \dots \lfloor R/T \rfloor - 1`.
     The targets are the inputs shifted by one token. The last state of batch
     :math:`i` is therefore the state the network would have at the start of batch
-    :math:`i + 1` if it had read the stream without stopping.
+    :math:`i + 1` if it had read the stream without stopping, with the weights of
+    batch :math:`i` (an update between the two batches is not taken into account).
 
     Parameters
     ----------
