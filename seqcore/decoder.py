@@ -621,8 +621,8 @@ def decoder_block_step(x: Any, params: Mapping[str, Any], num_heads: int, cache:
     params : mapping
         :data:`DECODER_PARAMS` with a memory; the encoder block's weights without one.
     num_heads : int
-    cache : KVCache
-        This block's cache; the new position is appended to it.
+    cache : object
+        This block's :class:`KVCache`; the new position is appended to it.
     memory : array, shape ``(n_mem, d_model)`` or ``(batch, n_mem, d_model)``, optional
         The encoder's output, for a decoder block; its keys and values are computed at
         the first step and kept in the cache.
