@@ -27,6 +27,7 @@ NAMES = {
     "long_range": "experiments.long_range",
     "word2vec_lee": "experiments.word2vec_lee",
     "scaling": "experiments.scaling",
+    "kv_cache": "experiments.kv_cache",
 }
 
 

@@ -4,7 +4,8 @@
 definition in each language (``def_ko``, ``def_en``).
 
 - **In every chapter** (a page of mkdocs.yml's navigation outside the ``참고`` section and
-  the home page; the notebooks, which come after the chapters, count as chapters here), the first use of each term becomes a link to its row of the glossary,
+  the home page; the notebooks, which come after the chapters, count as chapters here),
+  the first use of each term becomes a link to its row of the glossary,
   with the definition as its tooltip (``title``) and an id, ``g-<slug of the English
   term>``, the same in both languages. A use counts where a reader reads it: not in a
   heading, an admonition's or a question's title, code, math, a diagram, a link, or a
