@@ -334,7 +334,7 @@ class WordVectors:
     >>> wv.analogy("man", "kingg", "woman")
     Traceback (most recent call last):
     ...
-    seqcore.embeddings.UnknownWordError: analogy: `b`='kingg' is not in the vocabulary (5 words)
+    seqcore.embeddings.UnknownWordError: ...`b`='kingg' is not in the vocabulary (5 words)
     """
 
     def __init__(self, words: Sequence[str], vectors: Any) -> None:

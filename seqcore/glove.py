@@ -130,7 +130,8 @@ def glove_loss(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float 
     >>> from seqcore import glove_loss
     >>> X = np.array([[0.0, 200.0], [10.0, 0.0]])     # two words; zeros on the diagonal
     >>> W, Wt, b, bt = np.zeros((2, 2)), np.zeros((2, 2)), np.zeros(2), np.zeros(2)
-    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))  # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))
     29.015
     """
     xp, _, f, r = _residuals("glove_loss", W, W_tilde, b, b_tilde, X, x_max, alpha)
@@ -144,10 +145,12 @@ def glove_gradients(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: f
 
     .. math::
 
-        \frac{\partial J}{\partial w_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, \quad
-        \frac{\partial J}{\partial \tilde{w}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, \quad
-        \frac{\partial J}{\partial b_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}, \quad
-        \frac{\partial J}{\partial \tilde{b}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \begin{aligned}
+        \frac{\partial J}{\partial w_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, &
+        \frac{\partial J}{\partial b_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}, \\[0.5em]
+        \frac{\partial J}{\partial \tilde{w}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, &
+        \frac{\partial J}{\partial \tilde{b}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \end{aligned}
 
     with :math:`r_{ij} = w_i^{\top} \tilde{w}_j + b_i + \tilde{b}_j - \log X_{ij}`.
     Equation id: ``glove.grad``. In matrix form, with :math:`G = f(X) \odot R`,

@@ -113,7 +113,8 @@ def gru_step(x: Any, h_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: 
     >>> rng = np.random.default_rng(0)
     >>> x, h = rng.normal(size=3), rng.normal(size=2)
     >>> W_ih, W_hh = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    >>> print(gru_step(x, h, W_ih, W_hh).round(4), gru_step(x, h, W_ih, W_hh, form="cho").round(4))
+    >>> pytorch, cho = gru_step(x, h, W_ih, W_hh), gru_step(x, h, W_ih, W_hh, form="cho")
+    >>> print(pytorch.round(4), cho.round(4))
     [ 0.2883 -0.5532] [ 0.2887 -0.5535]
     """
     func = "gru_step"
@@ -202,11 +203,11 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
 
         \begin{aligned}
         \delta h_t &= \partial L/\partial h_t|_{\text{direct}} + \delta h_{t+1} \odot z_{t+1}
-          + W_{hr}^\top \delta a^r_{t+1} + W_{hz}^\top \delta a^z_{t+1}
-          + \begin{cases}
+          + W_{hr}^\top \delta a^r_{t+1} + W_{hz}^\top \delta a^z_{t+1} \\
+          &\quad + \begin{cases}
           W_{hn}^\top (\delta a^n_{t+1} \odot r_{t+1}) & \text{(pytorch)} \\
           (W_{hn}^\top \delta a^n_{t+1}) \odot r_{t+1} & \text{(cho)} \end{cases} \\
-        \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) &
+        \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) \\
         \delta a^{z}_t &= \delta h_t \odot (h_{t-1} - n_t) \odot z_t (1 - z_t) \\
         \delta a^{r}_t &= \delta a^{n}_t \odot (W_{hn} h_{t-1} + b_{hn}) \odot r_t (1 - r_t)
           && \text{(pytorch)} \\
@@ -232,7 +233,8 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
     >>> import numpy as np
     >>> from seqcore import gru_backward
     >>> rng = np.random.default_rng(0)
-    >>> xs, W_ih, W_hh = rng.normal(size=(4, 3)), rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    >>> xs, W_ih = rng.normal(size=(4, 3)), rng.normal(size=(6, 3))
+    >>> W_hh = rng.normal(size=(6, 2))
     >>> g = gru_backward(xs, np.ones((4, 2)), W_ih, W_hh, form="cho")
     >>> print(sorted(g), g["W_hh"].shape)
     ['W_hh', 'W_ih', 'b_hh', 'b_ih', 'h0', 'xs'] (6, 2)
