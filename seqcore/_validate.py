@@ -508,6 +508,7 @@ class Array(Domain):
     ``nonempty`` names the axes that must hold at least one entry."""
 
     kind = "an array"
+    dtype_text = "a numeric dtype"
     library = "any"   # "any": NumPy or torch (the array API); "numpy": converted to NumPy
 
     def __init__(self, *dims: Any, optional: bool = False, finite: bool = False,
@@ -581,12 +582,13 @@ class Floats(Array):
     share one dtype. ``promote=True`` also takes integer and bool arrays, as float64."""
 
     kind = "a floating array"
+    dtype_text = "a real floating dtype (float32 or float64)"
 
     def __init__(self, *dims: Any, promote: bool = False, **kw: Any) -> None:
         super().__init__(*dims, **kw)
         self.promote = promote
         if promote:
-            self.kind = "a numeric array"
+            self.kind, self.dtype_text = "a numeric array", "a real dtype (floating, integer, bool)"
 
     def dtype_ok(self, kind: str, a: Any) -> bool:
         return kind == "f" or (self.promote and kind in "ib")
@@ -633,6 +635,7 @@ class Ints(Array):
     """An integer array (token ids, class indices); an empty list counts as one."""
 
     kind = "an integer array"
+    dtype_text = "an integer dtype"
 
     def dtype_ok(self, kind: str, a: Any) -> bool:
         return kind == "i" or (kind == "f" and not math.prod(a.shape))
@@ -645,6 +648,7 @@ class Bools(Array):
     """A boolean array (a mask)."""
 
     kind = "a boolean array"
+    dtype_text = "a boolean dtype"
 
     def dtype_ok(self, kind: str, a: Any) -> bool:
         return kind == "b"
@@ -663,6 +667,7 @@ class Counts(Array):
         super().__init__(*dims, **kw)
         self.integer = integer
         self.kind = "an integer array of counts" if integer else "an array of numbers >= 0"
+        self.dtype_text = "an integer dtype" if integer else "a real dtype (integer or floating)"
 
     def dtype_ok(self, kind: str, a: Any) -> bool:
         return kind == "i" or (kind == "f" and (not self.integer or not a.size))
@@ -786,7 +791,7 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
         if not d.dtype_ok(kind, a):
             hint = ". Convert it first, e.g. x.astype(float) or x.double()" \
                 if isinstance(d, Floats) else ""
-            raise TypeError(f"{func}: `{n}` must be {d.kind}; got dtype {a.dtype}{hint}")
+            raise TypeError(f"{func}: `{n}` must have {d.dtype_text}; got {a.dtype}{hint}")
         a = arrays[n] = d.convert(x, a)
         if kind == "f" and isinstance(d, Floats):
             if first is None:
@@ -800,8 +805,9 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
         d = domain_of[n]
         for axis in d.nonempty:
             if dims.get(axis) == 0:
-                raise ShapeError(f"{func}: `{n}` must hold at least one entry along its {axis} "
-                                 f"axis; got shape {tuple(int(s) for s in a.shape)}")
+                what = "time step" if axis == "time" else f"entry along its {axis} axis"
+                raise ShapeError(f"{func}: `{n}` must hold at least one {what}; got shape "
+                                 f"{tuple(int(s) for s in a.shape)}")
         d.values(func, n, xp if d.library == "any" else _NUMPY, a, dims)
         dims[f"ndim:{n}"] = a.ndim
     out = {k: (tuple(arrays[f"{k}[{i}]"] for i in range(len(given[k]))) if k in variadic
