@@ -65,9 +65,11 @@ def nonempty(func: str, name: str, xs: Any) -> None:
                          f"{tuple(xs.shape)}")
 
 
-def zeros_state(xp: Any, xs: Any, hidden: int) -> Any:
-    """A zero state shaped for a time-major sequence ``xs`` (no batch axis if it has none)."""
-    return xp.zeros((*tuple(xs.shape[1:-1]), hidden), dtype=xs.dtype,
+def zeros_state(xp: Any, xs: Any, hidden: int, time_major: bool = True) -> Any:
+    """A zero state shaped for a time-major sequence ``xs`` (no batch axis if it has none),
+    or with ``time_major=False`` for a single input ``x``."""
+    lead = xs.shape[1:-1] if time_major else xs.shape[:-1]
+    return xp.zeros((*tuple(lead), int(hidden)), dtype=xs.dtype,
                     device=array_api_compat.device(xs))
 
 

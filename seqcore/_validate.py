@@ -676,6 +676,29 @@ class Counts(Array):
         return a.astype(np.int64 if self.integer else np.float64)
 
 
+class Group(Array):
+    """A tuple of arrays with named fields, each with its own domain, e.g. an encoder's
+    ``(W_xh, W_hh, b_h)``. Messages name a field as ``encoder.W_hh``; the body receives a
+    tuple of the checked arrays."""
+
+    kind = "a tuple"
+
+    def __init__(self, **fields: Array) -> None:
+        super().__init__()
+        self.fields = fields
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return f"a tuple ({', '.join(self.fields)})"
+
+    def items(self, func: str, name: str, value: Any) -> dict[str, tuple[Array, Any]]:
+        if not isinstance(value, tuple | list) or len(value) != len(self.fields):
+            got = _kind(value) if not isinstance(value, tuple | list) else \
+                f"{type(value).__name__} of length {len(value)}"
+            raise self.fail(TypeError, func, name, got)
+        return {f"{name}.{f}": (d, v) for (f, d), v in zip(self.fields.items(), value,
+                                                           strict=True)}
+
+
 def as_numpy(value: Any) -> np.ndarray:
     """A NumPy array of ``value``: a torch tensor leaves its device and its graph."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):
@@ -775,6 +798,12 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
         if k in variadic:
             for i, v in enumerate(given[k]):
                 domain_of[f"{k}[{i}]"], raw[f"{k}[{i}]"] = d, v
+        elif isinstance(d, Group):
+            for n, (field, v) in d.items(func, k, given[k]).items():
+                if v is None and not field.optional:
+                    raise field.fail(TypeError, func, n, "None")
+                if v is not None:
+                    domain_of[n], raw[n] = field, v
         elif given[k] is None:
             if not d.optional:
                 raise d.fail(TypeError, func, k, "None")
@@ -810,6 +839,14 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                                  f"{tuple(int(s) for s in a.shape)}")
         d.values(func, n, xp if d.library == "any" else _NUMPY, a, dims)
         dims[f"ndim:{n}"] = a.ndim
-    out = {k: (tuple(arrays[f"{k}[{i}]"] for i in range(len(given[k]))) if k in variadic
-               else arrays[k]) for k in domains if k in given and given[k] is not None}
+    out = {}
+    for k, d in domains.items():
+        if k not in given or given[k] is None:
+            continue
+        if k in variadic:
+            out[k] = tuple(arrays[f"{k}[{i}]"] for i in range(len(given[k])))
+        elif isinstance(d, Group):
+            out[k] = tuple(arrays.get(f"{k}.{f}") for f in d.fields)
+        else:
+            out[k] = arrays[k]
     return out, dims
