@@ -190,11 +190,11 @@ def many_to_many(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = 
 
 
 @implements("topology.encoder-decoder")
-@params(encoder=Group(**RNN_WEIGHTS), **RNN_OUTPUT, xs=RNN_SEQUENCE["xs"],
+@params(encoder=Group(**RNN_WEIGHTS),
         decoder=Group(W_xh=Floats("hidden", "dec_input"), W_hh=RNN_WEIGHTS["W_hh"],
                       b_h=RNN_WEIGHTS["b_h"]),
-        ys_in=Floats("dec_time", "batch?", "dec_input", nonempty="dec_time"),
-        nonlinearity=NONLINEARITY)
+        xs=RNN_SEQUENCE["xs"], ys_in=Floats("dec_time", "batch?", "dec_input", nonempty="dec_time"),
+        **RNN_OUTPUT, nonlinearity=NONLINEARITY)
 def encoder_decoder(xs: Any, ys_in: Any, encoder: tuple, decoder: tuple, W_hy: Any,
                     b_y: Any = None, nonlinearity: str = "tanh") -> tuple[Any, Any]:
     r"""Many-to-many with different lengths: encode :math:`T` inputs, decode :math:`T'` outputs.
