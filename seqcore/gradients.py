@@ -8,6 +8,7 @@ norm shrinks or grows roughly geometrically with the gap :math:`T - t`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -188,8 +189,8 @@ def _global_norm(xp: Any, grads: list[Any]) -> Any:
     info = xp.finfo(grads[0].dtype)
     if info.smallest_normal ** 0.5 * 1e4 < float(total) < info.max ** 0.5 * 1e-4:
         return total
-    m = max(xp.max(xp.abs(g)) for g in grads if (g.shape and g.shape[0]) or g.ndim == 0)
-    if float(m) == 0:
+    m = max((float(xp.max(xp.abs(g))) for g in grads if math.prod(g.shape)), default=0.0)
+    if m == 0:
         return total
     return m * xp.sqrt(sum(xp.sum((g / m) * (g / m)) for g in grads))
 

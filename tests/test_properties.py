@@ -336,7 +336,10 @@ def gradient_dicts(draw):
 
 
 def _global_norm(grads):
-    return math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+    # BLAS's nrm2 scales as it sums, so tiny entries (1e-175) do not underflow to 0
+    from scipy.linalg.blas import dnrm2
+
+    return float(dnrm2(np.concatenate([np.ravel(g) for g in grads.values()])))
 
 
 @given(gradient_dicts(), st.floats(1e-3, 1e3))
