@@ -175,6 +175,11 @@ def _wanted(pattern: Pattern, present: dict[str, bool]) -> str:
     return f"{len(short)}-D {_fmt(short)} or {len(full)}-D {_fmt(full)}"
 
 
+def _expected(dim: str, dims: Mapping[str, tuple[int, str]]) -> str:
+    factor, _, base = dim.rpartition("*")
+    return str(dims[base][0] * int(factor or 1)) if base in dims else dim
+
+
 def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str, Any]:
     """Check ranks and bind named dimensions across arguments.
 
@@ -188,7 +193,8 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
       argument that has it or lacks it decides, and later ones must agree (a batch axis
       given to one argument must be given to all);
     - ``"..."``, first in a pattern, is any number of leading axes, the same for every
-      argument that has it.
+      argument that has it;
+    - ``"4*hidden"`` is an axis of four stacked blocks of ``hidden`` (the gates of an LSTM).
 
     Returns the bound sizes, e.g. ``{"hidden": 4, "input": 3}`` (an optional axis that
     was left out is not in it; the leading axes are under ``"..."``, as a tuple).
@@ -224,17 +230,23 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
                 raise ShapeError(f"{func}: `{name}` must have the leading axes {lead[0]} of "
                                  f"`{lead[1]}`; got shape {shape}")
             lead = lead or (shape[:k], name)
-        for dim, size in zip(names, shape[k:], strict=True):
-            bound = dims.get(dim)
-            if bound is None:
+        # plain names first, then the stacked ones ("4*hidden": four blocks of hidden rows)
+        for dim, size in sorted(zip(names, shape[k:], strict=True), key=lambda p: "*" in p[0]):
+            factor, _, base = dim.rpartition("*")
+            bound = dims.get(base)
+            if bound is None and factor and size % int(factor) == 0:
+                dims[base] = (size // int(factor), name)
+            elif bound is None and not factor:
                 dims[dim] = (size, name)
-            elif bound[0] != size:
+            elif bound is None or bound[0] * int(factor or 1) != size:
                 dots = ("...",) if k else ()
-                expected = tuple(str(dims[d][0]) if d in dims else d for d in names)
+                expected = tuple(_expected(d, dims) for d in names)
+                why = (f" ({dim}: a multiple of {factor})" if not bound else
+                       f" ({base}={bound[0]} from its other axis)" if bound[1] == name else
+                       f", because `{bound[1]}` fixes {base}={bound[0]}")
                 raise ShapeError(
                     f"{func}: `{name}` must have shape {_fmt((*dots, *names))} = "
-                    f"{_fmt((*dots, *expected))}, because `{bound[1]}` fixes "
-                    f"{dim}={bound[0]}; got {shape}"
+                    f"{_fmt((*dots, *expected))}{why}; got {shape}"
                 )
     out: dict[str, Any] = {d: s for d, (s, _) in dims.items()}
     if lead is not None:
