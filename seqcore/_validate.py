@@ -35,6 +35,7 @@ remain usable by hand.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import math
@@ -52,6 +53,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class ShapeError(ValueError):
     """An argument has the wrong rank or a size that disagrees with another argument."""
+
+
+class MissingKeysError(ValueError, KeyError):
+    """A mapping of named arrays without the keys it needs (or with unknown ones): a
+    ValueError that is also the KeyError a dict lookup would raise."""
+
+    def __str__(self) -> str:   # KeyError would print the message in quotes
+        return str(self.args[0])
 
 
 class OutOfRangeError(ValueError, IndexError):
@@ -316,13 +325,13 @@ class _Bounded(Domain):
         ge, gt, le, lt = self.limits(dims)
         low = f"[{ge}" if ge is not None else f"({gt}" if gt is not None else ""
         high = f"{le}]" if le is not None else f"{lt})" if lt is not None else ""
-        noun = self.noun + (" or None" if self.optional else "")
+        text = self.noun
         if low and high:
-            return f"{noun} in {low}, {high}"
-        if low or high:
+            text += f" in {low}, {high}"
+        elif low or high:
             sign = {"[": ">=", "(": ">", "]": "<=", ")": "<"}[(low or high[-1])[0]]
-            return f"{noun} {sign} {low[1:] or high[:-1]}"
-        return noun
+            text += f" {sign} {low[1:] or high[:-1]}"
+        return text + (", or None" if self.optional else "")
 
     def inside(self, v: float, dims: Mapping[str, Any]) -> bool:
         ge, gt, le, lt = self.limits(dims)
@@ -334,9 +343,35 @@ class _Bounded(Domain):
 
 
 class Integer(_Bounded):
-    """An integer (``int`` or a NumPy integer; not ``bool``), with optional bounds."""
+    """An integer (``int`` or a NumPy integer; not ``bool``), with optional bounds;
+    ``multiple_of=2``: even; ``divides="d_model"``: a divisor of that dimension."""
 
     noun = "an integer"
+
+    def __init__(self, ge: Any = None, gt: Any = None, le: Any = None, lt: Any = None, *,
+                 multiple_of: int | None = None, divides: str | None = None,
+                 optional: bool = False) -> None:
+        super().__init__(ge, gt, le, lt, optional=optional)
+        self.multiple_of, self.divides = multiple_of, divides
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        text = super().describe(dims)
+        if self.multiple_of == 2:
+            text += " and even"
+        elif self.multiple_of:
+            text += f" and a multiple of {self.multiple_of}"
+        if self.divides:
+            size = dims.get(self.divides)
+            text += f" that divides {self.divides}" + (f"={size}" if size is not None else "")
+        return text
+
+    def dependent(self) -> bool:
+        return super().dependent() or self.divides is not None
+
+    def inside(self, v: float, dims: Mapping[str, Any]) -> bool:
+        size = dims.get(self.divides) if self.divides else None
+        return (super().inside(v, dims) and (not self.multiple_of or v % self.multiple_of == 0)
+                and (size is None or (v != 0 and size % v == 0)))
 
     def limits(self, dims: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
         ge, gt, le, lt = super().limits(dims)
@@ -700,9 +735,19 @@ class Group(Array):
         self.fields = fields
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
-        return f"a tuple ({', '.join(self.fields)})"
+        return f"a tuple (or a mapping) of {', '.join(self.fields)}"
 
     def items(self, func: str, name: str, value: Any) -> dict[str, tuple[Array, Any]]:
+        """The fields as ``{message name: (domain, value)}``: ``encoder.W_hh`` for a tuple,
+        ``params['W_q']`` for a mapping (which must have exactly the fields as keys)."""
+        if isinstance(value, Mapping):
+            missing = [f for f in self.fields if f not in value]
+            unknown = sorted(str(k) for k in value if k not in self.fields)
+            if missing or unknown:
+                raise MissingKeysError(f"{func}: `{name}` must have exactly the keys "
+                                       f"{', '.join(self.fields)}; missing {missing}, "
+                                       f"unknown {unknown}")
+            return {f"{name}[{f!r}]": (d, value[f]) for f, d in self.fields.items()}
         if not isinstance(value, tuple | list) or len(value) != len(self.fields):
             got = _kind(value) if not isinstance(value, tuple | list) else \
                 f"{type(value).__name__} of length {len(value)}"
@@ -735,7 +780,57 @@ class Axis(Integer):
         return f"{super().describe(dims)} (an axis of {of})"
 
 
+class Mask(Bools):
+    """A boolean mask, ``True`` where attention is allowed, that broadcasts to scores whose
+    axes are ``scores`` (e.g. ``(..., "n_q", "n_k")``, sizes bound by the other arguments).
+    A row that blocks every key is refused: the softmax over no scores is 0/0."""
+
+    def __init__(self, *scores: Any, optional: bool = True) -> None:
+        super().__init__(optional=optional)
+        self.scores = tuple("..." if d is Ellipsis else d for d in scores)
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return f"a boolean mask that broadcasts to the scores {_fmt(self.scores)}"
+
+    def values(self, func: str, name: str, xp: Any, a: Any, dims: Mapping[str, Any]) -> None:
+        shape = tuple(s for d in self.scores
+                      for s in (dims.get("...", ()) if d == "..." else (dims[d],)))
+        mask_shape = tuple(int(d) for d in a.shape)
+        if len(mask_shape) > len(shape) or any(
+                m not in (1, s) for m, s in zip(reversed(mask_shape), reversed(shape),
+                                                strict=False)):
+            raise ShapeError(f"{func}: `{name}` must broadcast to the scores' shape {shape} "
+                             f"(each axis equal or 1, aligned from the right); got {mask_shape}")
+        blocked_rows(func, name, xp, xp.broadcast_to(a, shape))
+
+
+def blocked_rows(func: str, name: str, xp: Any, mask: Any) -> None:
+    """Refuse a mask with a row (last axis) that blocks every key, naming the first one."""
+    allowed = xp.any(mask, axis=-1)
+    if bool(xp.all(allowed)):
+        return
+    flat = [int(i) for i in xp.nonzero(xp.reshape(~allowed, (-1,)))[0]]
+    index, rest = [], flat[0]
+    for size in reversed(tuple(int(d) for d in allowed.shape)):
+        rest, i = divmod(rest, size)
+        index.insert(0, i)
+    more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
+    raise ValueError(f"{func}: `{name}` blocks every key of the row at index {tuple(index)}"
+                     f"{more}; the softmax over no scores is 0/0. Let each query attend to at "
+                     "least one key (e.g. to itself), or drop that query")
+
+
 # --- the decorator -----------------------------------------------------------------------------
+
+_CALLING: contextvars.ContextVar[str] = contextvars.ContextVar("seqcore_calling",
+                                                               default="seqcore")
+
+
+def calling() -> str:
+    """The name of the innermost public function running now: a helper that finds a bad
+    input only while computing (a mask combined with the causal one) names it in its message."""
+    return _CALLING.get()
+
 
 def public_name(func: Callable[..., Any]) -> str:
     """The name a message starts with: ``softmax``, ``BM25Index.top_k``, ``BM25Index``."""
@@ -789,9 +884,11 @@ def params(**domains: Domain) -> Callable[[F], F]:
             for k, d in late.items():
                 if k in given:
                     given[k] = d.check(name, k, given[k], dims)
-            if bound is None:
-                return func(**given)
-            return func(*bound.args, **bound.kwargs)
+            token = _CALLING.set(name)
+            try:
+                return func(**given) if bound is None else func(*bound.args, **bound.kwargs)
+            finally:
+                _CALLING.reset(token)
 
         checked.__params__ = MappingProxyType(dict(domains))  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
@@ -857,6 +954,8 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
             continue
         if k in variadic:
             out[k] = tuple(arrays[f"{k}[{i}]"] for i in range(len(given[k])))
+        elif isinstance(d, Group) and isinstance(given[k], Mapping):
+            out[k] = {f: arrays.get(f"{k}[{f!r}]") for f in d.fields}
         elif isinstance(d, Group):
             out[k] = tuple(arrays.get(f"{k}.{f}") for f in d.fields)
         else:
