@@ -801,10 +801,12 @@ class Mask(Bools):
                                                 strict=False)):
             raise ShapeError(f"{func}: `{name}` must broadcast to the scores' shape {shape} "
                              f"(each axis equal or 1, aligned from the right); got {mask_shape}")
-        blocked_rows(func, name, xp, xp.broadcast_to(a, shape))
+        what = "query row" if len([d for d in self.scores if d != "..."]) > 1 else \
+            "score vector"
+        blocked_rows(func, name, xp, xp.broadcast_to(a, shape), what)
 
 
-def blocked_rows(func: str, name: str, xp: Any, mask: Any) -> None:
+def blocked_rows(func: str, name: str, xp: Any, mask: Any, what: str = "query row") -> None:
     """Refuse a mask with a row (last axis) that blocks every key, naming the first one."""
     allowed = xp.any(mask, axis=-1)
     if bool(xp.all(allowed)):
@@ -815,7 +817,7 @@ def blocked_rows(func: str, name: str, xp: Any, mask: Any) -> None:
         rest, i = divmod(rest, size)
         index.insert(0, i)
     more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
-    raise ValueError(f"{func}: `{name}` blocks every key of the row at index {tuple(index)}"
+    raise ValueError(f"{func}: `{name}` blocks every key of the {what} at index {tuple(index)}"
                      f"{more}; the softmax over no scores is 0/0. Let each query attend to at "
                      "least one key (e.g. to itself), or drop that query")
 
