@@ -289,6 +289,7 @@ class Domain:
     """
 
     optional = False
+    hint = ""      # advice appended to the message, verbatim
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
         raise NotImplementedError
@@ -298,7 +299,7 @@ class Domain:
 
     def fail(self, error: type[Exception], func: str, name: str, got: str,
              dims: Mapping[str, Any] = NO_DIMS) -> Exception:
-        return error(f"{func}: `{name}` must be {self.describe(dims)}; got {got}")
+        return error(f"{func}: `{name}` must be {self.describe(dims)}; got {got}{self.hint}")
 
 
 def _number(value: Any, integral: bool) -> bool:
@@ -314,9 +315,9 @@ class _Bounded(Domain):
     noun = "a number"
 
     def __init__(self, ge: Any = None, gt: Any = None, le: Any = None, lt: Any = None, *,
-                 optional: bool = False) -> None:
+                 optional: bool = False, hint: str = "") -> None:
         self.bounds = (ge, gt, le, lt)
-        self.optional = optional
+        self.optional, self.hint = optional, hint
 
     def limits(self, dims: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
         return tuple(dims.get(b, b) if isinstance(b, str) else b for b in self.bounds)
@@ -350,8 +351,8 @@ class Integer(_Bounded):
 
     def __init__(self, ge: Any = None, gt: Any = None, le: Any = None, lt: Any = None, *,
                  multiple_of: int | None = None, divides: str | None = None,
-                 optional: bool = False) -> None:
-        super().__init__(ge, gt, le, lt, optional=optional)
+                 optional: bool = False, hint: str = "") -> None:
+        super().__init__(ge, gt, le, lt, optional=optional, hint=hint)
         self.multiple_of, self.divides = multiple_of, divides
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
@@ -386,6 +387,11 @@ class Integer(_Bounded):
             raise self.fail(TypeError, func, name, _kind(value), dims)
         value = int(value)
         if not self.inside(value, dims):
+            size = dims.get(self.divides) if self.divides else None
+            if size is not None and _Bounded.inside(self, value, dims) and value:
+                # in range, but not a divisor: say which size it must divide
+                raise ValueError(f"{func}: {self.divides}={size} must be divisible by "
+                                 f"`{name}`={value}{self.hint}")
             raise self.fail(ValueError, func, name, str(value), dims)
         return value
 
@@ -395,10 +401,10 @@ class Real(_Bounded):
     ``finite=False`` (which admits ±inf, never NaN), with optional bounds."""
 
     def __init__(self, ge: Any = None, gt: Any = None, le: Any = None, lt: Any = None, *,
-                 finite: bool = True, optional: bool = False) -> None:
-        super().__init__(ge, gt, le, lt, optional=optional)
+                 finite: bool = True, optional: bool = False, hint: str = "") -> None:
+        super().__init__(ge, gt, le, lt, optional=optional, hint=hint)
         self.finite = finite
-        self.noun = "a finite real number" if finite else "a real number (not NaN)"
+        self.noun = "a finite number" if finite else "a number (not NaN)"
 
     def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
         if value is None and self.optional:

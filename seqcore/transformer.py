@@ -48,7 +48,8 @@ B = Floats("d_model", optional=True)
 ATTENTION = {"W_q": D, "W_k": D, "W_v": D, "W_o": D, "b_q": B, "b_k": B, "b_v": B, "b_o": B}
 FFN = {"W_1": Floats("d_ff", "d_model"), "b_1": Floats("d_ff", optional=True),
        "W_2": Floats("d_model", "d_ff"), "b_2": B}
-HEADS = Integer(ge=1, divides="d_model")
+HEADS = Integer(ge=1, divides="d_model", hint=" so that every head gets d_k = d_model / "
+                "num_heads columns; choose a divisor of d_model")
 
 
 def _linear(x: Any, W: Any, b: Any) -> Any:
