@@ -558,17 +558,21 @@ class Array(Domain):
     """An array whose axes are named: ``Floats("batch?", "time", "vocab")``; ``...`` first
     stands for any leading axes. Subclasses fix the dtype. ``finite``, ``ge`` and ``lt``
     bound the values (``lt`` may name a dimension: ids below the vocabulary size);
-    ``nonempty`` names the axes that must hold at least one entry."""
+    ``nonempty`` names the axes that must hold at least one entry; ``host=True`` (a
+    NumPy-only function) copies a torch tensor to NumPy, without its graph."""
 
     kind = "an array"
     dtype_text = "a numeric dtype"
     library = "any"   # "any": NumPy or torch (the array API); "numpy": converted to NumPy
 
     def __init__(self, *dims: Any, optional: bool = False, finite: bool = False,
-                 ge: Any = None, lt: Any = None, nonempty: str | tuple[str, ...] = ()) -> None:
+                 ge: Any = None, lt: Any = None, nonempty: str | tuple[str, ...] = (),
+                 host: bool = False) -> None:
         self.dims = tuple("..." if d is Ellipsis else d for d in dims)
         self.optional, self.finite, self.ge, self.lt = optional, finite, ge, lt
         self.nonempty = (nonempty,) if isinstance(nonempty, str) else tuple(nonempty)
+        if host:        # a NumPy-only function: torch tensors are copied to NumPy
+            self.library = "numpy"
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
         if not self.dims:
