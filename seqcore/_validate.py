@@ -291,6 +291,10 @@ class Domain:
     optional = False
     hint = ""      # advice appended to the message, verbatim
 
+    def dependent(self) -> bool:
+        """Whether the domain needs the sizes the array arguments bind (checked after them)."""
+        return False
+
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
         raise NotImplementedError
 
@@ -512,15 +516,23 @@ class Tokens(Domain):
 
 class TokenIds(Domain):
     """A sequence of integer token ids >= 0 (a list, tuple or 1-D integer array), returned
-    as a tuple of int."""
+    as a tuple of int; ``lt="vocab"``: each below that dimension."""
 
-    def __init__(self, *, nonempty: bool = False) -> None:
-        self.nonempty = nonempty
+    def __init__(self, *, nonempty: bool = False, lt: str | None = None,
+                 optional: bool = False) -> None:
+        self.nonempty, self.lt, self.optional = nonempty, lt, optional
+
+    def dependent(self) -> bool:
+        return self.lt is not None
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
-        return ("a non-empty" if self.nonempty else "a") + " sequence of integer token ids >= 0"
+        bound = f" in [0, {dims[self.lt] - 1}]" if self.lt in dims else " >= 0"
+        return (("a non-empty" if self.nonempty else "a") + " sequence of integer token ids"
+                + bound + (", or None" if self.optional else ""))
 
     def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if value is None and self.optional:
+            return None
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
             raise self.fail(TypeError, func, name, _kind(value))
         items = list(as_numpy(value).reshape(-1)) if hasattr(value, "shape") else list(value)
@@ -528,8 +540,9 @@ class TokenIds(Domain):
         if bad is not None:
             raise self.fail(TypeError, func, name, f"{_kind(bad)} among them")
         ids = tuple(int(t) for t in items)
-        if any(t < 0 for t in ids):
-            raise self.fail(ValueError, func, name, str(ids))
+        top = dims.get(self.lt) if self.lt else None
+        if any(t < 0 or (top is not None and t >= top) for t in ids):
+            raise self.fail(OutOfRangeError, func, name, str(ids), dims)
         if self.nonempty and not ids:
             raise self.fail(ValueError, func, name, "an empty sequence")
         return ids
@@ -556,20 +569,22 @@ class Seed(Domain):
 
 class Array(Domain):
     """An array whose axes are named: ``Floats("batch?", "time", "vocab")``; ``...`` first
-    stands for any leading axes. Subclasses fix the dtype. ``finite``, ``ge`` and ``lt``
-    bound the values (``lt`` may name a dimension: ids below the vocabulary size);
-    ``nonempty`` names the axes that must hold at least one entry; ``host=True`` (a
-    NumPy-only function) copies a torch tensor to NumPy, without its graph."""
+    stands for any leading axes. Subclasses fix the dtype. ``finite`` (no NaN or ±inf),
+    ``nan=False`` (no NaN), ``ge`` and ``lt`` bound the values (``lt`` may name a
+    dimension: ids below the vocabulary size); ``nonempty`` names the axes that must hold
+    at least one entry; ``host=True`` (a NumPy-only function) copies a torch tensor to
+    NumPy, without its graph. A number given for a ``Floats`` argument becomes a 0-d array
+    in the floating dtype of the others (it broadcasts; no shape of its own is checked)."""
 
     kind = "an array"
     dtype_text = "a numeric dtype"
     library = "any"   # "any": NumPy or torch (the array API); "numpy": converted to NumPy
 
     def __init__(self, *dims: Any, optional: bool = False, finite: bool = False,
-                 ge: Any = None, lt: Any = None, nonempty: str | tuple[str, ...] = (),
-                 host: bool = False) -> None:
+                 nan: bool = True, ge: Any = None, lt: Any = None,
+                 nonempty: str | tuple[str, ...] = (), host: bool = False) -> None:
         self.dims = tuple("..." if d is Ellipsis else d for d in dims)
-        self.optional, self.finite, self.ge, self.lt = optional, finite, ge, lt
+        self.optional, self.finite, self.nan, self.ge, self.lt = optional, finite, nan, ge, lt
         self.nonempty = (nonempty,) if isinstance(nonempty, str) else tuple(nonempty)
         if host:        # a NumPy-only function: torch tensors are copied to NumPy
             self.library = "numpy"
@@ -595,6 +610,8 @@ class Array(Domain):
         """Value checks, after the shapes are bound: finite, bounds, ids in range."""
         if not math.prod(a.shape):
             return
+        if not self.nan and xp.isdtype(a.dtype, "real floating") and bool(xp.any(xp.isnan(a))):
+            raise ValueError(f"{func}: `{name}` must not hold NaN")
         if self.finite and not bool(xp.all(xp.isfinite(a))):
             bad = int(xp.sum(xp.astype(~xp.isfinite(a), xp.int64)))
             raise ValueError(f"{func}: `{name}` must be finite; it holds {bad} NaN or "
@@ -867,8 +884,7 @@ def params(**domains: Domain) -> Callable[[F], F]:
             raise TypeError(f"params: {func.__qualname__} has no parameter(s) {sorted(unknown)}")
         name = public_name(func)
         arrays = {k: d for k, d in domains.items() if isinstance(d, Array)}
-        late = {k: d for k, d in domains.items()
-                if isinstance(d, _Bounded) and d.dependent()}
+        late = {k: d for k, d in domains.items() if not isinstance(d, Array) and d.dependent()}
         early = {k: d for k, d in domains.items() if k not in arrays and k not in late}
         variadic = {k for k, p in sig.parameters.items() if p.kind is p.VAR_POSITIONAL}
 
@@ -930,8 +946,12 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                 raise d.fail(TypeError, func, k, "None")
         else:
             domain_of[k], raw[k] = d, given[k]
-    api = {n: v for n, v in raw.items() if domain_of[n].library == "any"}
-    xp, arrays = namespace(func, **api) if api else (None, {})
+    # a number given for a floating array is a 0-d array in the other arrays' dtype
+    scalars = {n for n, v in raw.items() if isinstance(domain_of[n], Floats)
+               and _number(v, integral=False)
+               and (isinstance(v, np.generic) or not hasattr(v, "shape"))}
+    api = {n: v for n, v in raw.items() if domain_of[n].library == "any" and n not in scalars}
+    xp, arrays = namespace(func, **api) if api else (_NUMPY, {})
     arrays |= {n: as_numpy(v) for n, v in raw.items() if domain_of[n].library == "numpy"}
     first: tuple[str, Any] | None = None
     for n, a in arrays.items():
@@ -949,8 +969,13 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
             elif a.dtype != first[1]:
                 raise TypeError(f"{func}: `{n}` has dtype {a.dtype} but `{first[0]}` has "
                                 f"{first[1]}; use one floating dtype for all arguments")
+    if scalars:
+        like = next((a for a in arrays.values() if dtype_kind(a) == "f"), None)
+        for n in scalars:
+            arrays[n] = xp.asarray(float(raw[n]), dtype=None if like is None else like.dtype,
+                                   device=None if like is None else array_api_compat.device(like))
     dims = shapes(func, **{n: (a, domain_of[n].dims) for n, a in arrays.items()
-                           if domain_of[n].dims})
+                           if domain_of[n].dims and n not in scalars})
     for n, a in arrays.items():
         d = domain_of[n]
         for axis in d.nonempty:
