@@ -396,7 +396,10 @@ class Integer(_Bounded):
                 # in range, but not a divisor: say which size it must divide
                 raise ValueError(f"{func}: {self.divides}={size} must be divisible by "
                                  f"`{name}`={value}{self.hint}")
-            raise self.fail(ValueError, func, name, str(value), dims)
+            # a bound that names a dimension makes the integer an index into a table
+            index = any(isinstance(b, str) for b in self.bounds)
+            raise self.fail(OutOfRangeError if index else ValueError, func, name, str(value),
+                            dims)
         return value
 
 
