@@ -915,6 +915,10 @@ def params(**domains: Domain) -> Callable[[F], F]:
             if arrays:
                 converted, dims = _check_arrays(name, arrays, given, variadic)
                 given.update(converted)
+            if late:
+                # a bound may name a dimension ("time") or another parameter ("alpha")
+                dims = {**{k: v for k, v in given.items() if _number(v, integral=False)},
+                        **dims}
             for k, d in late.items():
                 if k in given:
                     given[k] = d.check(name, k, given[k], dims)
