@@ -236,7 +236,8 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
                 present[o], decided_by[o] = o in names, name
         if _compile(alt)[3]:
             if lead is not None and lead[0] != shape[:k]:
-                raise ShapeError(f"{func}: `{name}` must have the leading axes {lead[0]} of "
+                what = "the shape" if not names else "the leading axes"
+                raise ShapeError(f"{func}: `{name}` must have {what} {lead[0]} of "
                                  f"`{lead[1]}`; got shape {shape}")
             lead = lead or (shape[:k], name)
         # plain names first, then the stacked ones ("4*hidden": four blocks of hidden rows)
