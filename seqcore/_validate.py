@@ -584,9 +584,13 @@ class Array(Domain):
     dtype_text = "a numeric dtype"
     library = "any"   # "any": NumPy or torch (the array API); "numpy": converted to NumPy
 
+    sparse = False   # also takes a SciPy sparse matrix (converted to CSR, checked by shape)
+
     def __init__(self, *dims: Any, optional: bool = False, finite: bool = False,
                  nan: bool = True, ge: Any = None, lt: Any = None,
-                 nonempty: str | tuple[str, ...] = (), host: bool = False) -> None:
+                 nonempty: str | tuple[str, ...] = (), host: bool = False,
+                 sparse: bool = False) -> None:
+        self.sparse = sparse
         self.dims = tuple("..." if d is Ellipsis else d for d in dims)
         self.optional, self.finite, self.nan, self.ge, self.lt = optional, finite, nan, ge, lt
         self.nonempty = (nonempty,) if isinstance(nonempty, str) else tuple(nonempty)
@@ -790,6 +794,10 @@ class Group(Array):
                                                            strict=True)}
 
 
+def _is_sparse(value: Any) -> bool:
+    return type(value).__module__.startswith("scipy.sparse")
+
+
 def as_numpy(value: Any) -> np.ndarray:
     """A NumPy array of ``value``: a torch tensor leaves its device and its graph."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):
@@ -961,9 +969,16 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
     scalars = {n for n, v in raw.items() if isinstance(domain_of[n], Floats)
                and _number(v, integral=False)
                and (isinstance(v, np.generic) or not hasattr(v, "shape"))}
-    api = {n: v for n, v in raw.items() if domain_of[n].library == "any" and n not in scalars}
+    matrices = {n for n, v in raw.items() if domain_of[n].sparse and _is_sparse(v)}
+    api = {n: v for n, v in raw.items() if domain_of[n].library == "any"
+           and n not in scalars | matrices}
     xp, arrays = namespace(func, **api) if api else (_NUMPY, {})
-    arrays |= {n: as_numpy(v) for n, v in raw.items() if domain_of[n].library == "numpy"}
+    arrays |= {n: as_numpy(v) for n, v in raw.items() if domain_of[n].library == "numpy"
+               and n not in matrices}
+    if matrices:
+        import scipy.sparse as sp
+
+        arrays |= {n: sp.csr_array(raw[n]) for n in matrices}
     first: tuple[str, Any] | None = None
     for n, a in arrays.items():
         d = domain_of[n]
@@ -974,7 +989,7 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                 if isinstance(d, Floats) else ""
             raise TypeError(f"{func}: `{n}` must have {d.dtype_text}; got {a.dtype}{hint}")
         a = arrays[n] = d.convert(x, a)
-        if kind == "f" and isinstance(d, Floats):
+        if kind == "f" and isinstance(d, Floats) and n not in matrices:
             if first is None:
                 first = (n, a.dtype)
             elif a.dtype != first[1]:
@@ -994,7 +1009,8 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                 what = "time step" if axis == "time" else f"entry along its {axis} axis"
                 raise ShapeError(f"{func}: `{n}` must hold at least one {what}; got shape "
                                  f"{tuple(int(s) for s in a.shape)}")
-        d.values(func, n, xp if d.library == "any" else _NUMPY, a, dims)
+        if n not in matrices:
+            d.values(func, n, xp if d.library == "any" else _NUMPY, a, dims)
         dims[f"ndim:{n}"] = a.ndim
     out = {}
     for k, d in domains.items():
