@@ -587,12 +587,13 @@ class Array(Domain):
     sparse = False   # also takes a SciPy sparse matrix (converted to CSR, checked by shape)
 
     def __init__(self, *dims: Any, optional: bool = False, finite: bool = False,
-                 nan: bool = True, ge: Any = None, lt: Any = None,
+                 nan: bool = True, ge: Any = None, lt: Any = None, le: Any = None,
                  nonempty: str | tuple[str, ...] = (), host: bool = False,
                  sparse: bool = False) -> None:
         self.sparse = sparse
         self.dims = tuple("..." if d is Ellipsis else d for d in dims)
         self.optional, self.finite, self.nan, self.ge, self.lt = optional, finite, nan, ge, lt
+        self.le = le
         self.nonempty = (nonempty,) if isinstance(nonempty, str) else tuple(nonempty)
         if host:        # a NumPy-only function: torch tensors are copied to NumPy
             self.library = "numpy"
@@ -624,14 +625,20 @@ class Array(Domain):
             bad = int(xp.sum(xp.astype(~xp.isfinite(a), xp.int64)))
             raise ValueError(f"{func}: `{name}` must be finite; it holds {bad} NaN or "
                              "infinite value(s)")
-        if self.ge is None and self.lt is None:
+        if self.ge is None and self.lt is None and self.le is None:
             return
         if xp.isdtype(a.dtype, "real floating") and bool(xp.any(xp.isnan(a))):
             raise ValueError(f"{func}: `{name}` must hold numbers >= {self.ge}; it holds NaN")
         lo, hi = _item(xp.min(a)), _item(xp.max(a))
         lt = dims.get(self.lt, self.lt) if isinstance(self.lt, str) else self.lt
-        if (self.ge is None or lo >= self.ge) and (lt is None or hi < lt):
+        le = dims.get(self.le, self.le) if isinstance(self.le, str) else self.le
+        if (self.ge is None or lo >= self.ge) and (lt is None or hi < lt) and (
+                le is None or hi <= le):
             return
+        if le is not None:
+            raise ValueError(f"{func}: `{name}` must hold values in [{self.ge}, {le}]"
+                             + (f" ({self.le}={le})" if isinstance(self.le, str) else "")
+                             + f"; got values from {lo} to {hi}")
         if lt is None:
             raise ValueError(f"{func}: `{name}` must hold values >= {self.ge}; its smallest "
                              f"is {lo}")
@@ -979,6 +986,7 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
         import scipy.sparse as sp
 
         arrays |= {n: sp.csr_array(raw[n]) for n in matrices}
+    arrays = {n: arrays[n] for n in raw if n in arrays}      # back in the declared order
     first: tuple[str, Any] | None = None
     for n, a in arrays.items():
         d = domain_of[n]
@@ -1002,6 +1010,8 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                                    device=None if like is None else array_api_compat.device(like))
     dims = shapes(func, **{n: (a, domain_of[n].dims) for n, a in arrays.items()
                            if domain_of[n].dims and n not in scalars})
+    # value bounds may name a number-valued parameter too (ids below `size`)
+    dims = {**{k: v for k, v in given.items() if _number(v, integral=False)}, **dims}
     for n, a in arrays.items():
         d = domain_of[n]
         for axis in d.nonempty:
@@ -1009,8 +1019,9 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
                 what = "time step" if axis == "time" else f"entry along its {axis} axis"
                 raise ShapeError(f"{func}: `{n}` must hold at least one {what}; got shape "
                                  f"{tuple(int(s) for s in a.shape)}")
-        if n not in matrices:
-            d.values(func, n, xp if d.library == "any" else _NUMPY, a, dims)
+        # the stored entries of a sparse matrix are what its values are
+        d.values(func, n, xp if d.library == "any" and n not in matrices else _NUMPY,
+                 a.data if n in matrices else a, dims)
         dims[f"ndim:{n}"] = a.ndim
     out = {}
     for k, d in domains.items():

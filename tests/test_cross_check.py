@@ -1795,7 +1795,10 @@ def _bm25_rows() -> None:
     docs = [d.split() for d in ["a b c a", "b c", "c d e f g", "a a a", "e", "b d"]]
 
     def okapi_ref(query, k1=1.5, b=0.75, epsilon=0.25):
-        return BM25Okapi(docs, k1=k1, b=b, epsilon=epsilon).get_scores(query)
+        scores = BM25Okapi(docs, k1=k1, b=b, epsilon=epsilon).get_scores(query)
+        # with k1 = 0 rank_bm25 divides 0 by 0 for a document without the term; the
+        # factor is then 0 (the term does not occur): seqcore's documented value
+        return np.nan_to_num(scores, nan=0.0) if k1 == 0 else scores
 
     def index_scores(query, **kw):
         return sc.BM25Index(docs, **kw).scores(query)
