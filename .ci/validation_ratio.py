@@ -9,12 +9,14 @@ The rule (syntax only, nothing is imported or run):
   ``__init__`` of the public classes, docstrings left out, plus the lines of their decorators
   that state parameter domains (``@params(...)``; ``@implements`` is traceability, not counted).
   A line is a physical source line that holds code (blank and comment-only lines are skipped).
-- A statement is **validation** when it raises (a ``raise``, an ``if`` / ``for`` whose body
-  raises), assigns the function's name as a string (``func = "name"``), unpacks checked arrays
+- A statement is **validation** when it raises (a ``raise``; an ``if`` whose branches all
+  end in ``raise``; a loop whose body only checks and raises), assigns the function's name as a string (``func = "name"``), unpacks checked arrays
   by name (``x = a["x"]``), or calls a validator: a function of ``seqcore._validate``, or a
   private helper of seqcore whose own body is mostly validation by this same rule (found by
   iterating to a fixed point: ``_check_df``, ``_query_and_keys``...).
-- Every other statement is **math** (computing, looping, returning the result).
+- Every other statement is **math** (computing, looping, returning the result). Loops and
+  other compound statements are judged line by line: the header is math, each statement
+  of the body is classified by these rules.
 
 Also counted, over all of seqcore: ``a["..."]`` lookups, ``xp.matmul`` calls, hand-typed
 ``func = "..."`` names, and the rank-slicing idiom ``[...][r - 1:r]``.
@@ -57,8 +59,9 @@ def _raises(node: ast.AST) -> bool:
 def _is_validation(stmt: ast.stmt, validators: set[str]) -> bool:
     if isinstance(stmt, ast.Raise):
         return True
-    if isinstance(stmt, ast.If | ast.For) and _raises(stmt) and not any(
-            isinstance(s, ast.Return) for s in ast.walk(stmt)):
+    if isinstance(stmt, ast.If) and _guard(stmt):
+        return True
+    if isinstance(stmt, ast.For) and _raises_only(stmt):
         return True
     if isinstance(stmt, ast.Assign):
         v = stmt.value
@@ -88,10 +91,45 @@ def _count(fn: ast.FunctionDef, lines: list[str], validators: set[str]) -> tuple
         target = dec.func if isinstance(dec, ast.Call) else dec
         if isinstance(target, ast.Name) and target.id in DOMAIN_DECORATORS:
             val |= _code_lines(lines, dec.lineno, dec.end_lineno)
-    for stmt in _body(fn):
-        span = _code_lines(lines, stmt.lineno, stmt.end_lineno)
-        (val if _is_validation(stmt, validators) else math).update(span)
+    def visit(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if _is_validation(stmt, validators) and not (
+                    isinstance(stmt, ast.For | ast.While | ast.With | ast.Try)
+                    and not _raises_only(stmt)):
+                val.update(_code_lines(lines, stmt.lineno, stmt.end_lineno))
+            elif isinstance(stmt, ast.For | ast.While | ast.If | ast.With | ast.Try):
+                # a compound statement: its header computes, its body is judged line by line
+                first = (stmt.body[0].lineno - 1) if stmt.body else stmt.end_lineno
+                math.update(_code_lines(lines, stmt.lineno, first))
+                for block in ("body", "orelse", "finalbody"):
+                    visit(getattr(stmt, block, []))
+                for handler in getattr(stmt, "handlers", []):
+                    visit(handler.body)
+            else:
+                math.update(_code_lines(lines, stmt.lineno, stmt.end_lineno))
+
+    visit(_body(fn))
     return len(val), len(math - val)
+
+
+def _guard(stmt: ast.If) -> bool:
+    """``if bad: raise ...`` (an ``elif``/``else`` that raises too): a check, not a branch of
+    the computation."""
+    def raises_only(body: list[ast.stmt]) -> bool:
+        return bool(body) and all(
+            isinstance(b, ast.Raise) or (isinstance(b, ast.If) and _guard(b))
+            or (isinstance(b, ast.Assign | ast.Expr) and _raises_later(body)) for b in body)
+    return raises_only(stmt.body) and (not stmt.orelse or raises_only(stmt.orelse))
+
+
+def _raises_later(body: list[ast.stmt]) -> bool:
+    return isinstance(body[-1], ast.Raise)
+
+
+def _raises_only(stmt: ast.stmt) -> bool:
+    """A loop whose body only checks (``for x in xs: if bad(x): raise ...``)."""
+    body = getattr(stmt, "body", [])
+    return bool(body) and all(isinstance(b, ast.If | ast.Raise) and _raises(b) for b in body)
 
 
 def _modules() -> dict[str, tuple[ast.Module, list[str]]]:
@@ -167,7 +205,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=float, default=None,
                         help="fail when a module's validation/math ratio is above this")
+    parser.add_argument("--functions", metavar="MODULE", default=None,
+                        help="also list each public function of MODULE")
     args = parser.parse_args()
+    if args.functions:
+        mods = _modules()
+        validators = _validators(mods)
+        tree, lines = mods[args.functions]
+        for fn in _public_functions(tree):
+            print(f"  {fn.name:28s}", *_count(fn, lines, validators))
     rows, idioms = table()
     print(f"{'module':14s}{'public':>7s}{'validate':>10s}{'math':>7s}{'ratio':>8s}")
     too_high = []

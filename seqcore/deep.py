@@ -99,25 +99,6 @@ def _params(func: str, name: str, params: Any) -> tuple:
     return tuple(params) if len(params) == 4 else (*params, None, None)
 
 
-def _stack(xs: Any, layers: list[list[tuple]], cell: str, h0: Any, c0: Any):
-    """Run the layers bottom up; each layer reads the states of the one below."""
-    xp, dirs = array_namespace(xs), len(layers[0])
-    inp, h_n, c_n = xs, [], []
-    for ell, layer in enumerate(layers):
-        outs = []
-        for k, p in enumerate(layer):
-            i = ell * dirs + k
-            seq = inp if k == 0 else xp.flip(inp, axis=0)  # the backward RNN reads x_T … x_1
-            H, h, c = _run(cell, seq, p, None if h0 is None else h0[i, ...],
-                           None if c0 is None else c0[i, ...])
-            outs.append(H if k == 0 else xp.flip(H, axis=0))  # … and its states go back in order
-            h_n.append(h)
-            c_n.append(c)
-        inp = outs[0] if dirs == 1 else xp.concat(outs, axis=-1)   # [→h_t ; ←h_t]
-    h_n = xp.stack(h_n, axis=0)
-    return (inp, (h_n, xp.stack(c_n, axis=0))) if cell == "lstm" else (inp, h_n)
-
-
 @implements("deep.forward", "deep.backward", "deep.concat")
 @params(**STACK)
 def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn_tanh",
@@ -168,7 +149,7 @@ def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn
     """
     layers = _layers("bidirectional_rnn", [[forward, backward]], cell, xs, h0, c0,
                      lambda ell, k: ("forward", "backward")[k])
-    return _stack(xs, layers, cell, h0, c0)
+    return deep_rnn(xs, layers, cell, h0, c0)     # one layer of two directions
 
 
 @implements("deep.stacked", "deep.stacked-bidirectional")
@@ -224,7 +205,22 @@ def deep_rnn(xs: Any, layers: Sequence, cell: str = "rnn_tanh", h0: Any = None,
     >>> print(H.shape, h_n.shape)
     (6, 2, 4) (2, 2, 4)
     """
-    return _stack(xs, _layers("deep_rnn", layers, cell, xs, h0, c0), cell, h0, c0)
+    layers = _layers("deep_rnn", layers, cell, xs, h0, c0)
+    xp, dirs = array_namespace(xs), len(layers[0])
+    inp, h_n, c_n = xs, [], []
+    for ell, layer in enumerate(layers):           # bottom up: each reads the states below
+        outs = []
+        for k, p in enumerate(layer):
+            i = ell * dirs + k
+            seq = inp if k == 0 else xp.flip(inp, axis=0)  # the backward RNN reads x_T … x_1
+            H, h, c = _run(cell, seq, p, None if h0 is None else h0[i, ...],
+                           None if c0 is None else c0[i, ...])
+            outs.append(H if k == 0 else xp.flip(H, axis=0))  # … and its states go back in order
+            h_n.append(h)
+            c_n.append(c)
+        inp = outs[0] if dirs == 1 else xp.concat(outs, axis=-1)   # [→h_t ; ←h_t]
+    h_n = xp.stack(h_n, axis=0)
+    return (inp, (h_n, xp.stack(c_n, axis=0))) if cell == "lstm" else (inp, h_n)
 
 
 def weights_from_torch(module: Any) -> tuple[list, str]:

@@ -173,7 +173,8 @@ def _euclidean_sparse(X: Any, Y: Any) -> np.ndarray:
 
 class SetLike(Domain):
     """A collection of hashable items (a token list, a set), or a 1-D array read as the set
-    of its nonzero positions (returned as a bool array)."""
+    of its nonzero positions; returned as ``(set, length)``, the length None for a
+    collection."""
 
     def describe(self, dims: Any = None) -> str:
         return "a collection of items (e.g. a token list) or a 1-D array"
@@ -184,12 +185,12 @@ class SetLike(Domain):
             if A.ndim != 1:
                 raise ShapeError(f"{func}: `{name}` must be {self.describe()}; got "
                                  f"{A.ndim}-D shape {A.shape}")
-            return A != 0
+            return set(np.flatnonzero(A).tolist()), A.shape[0]
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
             raise self.fail(TypeError, func, name, f"{type(value).__name__}. Split a string "
                                                    "into tokens first")
         try:
-            return set(value)
+            return set(value), None
         except TypeError as err:
             raise TypeError(f"{func}: `{name}` holds an unhashable item ({err})") from None
 
@@ -265,14 +266,12 @@ def jaccard_similarity(a: Iterable[Any] | Any, b: Iterable[Any] | Any) -> float:
     >>> jaccard_similarity("the cat sat".split(), "the cat ate the fish".split())
     0.4
     """
-    if isinstance(a, set) != isinstance(b, set):
+    (A, n_a), (B, n_b) = a, b
+    if (n_a is None) != (n_b is None):
         raise TypeError("jaccard_similarity: `a` and `b` must both be arrays or both be "
                         "collections")
-    if isinstance(a, set):
-        union, inter = len(a | b), len(a & b)
-    elif a.shape != b.shape:
-        raise ShapeError(f"jaccard_similarity: array inputs must be 1-D of the same length; got "
-                         f"`a` {a.shape} and `b` {b.shape}")
-    else:
-        union, inter = int(np.count_nonzero(a | b)), int(np.count_nonzero(a & b))
+    if n_a != n_b:
+        raise ShapeError(f"jaccard_similarity: array inputs must be 1-D of the same length; "
+                         f"got `a` ({n_a},) and `b` ({n_b},)")
+    union, inter = len(A | B), len(A & B)
     return 1.0 if union == 0 else inter / union     # |A ∩ B| / |A ∪ B|; J(∅, ∅) = 1
