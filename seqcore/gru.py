@@ -214,6 +214,13 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
     xp, n = array_namespace(xs), W_hh.shape[1]
     h0 = zeros_state(xp, xs, n) if h0 is None else h0
     H, caches, _ = _run(xp, xs, W_ih, W_hh, b_ih, b_hh, h0, form, keep=True)
+    return _bptt(xp, xs, dH, W_ih, W_hh, h0, dh_T, form, H, caches)
+
+
+def _bptt(xp: Any, xs: Any, dH: Any, W_ih: Any, W_hh: Any, h0: Any, dh_T: Any, form: str,
+          H: list, caches: list) -> dict[str, Any]:
+    """The backward walk of :func:`gru_backward`, from a forward pass kept by ``_run``."""
+    n = W_hh.shape[1]
     W_rz, W_n = W_hh[0:2 * n, :], W_hh[2 * n:, :]
     dh_next = xp.zeros_like(h0) if dh_T is None else dh_T
     T = xs.shape[0]

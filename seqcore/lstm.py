@@ -228,6 +228,14 @@ def lstm_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
     h0 = zeros_state(xp, xs, n) if h0 is None else h0
     c0 = zeros_state(xp, xs, n) if c0 is None else c0
     H, C, gates, _, _ = _run(xp, xs, W_ih, W_hh, b_ih, b_hh, h0, c0, keep=True)
+    return _bptt(xp, xs, dH, W_ih, W_hh, h0, c0, dh_T, dc_T, H, C, gates)
+
+
+def _bptt(xp: Any, xs: Any, dH: Any, W_ih: Any, W_hh: Any, h0: Any, c0: Any, dh_T: Any,
+          dc_T: Any, H: list, C: list, gates: list) -> dict[str, Any]:
+    """The backward walk of :func:`lstm_backward`, from a forward pass kept by ``_run``
+    (a caller that ran ``_run(..., keep=True)`` itself, a training step, does not run it
+    twice)."""
     dh_next = xp.zeros_like(h0) if dh_T is None else dh_T
     dc_next = xp.zeros_like(c0) if dc_T is None else dc_T
     dA = [None] * xs.shape[0]
