@@ -10,10 +10,11 @@ The rule (syntax only, nothing is imported or run):
   that state parameter domains (``@params(...)``; ``@implements`` is traceability, not counted).
   A line is a physical source line that holds code (blank and comment-only lines are skipped).
 - A statement is **validation** when it raises (a ``raise``; an ``if`` whose branches all
-  end in ``raise``; a loop whose body only checks and raises), assigns the function's name as a string (``func = "name"``), unpacks checked arrays
-  by name (``x = a["x"]``), or calls a validator: a function of ``seqcore._validate``, or a
-  private helper of seqcore whose own body is mostly validation by this same rule (found by
-  iterating to a fixed point: ``_check_df``, ``_query_and_keys``...).
+  end in ``raise``; a loop whose body only checks and raises), assigns the function's name
+  as a string (``func = "name"``), unpacks checked arrays by name (``x = a["x"]``), or calls
+  a validator: a function of ``seqcore._validate``, or a private helper of seqcore whose own
+  body is mostly validation by this same rule (found by iterating to a fixed point:
+  ``_check_df``, ``_query_and_keys``...).
 - Every other statement is **math** (computing, looping, returning the result). Loops and
   other compound statements are judged line by line: the header is math, each statement
   of the body is classified by these rules.
