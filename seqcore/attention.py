@@ -168,7 +168,9 @@ def attention_weights(scores: Any, mask: Any = None) -> Any:
         :func:`additive_score`.
     mask : bool array broadcastable to ``scores``, optional
         ``True`` where attention is allowed (e.g. not padding). Blocking every
-        position of a score vector is a ``ValueError``.
+        position of a score vector is a ``ValueError``. Block keys with the mask, not
+        with scores of ``-inf``: a row whose scores are all ``-inf`` gives NaN weights,
+        as ``torch.softmax`` does. No scores at all (``S = 0``) is a ``ShapeError``.
 
     Returns
     -------

@@ -214,7 +214,13 @@ def euclidean_distance(x: Any, y: Any) -> Any:
     x, y : array ``(d,)`` or ``(rows, d)``; NumPy, torch, or SciPy sparse
         All pairs of an ``(m, d)`` and an ``(n, d)`` input are computed from the
         differences directly, using ``m * n * d`` numbers of memory
-        (sparse inputs use :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2\,x\cdot y`).
+        (sparse inputs use :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2\,x\cdot y`,
+        and recompute from the difference the pairs where that cancels).
+
+    Notes
+    -----
+    Dense entries beyond about :math:`10^{154}` (float64) overflow the squares, and the
+    distance is ``inf``, as in ``scipy.spatial.distance.cdist`` and ``torch.cdist``.
 
     Examples
     --------
