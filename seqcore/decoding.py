@@ -55,7 +55,7 @@ __all__ = [
 
 Step = Callable[[tuple[int, ...]], Any]
 
-STEP = Function("a decoder step(prefix) -> log-probabilities")
+STEP = Function("a callable decoder step(prefix) -> log-probabilities")
 TEMPERATURE = Real(gt=0, hint=". For the limit τ → 0 use greedy_search (arg max)")
 #: What every search takes: the decoder, a length, an end token and a start.
 SEARCH = {"step": STEP, "max_len": Integer(ge=1), "eos": Integer(ge=0, optional=True),

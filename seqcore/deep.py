@@ -14,7 +14,7 @@ from typing import Any
 from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import Floats, Options, ShapeError, floating, namespace, params, shapes
+from ._validate import Domain, Floats, Options, ShapeError, floating, namespace, params, shapes
 from .gru import gru_forward
 from .lstm import lstm_forward
 from .rnn import rnn_forward
@@ -26,6 +26,21 @@ GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 STACK = {"xs": Floats("time", "batch?", "input", nonempty="time"), "cell": Options(*CELLS),
          "h0": Floats("states", "batch?", "hidden", optional=True),
          "c0": Floats("states", "batch?", "hidden", optional=True)}
+
+
+class TorchRecurrent(Domain):
+    """A ``torch.nn.RNN``, ``LSTM`` or ``GRU`` module (without LSTM projections)."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a torch.nn.RNN, LSTM or GRU module"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if type(value).__name__ not in ("RNN", "LSTM", "GRU") or not hasattr(value,
+                                                                             "num_layers"):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        if getattr(value, "proj_size", 0):
+            raise self.fail(ValueError, func, name, "an LSTM with projections (proj_size > 0)")
+        return value
 
 
 def _run(cell: str, xs: Any, params: tuple, h0: Any, c0: Any):
@@ -223,6 +238,7 @@ def deep_rnn(xs: Any, layers: Sequence, cell: str = "rnn_tanh", h0: Any = None,
     return (inp, (h_n, xp.stack(c_n, axis=0))) if cell == "lstm" else (inp, h_n)
 
 
+@params(module=TorchRecurrent())
 def weights_from_torch(module: Any) -> tuple[list, str]:
     """Read ``layers`` and ``cell`` for :func:`deep_rnn` off a ``torch.nn.RNN/LSTM/GRU``.
 
@@ -238,15 +254,8 @@ def weights_from_torch(module: Any) -> tuple[list, str]:
     gru 2 2 (12, 8)
     """
     kind = type(module).__name__
-    if kind == "RNN":
-        cell = "rnn_relu" if module.nonlinearity == "relu" else "rnn_tanh"
-    elif kind in ("LSTM", "GRU"):
-        cell = kind.lower()
-    else:
-        raise TypeError(f"weights_from_torch: `module` must be torch.nn.RNN, LSTM or GRU; got "
-                        f"{kind}")
-    if getattr(module, "proj_size", 0):
-        raise ValueError("weights_from_torch: LSTM projections (proj_size > 0) are not covered")
+    cell = kind.lower() if kind != "RNN" else \
+        "rnn_relu" if module.nonlinearity == "relu" else "rnn_tanh"
     layers = []
     for ell in range(module.num_layers):
         layer = []

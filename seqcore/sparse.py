@@ -44,7 +44,7 @@ IDF_VARIANTS = ("plain", "textbook", "smooth", "unsmoothed")
 
 #: A document–term matrix: counts (or weights) >= 0, dense or SciPy sparse, one row a document.
 DTM = Counts("docs", "terms", sparse=True, nonempty="docs")
-TOKENIZER = Function("a tokenizer str -> list of str", optional=True)
+TOKENIZER = Function("a callable tokenizer str -> list of str", optional=True)
 
 
 class Document(Domain):
