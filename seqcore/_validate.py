@@ -960,6 +960,8 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
             continue
         if k in variadic:
             for i, v in enumerate(given[k]):
+                if v is None:
+                    raise d.fail(TypeError, func, f"{k}[{i}]", "None")
                 domain_of[f"{k}[{i}]"], raw[f"{k}[{i}]"] = d, v
         elif isinstance(d, Group):
             for n, (field, v) in d.items(func, k, given[k]).items():
@@ -980,8 +982,13 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
     api = {n: v for n, v in raw.items() if domain_of[n].library == "any"
            and n not in scalars | matrices}
     xp, arrays = namespace(func, **api) if api else (_NUMPY, {})
-    arrays |= {n: as_numpy(v) for n, v in raw.items() if domain_of[n].library == "numpy"
-               and n not in matrices}
+    for n, v in raw.items():
+        if domain_of[n].library == "numpy" and n not in matrices:
+            try:
+                arrays[n] = as_numpy(v)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"{func}: `{n}` must be an array or a nested list of numbers; "
+                                f"got {type(v).__name__} ({err})") from None
     if matrices:
         import scipy.sparse as sp
 

@@ -1,0 +1,324 @@
+"""One input-validation test over the whole public API, derived from the declared domains.
+
+In the spirit of scikit-learn's common checks and PyTorch's error inputs: every public
+function and method has one good call (``tests/api_calls.py``); each parameter's domain,
+as the function declares it (``func.__params__``, from ``@params``), says which values are
+outside it, and this file makes one bad call per such value, changing one argument of the
+good call. Each bad call must raise
+
+- the right type: ``TypeError`` for the wrong kind (a float for an integer, an integer
+  array for a floating one, a str for a list of tokens), ``ValueError`` for the wrong value
+  (NaN, below a bound, an unknown option; ``ShapeError`` for shapes);
+- a message that starts with the public name of the function called (``softmax: ``,
+  ``BM25Index.top_k: ``), names the argument (`` `k` ``), and states the expectation (a
+  word per kind of domain, fixed here: "integer", "number", "one of", "floating"...).
+
+Whole sentences are not pinned: the message builder's own wording is tested once, in
+``tests/test_validate.py``. Checks that depend on values only the body can see (a zero
+vector, a mask that blocks a whole row) are tested in each module's own test file.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from seqcore import _validate as v
+from tests.api_calls import GOOD, Call
+
+RAGGED = [[0.0], [0.0, 0.0]]
+
+
+@dataclass
+class Bad:
+    name: str           # the public function or method, as in GOOD
+    param: str
+    what: str           # the bad value, in words
+    value: Any
+    error: type[BaseException]
+    expect: str         # a word the message must hold, fixed per kind of domain
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}/{self.param}/{self.what}"
+
+
+def _public(fn: Any) -> str:
+    return v.public_name(getattr(fn, "__func__", fn))
+
+
+def _bound(call: Call) -> dict[str, Any]:
+    sig = inspect.signature(call.fn)
+    return dict(sig.bind_partial(*call.args, **call.kwargs).arguments)
+
+
+def _axis(pattern: tuple[str, ...], ndim: int, dim: str) -> int | None:
+    """The axis of an array of ``ndim`` axes that carries the named dimension ``dim``."""
+    if pattern[:1] == ("...",):
+        names = pattern[1:]
+        return ndim - len(names) + names.index(dim) if dim in names else None
+    if ndim == len(pattern) - 1:                          # the optional axis is left out
+        pattern = tuple(d for d in pattern if not d.endswith("?"))
+    names = [d.rstrip("?").rpartition("*")[2] for d in pattern]
+    return names.index(dim) if dim in names and len(names) == ndim else None
+
+
+def _shared_dims(domains: dict[str, Any], given: dict[str, Any]) -> dict[str, int]:
+    """How many array arguments of the good call carry each named dimension."""
+    count: dict[str, int] = {}
+    for p, d in domains.items():
+        if isinstance(d, v.Array) and not isinstance(d, v.Group) and given.get(p) is not None:
+            for dim in {x.rstrip("?").rpartition("*")[2] for x in d.dims if x != "..."}:
+                count[dim] = count.get(dim, 0) + 1
+    return count
+
+
+def _scalar_cases(name: str, p: str, d: Any) -> list[Bad]:
+    cases = []
+    if isinstance(d, v.Integer):
+        cases += [Bad(name, p, "1.5", 1.5, TypeError, "integer"),
+                  Bad(name, p, "True", True, TypeError, "integer"),
+                  Bad(name, p, "'3'", "3", TypeError, "integer")]
+        ge, gt, le, lt = d.bounds
+        low = ge if isinstance(ge, int) else gt + 1 if isinstance(gt, int) else None
+        high = le if isinstance(le, int) else lt - 1 if isinstance(lt, int) else None
+        if low is not None:
+            cases.append(Bad(name, p, f"{low - 1} (below {low})", low - 1, ValueError,
+                             "integer"))
+        if high is not None:
+            cases.append(Bad(name, p, f"{high + 1} (above {high})", high + 1, ValueError,
+                             "integer"))
+        if d.multiple_of and low is not None:
+            odd = low + 1 if (low + 1) % d.multiple_of else low + 2
+            cases.append(Bad(name, p, f"{odd} (not a multiple)", odd, ValueError, "integer"))
+    elif isinstance(d, v.Real):
+        cases += [Bad(name, p, "'x'", "x", TypeError, "number"),
+                  Bad(name, p, "NaN", math.nan, ValueError, "number"),
+                  Bad(name, p, "array", np.ones(2), TypeError, "number")]
+        if d.finite:
+            cases.append(Bad(name, p, "inf", math.inf, ValueError, "number"))
+        ge, gt, le, lt = d.bounds
+        for bound, step, word in ((ge, -1, "below"), (gt, 0, "at"), (le, 1, "above"),
+                                  (lt, 0, "at")):
+            if isinstance(bound, int | float):
+                bad = bound + step if step else bound
+                cases.append(Bad(name, p, f"{bad} ({word} {bound})", bad, ValueError, "number"))
+    elif isinstance(d, v.Options):
+        cases += [Bad(name, p, "'nope'", "nope", ValueError, "one of"),
+                  Bad(name, p, "3", 3, TypeError, "one of")]
+    elif isinstance(d, v.Flag):
+        cases += [Bad(name, p, "'yes'", "yes", TypeError, "True or False"),
+                  Bad(name, p, "1", 1, TypeError, "True or False")]
+    elif isinstance(d, v.Function):
+        cases.append(Bad(name, p, "5", 5, TypeError, "callable"))
+    elif isinstance(d, v.Text):
+        cases.append(Bad(name, p, "5", 5, TypeError, "str"))
+    elif isinstance(d, v.Tokens):
+        cases += [Bad(name, p, "a str", "a b", TypeError, "str"),
+                  Bad(name, p, "numbers", [[1, 2]] if d.nested else [1, 2], TypeError, "str")]
+        if d.nonempty:
+            cases.append(Bad(name, p, "empty", [], ValueError, "non-empty"))
+    elif isinstance(d, v.TokenIds):
+        cases += [Bad(name, p, "[-1]", [-1], ValueError, "token ids"),
+                  Bad(name, p, "['a']", ["a"], TypeError, "token ids"),
+                  Bad(name, p, "a str", "ab", TypeError, "token ids")]
+    elif isinstance(d, v.Seed):
+        cases += [Bad(name, p, "1.5", 1.5, TypeError, "seed"),
+                  Bad(name, p, "-1", -1, ValueError, "seed")]
+    elif isinstance(d, v.Domain) and not isinstance(d, v.Array):
+        cases.append(Bad(name, p, "5", 5, TypeError, "must be"))    # a module's own domain
+    return cases
+
+
+def _array_cases(name: str, p: str, d: Any, good: Any, shared: dict[str, int]) -> list[Bad]:
+    if isinstance(d, v.Group):
+        cases = [Bad(name, p, "a 1-tuple", (np.ones(2),), TypeError, "tuple")]
+        if isinstance(good, dict):
+            cases.append(Bad(name, p, "a key missing", {k: x for k, x in list(good.items())[1:]},
+                             KeyError, "keys"))
+        return cases
+    cases = []
+    if not d.optional:
+        cases.append(Bad(name, p, "None", None, TypeError, "array"))
+    if good is None or isinstance(good, int | float) or hasattr(good, "tocsr"):
+        return cases
+    a = np.asarray(good.detach() if hasattr(good, "detach") else good)
+    cases.append(Bad(name, p, "ragged", RAGGED, TypeError, "array"))
+    if isinstance(d, v.Floats) and not d.promote:
+        cases.append(Bad(name, p, "int64", np.ones(a.shape, dtype=np.int64), TypeError,
+                         "floating"))
+    if isinstance(d, v.Ints) and a.size:
+        cases.append(Bad(name, p, "float64", a.astype(float) + 0.5, TypeError, "integer"))
+    if isinstance(d, v.Bools):
+        cases.append(Bad(name, p, "float64", a.astype(float), TypeError, "boolean"))
+    if isinstance(d, v.Counts) and a.size:
+        if d.ge is not None:
+            neg = a.astype(float if not d.integer else np.int64).copy()
+            neg.flat[0] = -1
+            cases.append(Bad(name, p, "a negative entry", neg, ValueError,
+                             "in [0" if d.le is not None else ">= 0"))
+        cases.append(Bad(name, p, "strings", np.full(a.shape, "x"), TypeError, "dtype"))
+    if isinstance(d, v.Probabilities) and a.size:
+        cases.append(Bad(name, p, "rows summing to 2", a * 2, ValueError, "sum to 1"))
+    if d.finite and a.dtype.kind == "f" and a.size:
+        nan = a.copy()
+        nan.flat[0] = np.nan
+        cases.append(Bad(name, p, "NaN", nan, ValueError, "finite"))
+    if d.dims and d.dims[0] != "..." and not isinstance(d, v.Mask):
+        cases.append(Bad(name, p, "3 more axes", a[None, None, None], ValueError, "-D"))
+    for dim in d.nonempty:
+        axis = _axis(d.dims, a.ndim, dim)
+        if axis is not None and shared.get(dim, 0) == 1:       # (else a shape error comes first)
+            cases.append(Bad(name, p, f"no {dim}", np.take(a, [], axis=axis), ValueError,
+                             "at least one"))
+    for dim, n in shared.items():
+        axis = _axis(d.dims, a.ndim, dim) if d.dims else None
+        if n > 1 and axis is not None:
+            longer = np.concatenate([a, np.take(a, [0], axis=axis)], axis=axis)
+            cases.append(Bad(name, p, f"one more along {dim}", longer, ValueError, "shape"))
+            break
+    return cases
+
+
+def derived_cases() -> list[Bad]:
+    cases: list[Bad] = []
+    for name, factory in GOOD.items():
+        call = factory()
+        domains = getattr(call.fn, "__params__", None)
+        if domains is None:
+            continue
+        given = _bound(call)
+        shared = _shared_dims(domains, given)
+        for p, d in domains.items():
+            if isinstance(d, v.Array):
+                good = given.get(p)
+                if isinstance(good, tuple) and not isinstance(d, v.Group):   # *coords
+                    good = good[0] if good else None
+                cases += _array_cases(name, p, d, good, shared)
+            else:
+                cases += _scalar_cases(name, p, d)
+    return cases
+
+
+CASES = derived_cases()
+
+
+def _with(call: Call, param: str, value: Any) -> Call:
+    sig = inspect.signature(call.fn)
+    bound = sig.bind_partial(*call.args, **call.kwargs)
+    if sig.parameters[param].kind is inspect.Parameter.VAR_POSITIONAL:
+        bound.arguments[param] = (value, *bound.arguments[param][1:])
+    else:
+        bound.arguments[param] = value
+    return Call(call.fn, bound.args, bound.kwargs)
+
+
+def check(case: Bad) -> None:
+    """The bad call raises the case's error, naming the function, the argument and the
+    expectation (AssertionError otherwise)."""
+    call = GOOD[case.name]()
+    try:
+        _with(call, case.param, case.value).run()
+    except case.error as err:
+        message = str(err)
+    except Exception as err:            # the wrong type, or a message from deep inside
+        raise AssertionError(f"{case.id}: {type(err).__name__}: {err}") from None
+    else:
+        raise AssertionError(f"{case.id}: accepted; expected {case.error.__name__}")
+    public = _public(call.fn)
+    assert message.startswith(f"{public}: "), f"{case.id}: {message}"
+    assert f"`{case.param}" in message, f"{case.id}: {message}"
+    assert case.expect in message, f"{case.id}: {case.expect!r} not in {message}"
+
+
+BY_NAME = {name: [c for c in CASES if c.name == name] for name in GOOD}
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(BY_NAME) if BY_NAME[n]], ids=str)
+def test_bad_inputs_are_refused_with_their_name_and_domain(name: str) -> None:
+    """Every bad call derived for ``name`` (listed all at once when some fail)."""
+    failures = []
+    for case in BY_NAME[name]:
+        try:
+            check(case)
+        except AssertionError as err:
+            failures.append(str(err))
+    assert not failures, f"{len(failures)} of {len(BY_NAME[name])}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(GOOD), ids=str)
+def test_the_good_call_is_accepted(name: str) -> None:
+    GOOD[name]().run()
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(GOOD) if hasattr(GOOD[n]().fn,
+                                                                     "__params__")], ids=str)
+def test_numpy_scalars_act_as_the_numbers_they_hold(name: str) -> None:
+    """np.int64(3) for an integer, np.float32(x) for a real: the same result as 3 and
+    float(np.float32(x)), never refused."""
+    call = GOOD[name]()
+    given = _bound(call)
+    for p, d in call.fn.__params__.items():
+        if p not in given or isinstance(given[p], bool):
+            continue
+        if isinstance(d, v.Integer) and isinstance(given[p], int):
+            same = _with(call, p, np.int64(given[p]))
+        elif isinstance(d, v.Real) and isinstance(given[p], float):
+            x = np.float32(given[p])
+            call = _with(call, p, float(x))
+            same = _with(call, p, x)
+        else:
+            continue
+        _same(same.run(), call.run())
+
+
+def _same(a: Any, b: Any) -> None:
+    if isinstance(a, tuple | list) and not isinstance(a, str):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same(x, y)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            _same(a[k], b[k])
+    elif hasattr(a, "toarray"):
+        np.testing.assert_array_equal(a.toarray(), b.toarray())
+    elif isinstance(a, np.ndarray | float | int | np.generic):
+        np.testing.assert_array_equal(a, b)
+    elif callable(a):
+        return                                  # a decoder step: compared through its use
+    elif hasattr(a, "__dict__") and type(a).__eq__ is object.__eq__:
+        _same(vars(a), vars(b))                 # an index, a vocabulary: by their fields
+    else:
+        assert a == b
+
+
+def test_the_table_is_large_and_covers_every_kind_of_domain() -> None:
+    kinds = {type(d).__name__ for factory in GOOD.values()
+             for d in getattr(factory().fn, "__params__", {}).values()}
+    assert {"Integer", "Real", "Options", "Flag", "Floats", "Ints", "Counts", "Group",
+            "Mask", "Probabilities", "Tokens", "TokenIds", "Seed", "Function"} <= kinds
+    assert len(CASES) > 700, len(CASES)
+
+
+def test_a_domain_that_is_not_enforced_fails_the_table() -> None:
+    """Negative control: a function that declares a domain but does not check it (its
+    ``__params__`` claimed by hand, no ``@params``) fails the derived bad calls."""
+    def unchecked(k: int = 1) -> int:
+        return k
+
+    unchecked.__params__ = {"k": v.Integer(ge=1)}  # type: ignore[attr-defined]
+    GOOD["__control__"] = lambda: Call(unchecked, (), {"k": 2})
+    try:
+        bad = [c for c in derived_cases() if c.name == "__control__"]
+        assert bad
+        for case in bad:
+            with pytest.raises(AssertionError, match="accepted"):
+                check(case)
+    finally:
+        del GOOD["__control__"]
