@@ -197,7 +197,7 @@ def _qkv(n_q=3, n_k=4, d=2):
     ("call", "error", "fragments"),
     [
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.ones((3, 5), dtype=bool)),
-         ShapeError, ["`mask`", "(3, 4)", "(3, 5)"]),
+         ShapeError, ["scaled_dot_product_attention: `mask`", "broadcast", "(3, 4)", "(3, 5)"]),
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.ones((2, 3, 4), dtype=bool)),
          ShapeError, ["`mask`", "(2, 3, 4)"]),
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.array([[1, 1, 1, 1]] * 3)),
@@ -207,24 +207,30 @@ def _qkv(n_q=3, n_k=4, d=2):
          ValueError, ["`mask`", "every key", "index (1,)"]),
         (lambda: scaled_dot_product_attention(
             *_qkv(), mask=np.array([False, True, True, True]), causal=True),
-         ValueError, ["every key", "index (0,)"]),
+         ValueError, ["scaled_dot_product_attention: `mask`", "every key", "index (0,)"]),
+        (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((0, 2)), np.ones((0, 2))),
+         ShapeError, ["scaled_dot_product_attention: `K`", "at least one entry", "n_k"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 3)), np.ones((4, 2))),
          ShapeError, ["`K`", "d_k=2", "(4, 3)"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 2)), np.ones((5, 2))),
          ShapeError, ["`V`", "n_k=4", "(5, 2)"]),
         (lambda: scaled_dot_product_attention(np.ones(3), np.ones((4, 3)), np.ones((4, 2))),
-         ShapeError, ["`Q`", "at least 2-D"]),
+         ShapeError, ["scaled_dot_product_attention: `Q`", "at least 2-D (..., n_q, d_k)"]),
         (lambda: attention_weights(np.ones(3), mask=np.zeros(3, dtype=bool)),
          ValueError, ["`mask`", "every key"]),
-        (lambda: attention_weights(np.array(2.0)), ShapeError, ["`scores`", "scalar"]),
-        (lambda: dot_score(np.ones(3), np.ones((5, 2))), ShapeError, ["`H`", "(5, 2)"]),
+        (lambda: attention_weights(np.array(2.0)),
+         ShapeError, ["attention_weights: `scores`", "at least 1-D", "0-D"]),
+        (lambda: attention_weights(np.zeros((2, 0))),
+         ShapeError, ["attention_weights: `scores`", "at least one entry", "source"]),
+        (lambda: dot_score(np.ones(3), np.ones((5, 2))),
+         ShapeError, ["dot_score: `H`", "key=3", "(5, 2)"]),
         (lambda: general_score(np.ones(3), np.ones((5, 2)), np.ones((2, 2))),
-         ShapeError, ["`W_a`", "(2, 2)"]),
+         ShapeError, ["general_score: `s`", "query=2", "(3,)"]),
         (lambda: additive_score(np.ones(3), np.ones((5, 2)), np.ones((4, 3)), np.ones((4, 2)),
                                 np.ones(3)), ShapeError, ["`v`", "attn=4", "(3,)"]),
         (lambda: context_vector(np.ones(3), np.ones((4, 2))), ShapeError, ["`H`", "source=3"]),
-        (lambda: causal_mask(0), ValueError, ["`n_queries`", "positive", "0"]),
-        (lambda: causal_mask(3, 2.5), ValueError, ["`n_keys`", "2.5"]),
+        (lambda: causal_mask(0), ValueError, ["causal_mask: `n_queries`", "integer >= 1", "0"]),
+        (lambda: causal_mask(3, 2.5), TypeError, ["causal_mask: `n_keys`", "integer", "2.5"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
@@ -240,3 +246,48 @@ def test_cuda_sdpa_matches_torch():
     assert out.device.type == "cuda"
     torch.testing.assert_close(out, F.scaled_dot_product_attention(Q, K, V, is_causal=True),
                                rtol=0, atol=TOL)
+
+
+def test_mask_errors_name_the_blocked_row():
+    scores = np.zeros((2, 3, 4))
+    assert_error_names(lambda: attention_weights(scores, mask=np.ones((2, 2, 3, 4), bool)),
+                       ValueError, ["attention_weights: `mask`", "broadcast", "(2, 2, 3, 4)"])
+    mask = np.ones((2, 3, 4), bool)
+    mask[1, 2] = False
+    assert_error_names(lambda: attention_weights(scores, mask=mask), ValueError,
+                       ["attention_weights: `mask`", "every key of the score vector",
+                        "index (1, 2)", "0/0"])
+    mask[0, 1] = False
+    assert_error_names(lambda: attention_weights(scores, mask=mask), ValueError,
+                       ["at index (0, 1)", "(and 1 more)"])
+    Q = np.zeros((3, 2))
+    assert_error_names(
+        lambda: scaled_dot_product_attention(Q, Q, Q, mask=np.eye(3, dtype=bool)[::-1],
+                                             causal=True),
+        ValueError, ["scaled_dot_product_attention: `mask`", "every key of the query row",
+                     "index (0,)"])
+
+
+def test_a_broadcast_mask_row_weights_exactly():
+    # one row of mask (1, 4) shared by both query rows: weights are 1/2 on the two kept keys
+    w = attention_weights(np.zeros((2, 4)), mask=np.array([[True, False, True, False]]))
+    np.testing.assert_array_equal(w, [[0.5, 0, 0.5, 0]] * 2)
+
+
+def test_causal_mask_by_hand():
+    np.testing.assert_array_equal(causal_mask(2, 3), [[1, 0, 0], [1, 1, 0]])
+    np.testing.assert_array_equal(causal_mask(np.int64(2)), [[1, 0], [1, 1]])
+    np.testing.assert_array_equal(causal_mask(1), [[True]])
+
+
+def test_causal_sdpa_with_more_keys_than_queries():
+    # 1 query, 2 keys, causal: the query sees key 0 only, so it returns V[0] exactly
+    Q, K, V = np.ones((1, 2)), np.ones((2, 2)), np.array([[1.0, 2.0], [30.0, 40.0]])
+    out, w = scaled_dot_product_attention(Q, K, V, causal=True)
+    np.testing.assert_array_equal(w, [[1.0, 0.0]])
+    np.testing.assert_array_equal(out, [[1.0, 2.0]])
+
+
+def test_scores_of_no_position_are_empty():
+    # scores of no source position are an empty vector (their softmax is what is undefined)
+    assert dot_score(np.ones(3), np.ones((0, 3))).shape == (0,)
