@@ -141,3 +141,57 @@ def test_bad_input_names_the_argument(call, error, fragments):
 @pytest.mark.parametrize("cell", list(MODULES))
 def test_cuda_deep_bidirectional_matches_torch(cell):
     compare(cell, 2, True, True, True, backend="torch", device="cuda")
+
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+P = (np.ones((2, 1)), np.eye(2) / 2, np.zeros(2), np.zeros(2))      # one RNN direction
+
+
+def test_deep_rnn_by_hand():
+    xs = np.array([[1.0], [0.0]])
+    # h1 = tanh(1 * (1, 1)), h2 = tanh(W_hh h1) with W_hh = I/2.
+    h1 = np.tanh(np.ones(2))
+    h2 = np.tanh(h1 / 2)
+    H, h_n = deep_rnn(xs, [[P]])
+    np.testing.assert_allclose(H, [h1, h2], rtol=1e-14)
+    np.testing.assert_allclose(h_n, [h2], rtol=1e-14)
+    # relu: the same with max(., 0); biases of both kinds add up.
+    Pb = (P[0], P[1], np.array([0.5, 0.0]), np.array([0.5, -3.0]))
+    H, _ = deep_rnn(xs, [[Pb]], cell="rnn_relu")
+    np.testing.assert_allclose(H[0], [2.0, 0.0])
+    H2, _ = deep_rnn(xs, [[(P[0], P[1], np.array([1.0, -2.0]), None)]], cell="rnn_relu")
+    np.testing.assert_allclose(H2, H)
+    H3, _ = deep_rnn(xs, [[(P[0], P[1], None, np.array([1.0, -2.0]))]], cell="rnn_relu")
+    np.testing.assert_allclose(H3, H)
+    # Bidirectional: the backward half runs on the reversed input and is flipped back.
+    Hb, h_n = bidirectional_rnn(xs, P[:2], list(P[:2]))
+    back1 = np.tanh(np.zeros(2))            # reversed input starts with x = 0
+    back2 = np.tanh(np.ones(2) + back1 / 2)
+    np.testing.assert_allclose(Hb, [[*h1, *back2], [*h2, *back1]], rtol=1e-14)
+    np.testing.assert_allclose(h_n, [h2, back2], rtol=1e-14)
+    # An LSTM layer returns (h_n, c_n).
+    L = (np.ones((8, 1)), np.zeros((8, 2)), None, None)
+    _, (h, c) = deep_rnn(xs, [[L]], cell="lstm", h0=np.zeros((1, 2)), c0=np.zeros((1, 2)))
+    assert h.shape == c.shape == (1, 2)
+
+
+def test_weights_from_torch_layout():
+    gru = torch.nn.GRU(1, 2, num_layers=2, bidirectional=True)
+    layers, cell = weights_from_torch(gru)
+    assert cell == "gru" and len(layers) == 2 and len(layers[1]) == 2
+    assert torch.equal(layers[1][1][1], gru.weight_hh_l1_reverse.detach())
+    rnn = torch.nn.RNN(1, 2, nonlinearity="relu", bias=False)
+    layers, cell = weights_from_torch(rnn)
+    assert cell == "rnn_relu" and len(layers[0]) == 1 and layers[0][0][2] is None
+    assert weights_from_torch(torch.nn.RNN(1, 2))[1] == "rnn_tanh"
+    assert weights_from_torch(torch.nn.LSTM(1, 2))[1] == "lstm"
+
+
+
+def test_deep_rnn_takes_nested_lists():
+    xs = np.array([[1.0], [0.0]])
+    H, _ = deep_rnn(xs, [[(P[0].tolist(), P[1].tolist())]])
+    np.testing.assert_allclose(H, deep_rnn(xs, [[P[:2]]])[0], rtol=1e-15)
+    assert_error_names(lambda: deep_rnn(xs, [[P[:2]], [(np.ones((3, 2)), np.eye(3).tolist())]]),
+                       ValueError, ["deep_rnn: `layers[1][0].W_hh`", "hidden=2", "(3, 3)"])
