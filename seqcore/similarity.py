@@ -104,7 +104,7 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
         return _shape_result(_cosine_sparse(_csr(x), _csr(y), zero, xv, yv), xv, yv)
     xp = array_namespace(x, y)
     X, Y = _max_scaled(xp, _rows(x)), _max_scaled(xp, _rows(y))
-    nx, ny = xp.sqrt(xp.sum(X * X, axis=1)), xp.sqrt(xp.sum(Y * Y, axis=1))    # ‖x‖, ‖y‖
+    nx, ny = _norms(xp, X), _norms(xp, Y)                                     # ‖x‖, ‖y‖
     _zero_check(zero, nx, ny, xv, yv)
     denom = nx[:, None] * ny[None, :]
     if zero is None:
@@ -121,6 +121,14 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
 def _max_scaled(xp: Any, A: Any) -> Any:
     m = xp.max(xp.abs(A), axis=1, keepdims=True)
     return A / xp.where(m == 0, xp.ones_like(m), m)
+
+
+def _norms(xp: Any, A: Any) -> Any:
+    """The rows' L2 norms, 0 for a zero row, with a finite gradient there too: the square
+    root is taken of 1 instead of 0 (whose derivative is infinite), then masked."""
+    ss = xp.sum(A * A, axis=1)
+    zero = ss == 0
+    return xp.where(zero, xp.zeros_like(ss), xp.sqrt(xp.where(zero, xp.ones_like(ss), ss)))
 
 
 def _max_scaled_sparse(A: Any) -> Any:

@@ -1811,6 +1811,20 @@ def _similarity_rows() -> None:
         raises(ValueError, lambda: sc.cosine_similarity(Zt, Zt), "cosine_similarity: `x`")
 
     degenerate("cosine_similarity", "zero vectors, NumPy and requires_grad torch", zero_vectors)
+
+    def zero_vector_gradients() -> None:
+        # a zero row scored as `zero` is a constant there: its gradient is 0, not NaN (the
+        # square root of 0 has an infinite derivative); the other rows' gradients are torch's
+        Z = torch.tensor([[0.0, 0.0], [1.0, 2.0]], dtype=torch.float64, requires_grad=True)
+        y = torch.tensor([[2.0, 1.0]], dtype=torch.float64)
+        sc.cosine_similarity(Z, y, zero=0.0).sum().backward()
+        Zr = Z.detach()[1:].clone().requires_grad_()
+        F.cosine_similarity(Zr, y, dim=-1).sum().backward()
+        close(Z.grad[1:], Zr.grad, rtol=1e-12, atol=1e-15)
+        close(Z.grad[0], np.zeros(2), rtol=0, atol=0)
+
+    add("cosine_similarity", "grad", "zero rows scored as zero=0.0: gradient 0, not NaN",
+        zero_vector_gradients)
     domain_rows("cosine_similarity", lambda **kw: sc.cosine_similarity(
         np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([1.0, 0.0]), **({"zero": 0.0} | kw)),
         lambda **kw: np.array([kw.get("zero", 0.0), 1 / math.sqrt(2)]),
@@ -2221,6 +2235,7 @@ _word2vec_rows()
 # Against the code before issue 14 (commit 103124d) these rows disagreed with their reference
 # or their domain; each is fixed now, and the row asserts the fix.
 FIXED = """
+cosine_similarity/grad/zero rows scored as zero=0.0: gradient 0, not NaN
 BM25Index/domain/b NaN/inf/0/-1
 BM25Index/domain/epsilon NaN/inf/0/-1
 BM25Index/domain/k1 NaN/inf/0/-1
