@@ -9,8 +9,8 @@ import pytest
 
 from seqcore import BM25Index, bm25_idf, bm25_tf
 from tests._require import require
+from tests.corpora import zipf_corpus
 from tests.errors import assert_error_names
-from tests.test_sparse import zipf_corpus
 
 rank_bm25 = require("rank_bm25")
 bm25s = require("bm25s")

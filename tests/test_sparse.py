@@ -1,5 +1,5 @@
-"""One-hot, BoW, DTM, TF, IDF and TF-IDF against scikit-learn, torch and gensim;
-cosine, Euclidean and Jaccard against scipy.spatial.distance."""
+"""Sparse representations (seqcore.sparse): one-hot, BoW, DTM, TF, IDF and TF-IDF against
+scikit-learn, torch and gensim, and small corpora counted by hand."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from seqcore import (
     tfidf,
 )
 from tests._require import require
+from tests.corpora import zipf_corpus
 from tests.errors import assert_error_names
 
 text = require("sklearn.feature_extraction.text")
@@ -29,18 +30,6 @@ distance = require("scipy.spatial.distance")
 torch = require("torch")
 
 TOL = 1e-12
-
-
-def zipf_corpus(n_docs: int, n_words: int = 300, seed: int = 0, empty: bool = True) -> list[str]:
-    """Seeded documents whose word frequencies follow a Zipf law; some empty documents."""
-    rng = np.random.default_rng(seed)
-    words = np.array([f"w{i}" for i in range(n_words)])
-    docs = []
-    for i in range(n_docs):
-        length = 0 if (empty and i % 17 == 5) else int(rng.integers(1, 40))
-        ranks = np.minimum(rng.zipf(1.3, size=length), n_words) - 1
-        docs.append(" ".join(words[ranks]))
-    return docs
 
 
 def sk_count(**kw):
@@ -244,6 +233,20 @@ def test_stays_sparse_on_a_large_corpus():
         (lambda: idf([1, 0], 3, "plain"), ValueError, ["idf: variant 'plain'", "`df` >= 1",
                                                        "term 1", "smooth"]),
         (lambda: idf([1, 5], 3), ValueError, ["idf: `df`", "[0, 3]", "n_docs=3"]),
+        (lambda: idf([0], 2, variant="unsmoothed"), ValueError,
+         ["idf: variant 'unsmoothed'", "`df` >= 1"]),
+        (lambda: document_term_matrix(["a"], vocabulary={"a": 0, "b": 2}), ValueError,
+         ["document_term_matrix: a `vocabulary` mapping", "2 terms", "columns 0..1"]),
+        (lambda: document_term_matrix(["a"], vocabulary={"a": -1, "b": 1}), ValueError,
+         ["document_term_matrix: a `vocabulary` mapping"]),
+        (lambda: document_term_matrix(b"a b"), TypeError,
+         ["document_term_matrix: `docs`", "list of documents", "bytes"]),
+        (lambda: document_term_matrix([["a", ["b"]]]), TypeError,
+         ["document_term_matrix: `docs[0]`", "str tokens", "list (['b'])", "position 1"]),
+        (lambda: document_frequency(np.array([["a"]], dtype=object)), TypeError,
+         ["document_frequency: `X`", "dtype", "object"]),
+        (lambda: document_frequency(sp.csr_array(np.array([[0.0, -0.5]]))), ValueError,
+         ["document_frequency: `X`", ">= 0", "-0.5"]),
         (lambda: tfidf(np.ones((2, 3)), idf_weights=np.ones(2)), ValueError,
          ["tfidf: `idf_weights`", "terms=3", "(2,)"]),
     ],
@@ -264,3 +267,51 @@ def test_documented_values_for_empty_documents():
     assert np.isfinite(cosine_similarity(W, W, zero=0.0)).all()
     Y, _ = document_term_matrix(["zzz", "a"], vocabulary=["a", "b"])   # unknown words only
     assert Y.toarray().tolist() == [[0, 0], [1, 0]]
+
+
+# --- small corpora counted and weighted by hand ---------------------------------------
+
+def test_counting_by_hand():
+    X, terms = document_term_matrix(["b a b", ["c", "a"], ""])
+    assert terms == ["a", "b", "c"]
+    assert X.dtype == np.int64
+    np.testing.assert_array_equal(X.toarray(), [[1, 2, 0], [1, 0, 1], [0, 0, 0]])
+    X, terms = document_term_matrix(["The cat", ["THE", "Dog"]], lowercase=True,
+                                    stop_words=["the"])
+    assert terms == ["cat", "dog"]
+    np.testing.assert_array_equal(X.toarray(), [[1, 0], [0, 1]])
+    X, terms = document_term_matrix(["a-b c", "b-a"], tokenizer=lambda s: s.split("-"))
+    assert terms == ["a", "b", "b c"]          # the tokenizer, not str.split, cuts them
+    np.testing.assert_array_equal(X.toarray(), [[1, 0, 1], [1, 1, 0]])
+    X, _ = document_term_matrix(["x y z", "y q"], vocabulary={"y": 1, "x": 0})
+    np.testing.assert_array_equal(X.toarray(), [[1, 1], [0, 1]])
+    X, terms = document_term_matrix(["a b", "a c", "a b"], min_df=2)
+    assert terms == ["a", "b"]
+    np.testing.assert_array_equal(X.toarray(), [[1, 1], [1, 0], [1, 1]])
+    X, terms = document_term_matrix(["a b", "a c"], min_df=1)
+    assert terms == ["a", "b", "c"]
+    np.testing.assert_array_equal(bag_of_words("b a zz a", ["a", "b"]), [2, 1])
+    np.testing.assert_array_equal(bag_of_words("A-B", ["A", "B"], tokenizer=lambda s:
+                                               s.split("-")), [1, 1])
+
+
+def test_weights_by_hand():
+    X = np.array([[2, 0, 1], [0, 0, 3]])
+    np.testing.assert_array_equal(document_frequency(X), [1, 0, 2])
+    assert document_frequency(sp.csr_array(np.array([[0.0, 1.0]]))).tolist() == [0, 1]
+    np.testing.assert_allclose(term_frequency(X, "length").toarray(),
+                               [[2 / 3, 0, 1 / 3], [0, 0, 1]])
+    np.testing.assert_allclose(term_frequency(X, "log").toarray(),
+                               [[1 + math.log(2), 0, 1], [0, 0, 1 + math.log(3)]])
+    np.testing.assert_array_equal(term_frequency(X).toarray(), X)
+    df = [1, 0, 2]
+    np.testing.assert_allclose(idf(df, 2, "textbook"), np.log(2 / np.array([2, 1, 3])))
+    np.testing.assert_allclose(idf(df, 2), np.log(3 / np.array([2, 1, 3])) + 1)
+    np.testing.assert_allclose(idf([1, 2], 2, "plain"), [math.log(2), 0.0])
+    np.testing.assert_allclose(idf([1, 2], np.int64(2), "unsmoothed"), [math.log(2) + 1, 1.0])
+    W = tfidf(X, norm=None)
+    np.testing.assert_allclose(W.toarray()[1], [0, 0, 3 * 1.0])
+    W = tfidf(X, idf_weights=[1.0, 1.0, 1.0])
+    np.testing.assert_allclose(W.toarray(), [[2 / math.sqrt(5), 0, 1 / math.sqrt(5)], [0, 0, 1]])
+    np.testing.assert_allclose(l2_normalize_rows([[3, 4], [0, 0]]).toarray(),
+                               [[0.6, 0.8], [0, 0]])
