@@ -295,7 +295,7 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
     >>> skipgram_pairs([10, 11, 12], window=1).tolist()
     [[10, 11], [11, 10], [11, 12], [12, 11]]
     """
-    ids = ids.reshape(-1)
+    ids = ids.astype(np.int64, copy=False).reshape(-1)
     T = ids.size
     reach = np.full(T, window) if shrink is None else window - shrink
     if reach.shape != (T,) or (reach < 1).any() or (reach > window).any():
