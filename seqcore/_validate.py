@@ -520,17 +520,21 @@ class Tokens(Domain):
 
 class TokenIds(Domain):
     """A sequence of integer token ids >= 0 (a list, tuple or 1-D integer array), returned
-    as a tuple of int; ``lt="vocab"``: each below that dimension."""
+    as a tuple of int; ``lt="vocab"``: each below that dimension (or below a given int)."""
 
-    def __init__(self, *, nonempty: bool = False, lt: str | None = None,
+    def __init__(self, *, nonempty: bool = False, lt: str | int | None = None,
                  optional: bool = False) -> None:
         self.nonempty, self.lt, self.optional = nonempty, lt, optional
 
     def dependent(self) -> bool:
-        return self.lt is not None
+        return isinstance(self.lt, str)
+
+    def top(self, dims: Mapping[str, Any]) -> int | None:
+        return self.lt if isinstance(self.lt, int) else dims.get(self.lt)
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
-        bound = f" in [0, {dims[self.lt] - 1}]" if self.lt in dims else " >= 0"
+        top = self.top(dims)
+        bound = f" in [0, {top - 1}]" if top is not None else " >= 0"
         return (("a non-empty" if self.nonempty else "a") + " sequence of integer token ids"
                 + bound + (", or None" if self.optional else ""))
 
@@ -544,7 +548,7 @@ class TokenIds(Domain):
         if bad is not None:
             raise self.fail(TypeError, func, name, f"{_kind(bad)} among them")
         ids = tuple(int(t) for t in items)
-        top = dims.get(self.lt) if self.lt else None
+        top = self.top(dims)
         if any(t < 0 or (top is not None and t >= top) for t in ids):
             raise self.fail(OutOfRangeError, func, name, str(ids), dims)
         if self.nonempty and not ids:

@@ -525,11 +525,8 @@ def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
                 states[prefix] = rnn_step(E[prefix[-1]], state(prefix[:-1]), W_xh, W_hh, b_h)
         return states[prefix]
 
-    @params(prefix=TokenIds())
+    @params(prefix=TokenIds(lt=E.shape[0]))
     def step(prefix: tuple[int, ...]) -> np.ndarray:
-        if any(t >= E.shape[0] for t in prefix):
-            raise OutOfRangeError(f"rnn_language_model.step: `prefix` token ids must lie in "
-                                  f"[0, {E.shape[0] - 1}] (the rows of `E`); got {prefix}")
         return _log_softmax(rnn_logits(state(prefix), W_hy, b_y))
 
     return step

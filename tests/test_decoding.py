@@ -303,6 +303,9 @@ def table(prefix):
         (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
                                     np.ones((3, 2)))(("x",)),
          TypeError, ["rnn_language_model.step: `prefix`", "token ids"]),
+        (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
+                                    np.ones((3, 2)))((-1,)),
+         ValueError, ["rnn_language_model.step: `prefix`", "[0, 2]", "-1"]),
         (lambda: Hypothesis((1,), 0.0), TypeError, ["'score'"]),
     ],
 )

@@ -199,6 +199,9 @@ def test_tokens_and_ids():
     assert fails(ids, 3)[0] is TypeError
     assert fails(TokenIds(nonempty=True), [])[0] is ValueError
     assert fails(TokenIds(lt="vocab"), [3], {"vocab": 3})[0] is OutOfRangeError
+    assert fails(TokenIds(lt=3), [-1])[0] is OutOfRangeError       # a fixed bound
+    assert fails(TokenIds(lt=3), [3])[1].endswith("token ids in [0, 2]; got (3,)")
+    assert TokenIds(lt=3).check("f", "p", [2, 0], {}) == (2, 0)
     assert TokenIds(optional=True).check("f", "p", None, {}) is None
 
 

@@ -93,6 +93,14 @@ def _scalar_cases(name: str, p: str, d: Any) -> list[Bad]:
         if high is not None:
             cases.append(Bad(name, p, f"{high + 1} (above {high})", high + 1, ValueError,
                              "integer"))
+        # A bound named after a dimension or another argument (``lt="vocab"``, an Axis):
+        # every size in the good calls is small, so 10**6 lies past it.
+        if high is None and isinstance(le if le is not None else lt, str):
+            cases.append(Bad(name, p, "10**6 (past a named bound)", 10**6, ValueError,
+                             "integer"))
+        if low is None and isinstance(ge if ge is not None else gt, str):
+            cases.append(Bad(name, p, "-10**6 (past a named bound)", -10**6, ValueError,
+                             "integer"))
         if d.multiple_of and low is not None:
             odd = low + 1 if (low + 1) % d.multiple_of else low + 2
             cases.append(Bad(name, p, f"{odd} (not a multiple)", odd, ValueError, "integer"))
@@ -108,6 +116,8 @@ def _scalar_cases(name: str, p: str, d: Any) -> list[Bad]:
             if isinstance(bound, int | float):
                 bad = bound + step if step else bound
                 cases.append(Bad(name, p, f"{bad} ({word} {bound})", bad, ValueError, "number"))
+        if isinstance(le if le is not None else lt, str):
+            cases.append(Bad(name, p, "1e6 (past a named bound)", 1e6, ValueError, "number"))
     elif isinstance(d, v.Options):
         cases += [Bad(name, p, "'nope'", "nope", ValueError, "one of"),
                   Bad(name, p, "3", 3, TypeError, "one of")]
