@@ -81,10 +81,10 @@ def _layers(func: str, layers: Any, cell: str, xs: Any, h0: Any, c0: Any,
         raise ValueError(f"{func}: `c0` is only for cell='lstm'; got cell={cell!r}")
     names = [[{w: f"{label(ell, k)}.{w}" for w in ("W_ih", "W_hh", "b_ih", "b_hh")}
               for k in range(len(layer))] for ell, layer in enumerate(parsed)]
-    xp, a = namespace(func, **{n[w]: v for layer, ns in zip(parsed, names, strict=True)
-                               for p, n in zip(layer, ns, strict=True)
-                               for w, v in zip(n, p, strict=True)})
-    floating(func, xp, xs=xs, **a)
+    xp, a = namespace(func, xs=xs, **{n[w]: v for layer, ns in zip(parsed, names, strict=True)
+                                      for p, n in zip(layer, ns, strict=True)
+                                      for w, v in zip(n, p, strict=True)})
+    floating(func, xp, **a)
     rows = "hidden" if GATES[cell] == 1 else f"{GATES[cell]}*hidden"   # the stacked gates
     spec: dict[str, Any] = {"xs": (xs, ("time", "batch?", "input"))}
     for ns in names:                                   # W_hh first: its columns fix hidden

@@ -31,6 +31,11 @@ import pytest
 from seqcore import _validate as v
 from tests.api_calls import GOOD, Call
 
+try:
+    import torch
+except ImportError:         # the torch cases are left out; the rest still run
+    torch = None
+
 RAGGED = [[0.0], [0.0, 0.0]]
 
 
@@ -212,7 +217,20 @@ def derived_cases() -> list[Bad]:
                 cases += _array_cases(name, p, d, good, shared)
             else:
                 cases += _scalar_cases(name, p, d)
+        cases += _mixed_library_cases(name, domains, given)
     return cases
+
+
+def _mixed_library_cases(name: str, domains: dict[str, Any], given: dict[str, Any]) -> list[Bad]:
+    """One torch tensor among NumPy arrays: refused, not silently copied."""
+    arrays = [p for p, d in domains.items()
+              if isinstance(d, v.Array) and not isinstance(d, v.Group) and d.library != "numpy"
+              and isinstance(given.get(p), np.ndarray) and given[p].ndim]
+    if torch is None or len(arrays) < 2:
+        return []
+    p = arrays[0]
+    return [Bad(name, p, "a torch tensor among NumPy arrays", torch.from_numpy(given[p]),
+                TypeError, "one library")]
 
 
 CASES = derived_cases()
