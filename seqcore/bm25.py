@@ -27,8 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._trace import implements
-from ._validate import Counts, Integer, Options, Real, calling, params
-from .sparse import TOKENIZER, Document, _count, document_frequency
+from ._validate import Counts, Integer, Options, Real, params
+from .sparse import TOKENIZER, Document, Queries, _count, document_frequency
 
 __all__ = ["BM25_VARIANTS", "BM25Index", "bm25_idf", "bm25_tf"]
 
@@ -222,20 +222,10 @@ class BM25Index:
         return (f"BM25Index({self.n_docs} documents, {len(self.terms)} terms, "
                 f"variant={self.variant!r}, k1={self.k1}, b={self.b})")
 
-    def _query_ids(self, query: str | Sequence[str], where: str = "query") -> list[int]:
-        if isinstance(query, str):
-            query = (self.tokenizer or str.split)(query)
-        elif not isinstance(query, Sequence):
-            raise TypeError(f"{calling()}: `{where}` must be a str or a list of str tokens; got "
-                            f"{type(query).__name__}")
-        get = self.vocabulary.get
-        ids = [j for j in map(get, query) if j is not None]
-        if len(ids) != len(query):
-            for pos, t in enumerate(query):
-                if not isinstance(t, str):
-                    raise TypeError(f"{calling()}: `{where}` must hold str tokens only; got "
-                                    f"{type(t).__name__} ({t!r}) at position {pos}")
-        return ids
+    def _query_ids(self, query: str | Sequence[str]) -> list[int]:
+        """The columns of a query's known terms (a term seen twice counts twice)."""
+        tokens = (self.tokenizer or str.split)(query) if isinstance(query, str) else query
+        return [j for j in map(self.vocabulary.get, tokens) if j is not None]
 
     @implements("bm25.score")
     @params(query=Document())
@@ -274,7 +264,7 @@ class BM25Index:
             np.add.at(scores, indices[lo:hi], data[lo:hi])
         return scores
 
-    @params()
+    @params(queries=Queries())
     def scores_batch(self, queries: Iterable[str | Sequence[str]]) -> sp.csr_array:
         """Scores of many queries at once, as a sparse ``(n_queries, n_docs)`` matrix.
 
@@ -290,13 +280,9 @@ class BM25Index:
         [[0.     0.     0.3923]
          [0.7847 0.     0.    ]]
         """
-        if isinstance(queries, str):
-            raise TypeError(f"{calling()}: `queries` must be a list of queries; got a single "
-                            "str (use scores() for one query)")
-        queries = list(queries)
         rows, cols = [], []
         for i, q in enumerate(queries):
-            ids = self._query_ids(q, f"queries[{i}]")
+            ids = self._query_ids(q)
             rows.extend([i] * len(ids))
             cols.extend(ids)
         # Q: query-term counts (duplicates are summed by the constructor)

@@ -338,6 +338,7 @@ class WordVectors:
     def __contains__(self, word: object) -> bool:
         return word in self.index_of
 
+    @params(word=Text())
     def index(self, word: str, func: str = "index", arg: str = "word") -> int:
         """Row of ``word``; a clear :class:`UnknownWordError` when it is not there."""
         try:

@@ -56,11 +56,29 @@ class Document(Domain):
     def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
         if isinstance(value, str):
             return value
-        if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
-            bad = value if not isinstance(value, list | tuple) else next(
-                t for t in value if not isinstance(t, str))
-            raise self.fail(TypeError, func, name, f"{type(bad).__name__} ({bad!r:.40})")
+        if not isinstance(value, list | tuple):
+            raise self.fail(TypeError, func, name, f"{type(value).__name__} ({value!r:.40})")
+        for pos, t in enumerate(value):
+            if not isinstance(t, str):
+                raise self.fail(TypeError, func, name,
+                                f"{type(t).__name__} ({t!r:.40}) at position {pos}")
         return value
+
+
+class Queries(Domain):
+    """Many queries at once: a list (not a single str) of :class:`Document` values."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a list of queries, each a str or a list of str tokens"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, "a single str (use scores() for one query)"
+                            if isinstance(value, str) else type(value).__name__)
+        queries = list(value)
+        for i, query in enumerate(queries):
+            Document().check(func, f"{name}[{i}]", query, dims)
+        return queries
 
 
 class Terms(Domain):
