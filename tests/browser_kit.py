@@ -238,8 +238,10 @@ def measure(browser, server):
                 result = Visit({probe: page.evaluate(js) for probe, js in sources.items()})
                 if viewport == "phone":
                     (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
+                    # a long page at DPR 2 is a 40,000-pixel image: on a shared machine
+                    # it takes longer than Playwright's default 30 s (measured: 35 s)
                     page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"),
-                                    full_page=True)
+                                    full_page=True, timeout=120_000)
                 result.errors, result.console = list(go.errors), list(go.console)
                 result.failed, result.outside = list(go.failed), list(go.outside)
             finally:

@@ -15,6 +15,20 @@ DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 SITE = ROOT / "build" / "site"
 
+
+def _seeds_folder() -> Path:
+    """The source notes sit beside the repository: beside the main checkout, also when the
+    tests run in a second working tree (`git worktree`) somewhere else."""
+    here = ROOT.parent / "shared" / "seeds"
+    if here.is_dir():
+        return here
+    common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                            cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return Path(common).parent.parent / "shared" / "seeds" if common else here
+
+
+SEEDS = _seeds_folder()
+
 # The browser tests' shared fixtures (server, browser, visit…, measure).
 pytest_plugins = ["tests.browser_kit"]
 

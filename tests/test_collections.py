@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import DOCS, ROOT
+from tests.conftest import DOCS, SEEDS
 from tests.pages import load_hook, localized
 
 hook = load_hook("collections")
@@ -68,7 +68,7 @@ def test_the_errata_records_of_the_site_are_valid():
                 assert twin.is_file(), f"{e['file']}.yml: page {e['page']} does not exist"
 
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+
 IMAGE = re.compile(r"https?://(?:i\.imgur\.com/(?P<imgur>\w+)\.\w+"
                    r"|prod-files-secure\.s3[^\s)\"']*/(?P<s3>[0-9a-f]{8})-[0-9a-f-]{27}"
                    r"/[^/\s)\"'?]+)")  # the last uuid of the path names the file
@@ -83,3 +83,59 @@ def test_every_dead_image_of_the_notes_is_recorded_with_its_replacement():
                         for p in (DOCS / "_data" / "errata").glob("*.yml"))
     missing = sorted(key for key in images if key not in records)
     assert not missing, f"dead images of the notes with no errata record: {missing}"
+
+
+def _image_record_problems(images: set[str], entries: list[dict]) -> list[str]:
+    """What breaks 'one image record per dead image': keys recorded twice or not at all,
+    and records that bundle several images (the errata page counts records)."""
+    records = [e for e in entries if e["kind"] == "image"]
+    text = [f"{e.get('where', '')} {e.get('original', '')}" for e in records]
+    named = [[key for key in sorted(images) if key in t] for t in text]
+    problems = [f"{e['file']}.yml: the image record '{e.get('where', '')}' names "
+                f"{len(keys)} images {keys}: write one record per image"
+                for e, keys in zip(records, named, strict=True) if len(keys) != 1]
+    for key in sorted(images):
+        owners = [e["file"] for e, keys in zip(records, named, strict=True) if key in keys]
+        if len(owners) != 1:
+            problems.append(f"image {key} has {len(owners)} image records {owners}: "
+                            "keep exactly one (merge the others into it)")
+    return problems
+
+
+def test_each_dead_image_has_exactly_one_image_record():
+    """Item 18 of issue 13: the errata page listed 26 image records for 21 images."""
+    images = {m["imgur"] or m["s3"] for seed in SEEDS.glob("*.txt")
+              for m in IMAGE.finditer(seed.read_text(encoding="utf-8"))}
+    entries = hook.load_errata(DOCS / "_data" / "errata")
+    assert not _image_record_problems(images, entries)
+    assert sum(e["kind"] == "image" for e in entries) == len(images)
+
+
+def test_the_image_record_check_finds_a_duplicate_and_a_bundle():
+    images = {"aaaa1111", "bbbb2222"}
+    twice = [{"kind": "image", "file": "x", "original": "aaaa1111"},
+             {"kind": "image", "file": "y", "original": "aaaa1111"},
+             {"kind": "image", "file": "y", "original": "bbbb2222"}]
+    bundle = [{"kind": "image", "file": "x", "original": "aaaa1111, bbbb2222"}]
+    assert any("2 image records" in p for p in _image_record_problems(images, twice))
+    assert any("names 2 images" in p for p in _image_record_problems(images, bundle))
+    assert not _image_record_problems(images, twice[1:])
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _unknown_addresses(records: str, seeds: str) -> list[str]:
+    """Full Notion file ids quoted in the errata records that no note contains."""
+    return sorted(set(UUID.findall(records)) - set(UUID.findall(seeds)))
+
+
+def test_quoted_notion_addresses_are_the_notes_own():
+    """sparse.yml once quoted the second TF-IDF image with the first one's uuid tail."""
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    records = "\n".join(p.read_text(encoding="utf-8")
+                        for p in (DOCS / "_data" / "errata").glob("*.yml"))
+    assert UUID.search(records), "no full address is quoted: the check would say nothing"
+    assert not _unknown_addresses(records, seeds)
+    wrong = "a3a9eb2a-5e52-4768-8973-ed2233f47770"   # the copied tail, as it was
+    assert _unknown_addresses(wrong, seeds) == [wrong]

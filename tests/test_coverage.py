@@ -18,11 +18,10 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import DOCS, ROOT
+from tests.conftest import DOCS, SEEDS
 
 COVERAGE = DOCS / "_data" / "coverage.yml"
 ERRATA = DOCS / "_data" / "errata"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 MARKUP = re.compile(r"\s*(?:-{3,}|</?details>|<div(?:\s[^>]*)?>|</div>|>+)\s*")
 RANGE = re.compile(r"(\d+)(?:-(\d+))?")

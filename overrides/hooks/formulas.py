@@ -18,6 +18,11 @@ formula (its id, and a link to the ``seqcore`` function that claims it via
 pages that show its formulas. An id with no implementation is a warning, which
 ``mkdocs build --strict`` turns into a failed build.
 
+A page can show how many formulas the site has: ``<!-- formulas: total -->``,
+``<!-- formulas: computed -->`` and ``<!-- formulas: prose -->`` are replaced at
+build time by the counts over the pages of the language being built (the home page
+says so), so the number on a page can never fall behind the pages.
+
 The parsing functions at the top are also what the tests use
 (``tests/pages.py``) for the traceability and translation-parity checks, so
 the build and the checks read pages the same way.
@@ -111,6 +116,24 @@ def formulas(markdown: str) -> list[Formula]:
             for fid, prose in _formula_divs(line)]
 
 
+COUNT_MARKER = re.compile(r"<!-- formulas: (?P<what>[\w-]+) -->")
+COUNTS = ("total", "computed", "prose")
+
+
+def formula_counts(pages: list[str]) -> dict[str, int]:
+    """How many formula blocks the pages hold: all, computed by code, prose-only."""
+    found = [f for markdown in pages for f in formulas(markdown)]
+    prose = sum(f.prose for f in found)
+    return {"total": len(found), "computed": len(found) - prose, "prose": prose}
+
+
+def fill_counts(markdown: str, counts: dict[str, int]) -> tuple[str, list[str]]:
+    """The page with each count marker replaced, and the names of unknown markers."""
+    unknown = [m["what"] for m in COUNT_MARKER.finditer(markdown) if m["what"] not in counts]
+    filled = COUNT_MARKER.sub(lambda m: str(counts.get(m["what"], m[0])), markdown)
+    return filled, unknown
+
+
 def stray_display_math(markdown: str) -> list[int]:
     """Line numbers of ``$$`` display math that is not inside a formula block.
 
@@ -153,6 +176,7 @@ if event_priority is not None:
     log = get_plugin_logger("seqcore-formulas")
     _pages_of: dict[str, list[tuple[str, str]]] = {}   # formula id -> [(page url, title)]
     _api_url: list[str] = []
+    _counts: dict[str, int] = {}
 
     def _registry() -> dict[str, str]:
         import seqcore
@@ -166,14 +190,27 @@ if event_priority is not None:
     def on_files(files, config):
         _pages_of.clear()
         _api_url.clear()
+        sources = []
         for file in files.documentation_pages():
             if not file.src_uri.endswith(".md"):
                 continue
             if file.src_uri.split(".")[0] == "api":
                 _api_url.append(file.url)
+            sources.append(file.content_string)
             for f in formulas(file.content_string):
                 _pages_of.setdefault(f.id, []).append((file.url, file.src_uri))
+        _counts.clear()
+        _counts.update(formula_counts(sources))
         return files
+
+    def on_page_markdown(markdown, page, config, files):
+        if "<!-- formulas:" not in markdown:
+            return markdown
+        filled, unknown = fill_counts(markdown, _counts)
+        for name in unknown:
+            log.warning(f"{page.file.src_uri}: unknown count marker '<!-- formulas: {name} -->' "
+                        f"(known: {', '.join(COUNTS)})")
+        return filled
 
     def _caption(formula_id: str, prose: bool, page, config) -> str:
         ko = _language(config) == "ko"
