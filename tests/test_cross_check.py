@@ -464,15 +464,14 @@ domain_rows("one_to_many", lambda **kw: sc.one_to_many(np.ones(3), kw.get("steps
             None, {"steps": (Dom(integer=True, ge=1), 2)})
 
 
-def ref_encoder_decoder(xs, ys, We, Ue, be, Wd, Ud, bd, W_hy, b_y):
-    _, h = ref_rnn_forward(xs, We, Ue, be)
-    S, _ = ref_rnn_forward(ys, Wd, Ud, bd, h)
+def ref_encoder_decoder(xs, ys, W_enc, U_enc, b_enc, W_dec, U_dec, b_dec, W_hy, b_y):
+    _, h = ref_rnn_forward(xs, W_enc, U_enc, b_enc)
+    S, _ = ref_rnn_forward(ys, W_dec, U_dec, b_dec, h)
     return F.linear(S, W_hy, b_y), h
 
 
 array_rows("encoder_decoder",
-           lambda xs, ys, We, Ue, be, Wd, Ud, bd, W, b: sc.encoder_decoder(
-               xs, ys, (We, Ue, be), (Wd, Ud, bd), W, b),
+           lambda xs, ys, *w: sc.encoder_decoder(xs, ys, tuple(w[:3]), tuple(w[3:6]), *w[6:]),
            ref_encoder_decoder,
            lambda g: [_seq(g), _seq(g, T=4, d=2), *_rnn_weights(g)[:3],
                       *_rnn_weights(g, d=2)[:3], *_rnn_weights(g)[3:]])
