@@ -12,21 +12,8 @@ from seqcore import (
     deep_rnn,
     weights_from_torch,
 )
-from tests._require import require
 from tests.errors import assert_error_names
-
-torch = require("torch")
-
-
-F64 = torch.float64
-
-
-TOL = 1e-10
-
-
-def npy(t):
-    return t.detach().cpu().numpy()
-
+from tests.torch_refs import F64, TOL, npy, torch
 
 MODULES = {"rnn_tanh": lambda *a, **k: torch.nn.RNN(*a, **k),
            "rnn_relu": lambda *a, **k: torch.nn.RNN(*a, nonlinearity="relu", **k),

@@ -12,26 +12,8 @@ from seqcore import (
     gru_forward,
     gru_step,
 )
-from tests._require import require
 from tests.errors import assert_batch_axis_is_checked, assert_error_names
-
-torch = require("torch")
-TOL, GRAD_TOL = 1e-10, 1e-8
-
-
-F64 = torch.float64
-
-
-SHAPES = [(1, 1, 1, 1), (5, 3, 4, 6), (7, 1, 10, 3), (4, 8, 2, 16)]  # (T, batch, input, hidden)
-
-
-def npy(t):
-    return t.detach().cpu().numpy()
-
-
-def params(module, sfx="_l0"):
-    return tuple(getattr(module, f"{n}{sfx}").detach() for n in
-                 ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+from tests.torch_refs import F64, GRAD_TOL, SHAPES, TOL, npy, params, torch
 
 
 @pytest.mark.formula("gru.reset", "gru.update", "gru.candidate-pytorch", "gru.hidden")

@@ -14,20 +14,8 @@ from seqcore import (
     one_to_many,
     one_to_one,
 )
-from tests._require import require
 from tests.errors import assert_error_names
-
-torch = require("torch")
-
-
-F64 = torch.float64
-
-
-TOL = 1e-10
-
-
-def npy(t):
-    return t.detach().cpu().numpy()
+from tests.torch_refs import F64, TOL, npy, torch
 
 
 def rnn_and_linear(d, n, q, seed):
