@@ -133,9 +133,9 @@ def _raises_only(stmt: ast.stmt) -> bool:
     return bool(body) and all(isinstance(b, ast.If | ast.Raise) and _raises(b) for b in body)
 
 
-def _modules() -> dict[str, tuple[ast.Module, list[str]]]:
+def _modules(package: Path = PACKAGE) -> dict[str, tuple[ast.Module, list[str]]]:
     out = {}
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(package.glob("*.py")):
         src = path.read_text(encoding="utf-8")
         out[path.stem] = (ast.parse(src), src.splitlines())
     return out
@@ -177,8 +177,10 @@ def _public_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     return out
 
 
-def table() -> tuple[list[tuple[str, int, int, int]], dict[str, int]]:
-    mods = _modules()
+def table(package: Path = PACKAGE) -> tuple[list[tuple[str, int, int, int]], dict[str, int]]:
+    """Per public module: (name, public functions, validation lines, math lines); and the
+    counts of the idioms, over every module of ``package``."""
+    mods = _modules(package)
     validators = _validators(mods)
     rows = []
     for name, (tree, lines) in mods.items():
@@ -192,7 +194,7 @@ def table() -> tuple[list[tuple[str, int, int, int]], dict[str, int]]:
             fv, fm = _count(fn, lines, validators)
             v, m = v + fv, m + fm
         rows.append((name, len(fns), v, m))
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(PACKAGE.glob("*.py")))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     idioms = {
         'a["…"] lookups': len(re.findall(r'\ba\["', text)),
         "xp.matmul calls": len(re.findall(r"\bxp\.matmul\(", text)),
