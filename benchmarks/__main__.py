@@ -9,15 +9,13 @@ benchmarks page is built from ``docs/_data/benchmarks``::
 
     python -m benchmarks --json docs/_data/benchmarks --quick
 
-With ``--json`` the benchmarks that also feed a chapter (``scaling`` →
-``docs/_data/scaling.json``, ``word2vec`` → ``docs/_data/word2vec_lee.json``) leave
-those files alone: the chapters quote them, and a re-run would change the quoted numbers.
+A benchmark run writes nothing else: the figures the chapters quote are experiment
+records (``docs/_data/experiments``), written only by ``python -m experiments``.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 import sys
 import time
@@ -65,12 +63,9 @@ def main(argv: list[str]) -> None:
     for name, bench in benches.items():
         if wanted and name not in wanted:
             continue
-        kwargs = {"rounds": rounds}
-        if folder is not None and "write" in inspect.signature(bench.run).parameters:
-            kwargs["write"] = False
         _timing.take_sections()
         start = time.perf_counter()
-        bench.run(**kwargs)
+        bench.run(rounds=rounds)
         wall = time.perf_counter() - start
         sections = _timing.take_sections()
         if folder is not None:

@@ -9,20 +9,23 @@ measures, for ``seqcore.rnn_forward`` and for a one-head self-attention layer
 - the peak memory allocated during one call (``tracemalloc``; NumPy reports
   its buffers to it), and its exponent;
 - the number of matrix products each layer issues, counted by wrapping the
-  namespace's ``matmul``: the RNN's recurrent products depend on each other,
-  so their count is its number of sequential steps; attention issues the same
-  few products whatever n is.
+  namespace's ``matmul`` and tracing the ``@`` operator in seqcore's code: the
+  RNN's recurrent products depend on each other, so their count is its number of
+  sequential steps; attention issues the same few products whatever n is.
 
 The paper's claims, per layer: self-attention O(n²·d) operations with O(1)
 sequential operations; recurrent O(n·d²) with O(n) sequential operations.
-The result goes to ``docs/_data/scaling.json``, which the Transformer page's
-plot (``snippets/plot_scaling.py``) reads; run it with
-``python -m benchmarks scaling``.
+The chapter's copy of these figures is an experiment record:
+``python -m experiments scaling`` runs :func:`measure` and writes
+``docs/_data/experiments/scaling.json``, which the Transformer page's plot
+(``snippets/plot_scaling.py``) reads. ``python -m benchmarks scaling`` only prints
+(and, with ``--json DIR``, records its table in DIR).
 """
 
 from __future__ import annotations
 
-import json
+import dis
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -30,12 +33,12 @@ from pathlib import Path
 import array_api_compat
 import numpy as np
 
+import seqcore
 from benchmarks._timing import Figure, record
 from seqcore import multi_head_attention, rnn_forward
 
 D = 64
 LENGTHS = [64, 128, 256, 512, 1024, 2048, 4096]
-OUT = Path(__file__).resolve().parent.parent / "docs" / "_data" / "scaling.json"
 
 
 def _layers(n: int, rng: np.random.Generator):
@@ -58,20 +61,22 @@ def _median_times(fns: dict, rounds: int, min_sample: float = 0.02) -> dict[str,
     """Fastest of interleaved rounds; each sample averages enough calls to last ≥ 20 ms.
 
     The minimum, not the median: on a machine shared with other jobs the noise
-    only ever adds time, and a scaling exponent needs the undisturbed cost.
+    only ever adds time, and a scaling exponent needs the undisturbed cost. The
+    clock is the process's CPU time (one BLAS thread): time spent waiting for a core
+    that another job holds is not counted, as wall-clock time would count it.
     """
     number = {}
     for name, fn in fns.items():
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        number[name] = max(1, int(min_sample / max(time.perf_counter() - start, 1e-7)))
+        number[name] = max(1, int(min_sample / max(time.process_time() - start, 1e-7)))
     samples: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(number[name]):
                 fn()
-            samples[name].append((time.perf_counter() - start) / number[name])
+            samples[name].append((time.process_time() - start) / number[name])
     return {k: min(v) for k, v in samples.items()}
 
 
@@ -86,6 +91,9 @@ def _peak_bytes(fn) -> int:
 
 
 def _count_products(fn) -> int:
+    """The matrix products ``fn`` issues inside seqcore: calls of the namespace's
+    ``matmul`` and evaluations of the ``@`` operator (traced opcode by opcode, in seqcore's
+    own frames only; NumPy's ``@`` cannot be wrapped from outside)."""
     xp = array_api_compat.array_namespace(np.empty(0))
     original, calls = xp.matmul, [0]
 
@@ -93,10 +101,28 @@ def _count_products(fn) -> int:
         calls[0] += 1
         return original(*args, **kwargs)
 
+    package = str(Path(seqcore.__file__).parent)
+    binary_op, at = dis.opmap["BINARY_OP"], [i for i, (_, op) in enumerate(dis._nb_ops)
+                                             if op in ("@", "@=")]
+
+    def trace(frame, event, arg):
+        if event == "call":
+            if not frame.f_code.co_filename.startswith(package):
+                return None
+            frame.f_trace_opcodes, frame.f_trace_lines = True, False
+            return trace
+        if event == "opcode":
+            code, i = frame.f_code.co_code, frame.f_lasti
+            if code[i] == binary_op and code[i + 1] in at:
+                calls[0] += 1
+        return trace
+
     xp.matmul = counting
+    sys.settrace(trace)
     try:
         fn()
     finally:
+        sys.settrace(None)
         xp.matmul = original
     return calls[0]
 
@@ -107,17 +133,25 @@ def fit_exponent(n: list[int], y: list[float]) -> float:
     return float(k)
 
 
-def run(rounds: int = 15, write: bool = True) -> dict:
+def run(rounds: int = 15) -> dict:
+    """Measure, print, and keep the table for ``--json``; writes nothing else."""
+    result = measure(rounds)
+    report(result, rounds)
+    return result
+
+
+def measure(rounds: int = 15) -> dict:
+    """Time, peak memory and matrix products of both layers at every length (a dict)."""
     # One BLAS thread: on a shared 2-core machine a multithreaded BLAS stalls on
     # whichever core another job holds (tens of ms for a sub-ms product), which
     # swamps the scaling; one thread measures the work itself.
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return _run(rounds, write)
+        return _measure(rounds)
 
 
-def _run(rounds: int, write: bool) -> dict:
+def _measure(rounds: int) -> dict:
     rng = np.random.default_rng(0)
     result: dict = {"d": D, "dtype": "float32", "batch": 1, "blas_threads": 1, "lengths": LENGTHS,
                     "rnn": {"seconds": [], "peak_bytes": [], "matmuls": []},
@@ -139,8 +173,14 @@ def _run(rounds: int, write: bool) -> dict:
         m["memory_exponent"] = fit_exponent(LENGTHS, m["peak_bytes"])
         m["memory_exponent_n512"] = fit_exponent([LENGTHS[i] for i in big],
                                                  [m["peak_bytes"][i] for i in big])
+    return result
+
+
+def report(result: dict, rounds: int) -> None:
+    """Print the table and record it for ``python -m benchmarks --json``."""
     print(f"\n== Scaling: one layer, d={D}, float32, batch 1, CPU, 1 BLAS thread "
-          f"(fastest of ≤{rounds} interleaved rounds; peak memory by tracemalloc)")
+          f"(fastest of ≤{rounds} interleaved rounds of CPU time; peak memory by "
+          "tracemalloc)")
     print(f"   {'n':>6s} {'RNN ms':>9s} {'attn ms':>9s} {'RNN MiB':>9s} {'attn MiB':>9s} "
           f"{'RNN products':>13s} {'attn products':>14s}")
     for i, n in enumerate(LENGTHS):
@@ -162,12 +202,7 @@ def _run(rounds: int, write: bool) -> dict:
                       "reference_peak_mib": a_["peak_bytes"][i] / 2**20,
                       "matmuls": r_["matmuls"][i], "reference_matmuls": a_["matmuls"][i]})
         for i, n in enumerate(LENGTHS)], notes=[
-        f"fastest of ≤{rounds} interleaved rounds; peak memory by tracemalloc",
+        f"fastest of ≤{rounds} interleaved rounds (CPU time of the process); "
+        "peak memory by tracemalloc",
         *(f"{name}: time ∝ n^{result[name]['time_exponent']:.2f}, peak memory ∝ "
           f"n^{result[name]['memory_exponent']:.2f}" for name in ("rnn", "attention"))])
-    if write:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        rounded = json.loads(json.dumps(result), parse_float=lambda s: round(float(s), 6))
-        OUT.write_text(json.dumps(rounded, indent=1) + "\n", encoding="utf-8")
-        print(f"   wrote {OUT.relative_to(OUT.parent.parent.parent)}")
-    return result

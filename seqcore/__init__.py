@@ -38,6 +38,12 @@ from .lstm import *
 from .gru import *
 from .deep import *
 
+# -- training: optimizers, the recurrent language model, the loop, the corpora
+from .optim import *
+from .rnnlm import *
+from .training import *
+from .corpora import *
+
 # -- chapters 12-15: decoding, attention, the Transformer
 from .decoding import *
 from .attention import *

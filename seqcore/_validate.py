@@ -185,8 +185,16 @@ def _wanted(pattern: Pattern, present: dict[str, bool]) -> str:
 
 
 def _expected(dim: str, dims: Mapping[str, tuple[int, str]]) -> str:
+    if "+" in dim:
+        parts = dim.split("+")
+        return str(sum(dims[p][0] for p in parts)) if all(p in dims for p in parts) else dim
     factor, _, base = dim.rpartition("*")
     return str(dims[base][0] * int(factor or 1)) if base in dims else dim
+
+
+def _order(named: tuple[str, int]) -> int:
+    """Plain names bind first, then stacked ones ("4*hidden"), then sums ("d_y+d_h")."""
+    return 2 if "+" in named[0] else 1 if "*" in named[0] else 0
 
 
 def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str, Any]:
@@ -203,7 +211,9 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
       given to one argument must be given to all);
     - ``"..."``, first in a pattern, is any number of leading axes, the same for every
       argument that has it;
-    - ``"4*hidden"`` is an axis of four stacked blocks of ``hidden`` (the gates of an LSTM).
+    - ``"4*hidden"`` is an axis of four stacked blocks of ``hidden`` (the gates of an LSTM);
+    - ``"d_y+d_h"`` is an axis as long as two others together (weights that read a
+      concatenation ``[y; c]``); its parts are bound by other axes first.
 
     Returns the bound sizes, e.g. ``{"hidden": 4, "input": 3}`` (an optional axis that
     was left out is not in it; the leading axes are under ``"..."``, as a tuple).
@@ -240,8 +250,17 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
                 raise ShapeError(f"{func}: `{name}` must have {what} {lead[0]} of "
                                  f"`{lead[1]}`; got shape {shape}")
             lead = lead or (shape[:k], name)
-        # plain names first, then the stacked ones ("4*hidden": four blocks of hidden rows)
-        for dim, size in sorted(zip(names, shape[k:], strict=True), key=lambda p: "*" in p[0]):
+        for dim, size in sorted(zip(names, shape[k:], strict=True), key=_order):
+            if "+" in dim and all(p in dims for p in dim.split("+")):
+                parts = dim.split("+")
+                if sum(dims[p][0] for p in parts) != size:
+                    dots = ("...",) if k else ()
+                    expected = tuple(_expected(d, dims) for d in names)
+                    sizes = " + ".join(f"{p}={dims[p][0]}" for p in parts)
+                    raise ShapeError(f"{func}: `{name}` must have shape {_fmt((*dots, *names))}"
+                                     f" = {_fmt((*dots, *expected))} ({dim}: {sizes}); "
+                                     f"got {shape}")
+                continue
             factor, _, base = dim.rpartition("*")
             bound = dims.get(base)
             if bound is None and factor and size % int(factor) == 0:
@@ -493,6 +512,47 @@ def str_tokens(func: str, name: str, tokens: Any) -> Sequence[str]:
             raise TypeError(f"{func}: `{name}` must hold str tokens only; got "
                             f"{_kind(t)} at position {j}")
     return tokens
+
+
+class Named(Domain):
+    """A non-empty mapping of names to arrays (a model's parameters, its gradients) whose
+    names the caller chooses; the function checks the arrays, knowing what they must be."""
+
+    def __init__(self, *, optional: bool = False) -> None:
+        self.optional = optional
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a non-empty dict of named arrays" + (", or None" if self.optional else "")
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, Mapping) or not value:
+            raise self.fail(TypeError, func, name, _kind(value))
+        return value
+
+
+class FilePath(Domain):
+    """A file's path: a ``str`` or an ``os.PathLike``, returned as a ``pathlib.Path``;
+    ``suffix=".npz"``: with that ending (a ValueError otherwise)."""
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a path (str or os.PathLike)" + (f" ending in {self.suffix}" if self.suffix
+                                                 else "")
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        import os
+        from pathlib import Path
+
+        if not isinstance(value, str | os.PathLike):
+            raise self.fail(TypeError, func, name, _kind(value))
+        path = Path(value)
+        if self.suffix and path.suffix != self.suffix:
+            raise self.fail(ValueError, func, name, repr(str(path)))
+        return path
 
 
 class Tokens(Domain):
@@ -918,6 +978,9 @@ def params(**domains: Domain) -> Callable[[F], F]:
         simple = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
                      for p in sig.parameters.values())
         n_positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in sig.parameters.values())
+        # a bound may name another parameter left at its default (stop_after <= epochs)
+        defaults = {k: p.default for k, p in sig.parameters.items()
+                    if _number(p.default, integral=False)}
 
         @functools.wraps(func)
         def checked(*args: Any, **kwargs: Any) -> Any:
@@ -933,12 +996,12 @@ def params(**domains: Domain) -> Callable[[F], F]:
                     given[k] = d.check(name, k, given[k], NO_DIMS)
             dims: Mapping[str, Any] = NO_DIMS
             if arrays:
-                converted, dims = _check_arrays(name, arrays, given, variadic)
+                converted, dims = _check_arrays(name, arrays, given, variadic, defaults)
                 given.update(converted)
             if late:
                 # a bound may name a dimension ("time") or another parameter ("alpha")
-                dims = {**{k: v for k, v in given.items() if _number(v, integral=False)},
-                        **dims}
+                dims = {**defaults, **{k: v for k, v in given.items()
+                                       if _number(v, integral=False)}, **dims}
             for k, d in late.items():
                 if k in given:
                     given[k] = d.check(name, k, given[k], dims)
@@ -955,7 +1018,8 @@ def params(**domains: Domain) -> Callable[[F], F]:
 
 
 def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, Any],
-                  variadic: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+                  variadic: set[str], defaults: Mapping[str, Any] = NO_DIMS
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Convert and check the array arguments; returns them and the bound dimensions."""
     domain_of: dict[str, Array] = {}   # the name a message uses -> its domain
     raw: dict[str, Any] = {}
@@ -1022,7 +1086,8 @@ def _check_arrays(func: str, domains: Mapping[str, Array], given: Mapping[str, A
     dims = shapes(func, **{n: (a, domain_of[n].dims) for n, a in arrays.items()
                            if domain_of[n].dims and n not in scalars})
     # value bounds may name a number-valued parameter too (ids below `size`)
-    dims = {**{k: v for k, v in given.items() if _number(v, integral=False)}, **dims}
+    dims = {**defaults, **{k: v for k, v in given.items() if _number(v, integral=False)},
+            **dims}
     for n, a in arrays.items():
         d = domain_of[n]
         for axis in d.nonempty:

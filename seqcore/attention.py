@@ -1,5 +1,11 @@
 """Attention: encoder–decoder scores (dot, general, additive) and scaled dot-product attention.
 
+Bahdanau's and Luong's decoders differ in *which* decoder state asks the
+question: :func:`bahdanau_step` scores with the previous state
+:math:`s_{i-1}` and feeds the context into the RNN that computes :math:`s_i`;
+:func:`luong_step` first computes :math:`s_i`, scores with it, and combines
+the context with :math:`s_i` afterwards.
+
 Notation (the site's, one throughout): a decoder state :math:`s` looks at the
 encoder states :math:`h_1, \\dots, h_S` (the *keys* and *values* of the
 Transformer's vocabulary). Batches stack rows, PyTorch's layout, so
@@ -23,15 +29,19 @@ import array_api_compat
 from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import Flag, Floats, Integer, Mask, blocked_rows, calling, params
+from ._validate import Flag, Floats, Integer, Mask, ShapeError, blocked_rows, calling, params
+from .gru import _cell as _gru_cell
+from .gru import _pre as _gru_pre
 
 __all__ = [
     "additive_score",
     "attention_weights",
+    "bahdanau_step",
     "causal_mask",
     "context_vector",
     "dot_score",
     "general_score",
+    "luong_step",
     "scaled_dot_product_attention",
 ]
 
@@ -72,6 +82,10 @@ def dot_score(s: Any, H: Any) -> Any:
     >>> print(dot_score(np.array([2.0, 1.0]), H))
     [2. 1. 3.]
     """
+    return _dot(s, H)
+
+
+def _dot(s: Any, H: Any) -> Any:
     return (H @ s[..., None])[..., 0]              # e_i = s·h_i for all i at once: H s
 
 
@@ -104,9 +118,12 @@ def general_score(s: Any, H: Any, W_a: Any) -> Any:
     >>> print(general_score(np.array([1.0, 1.0]), H, np.array([[2.0, 0.0], [0.0, -1.0]])))
     [ 2. -1.]
     """
+    return _general(s, H, W_a)
+
+
+def _general(s: Any, H: Any, W_a: Any) -> Any:
     # s^T W_a h_i = (W_a^T s)·h_i: project the query once, then one product per position
-    q = s @ W_a
-    return (H @ q[..., None])[..., 0]
+    return _dot(s @ W_a, H)
 
 
 @implements("attention.additive")
@@ -143,8 +160,12 @@ def additive_score(s: Any, H: Any, W_s: Any, W_h: Any, v: Any) -> Any:
     >>> print(e.round(4))                     # tanh(±1)
     [ 0.7616 -0.7616]
     """
+    return _additive(array_namespace(s), s, H, W_s, W_h, v)
+
+
+def _additive(xp: Any, s: Any, H: Any, W_s: Any, W_h: Any, v: Any) -> Any:
     # W_s s once per query, W_h h_i for all i in one product, broadcast over positions
-    hidden = array_namespace(s).tanh((s @ W_s.T)[..., None, :] + H @ W_h.T)
+    hidden = xp.tanh((s @ W_s.T)[..., None, :] + H @ W_h.T)
     return hidden @ v                              # e_i = vᵀ tanh(W_s s + W_h h_i)
 
 
@@ -245,6 +266,10 @@ def context_vector(weights: Any, H: Any) -> Any:
     >>> print(context_vector(np.array([0.25, 0.75]), H))
     [0.25 0.75]
     """
+    return _context(weights, H)
+
+
+def _context(weights: Any, H: Any) -> Any:
     return (weights[..., None, :] @ H)[..., 0, :]  # c = Σ_i α_i h_i = αᵀ H
 
 
@@ -351,3 +376,145 @@ def _attention(xp: Any, Q: Any, K: Any, V: Any, mask: Any, causal: bool) -> tupl
         mask = M if mask is None else xp.logical_and(mask, M)
     weights = _masked_softmax(xp, scores, mask, owned=True)     # softmax(Q Kᵀ / √d_k + M)
     return weights @ V, weights
+
+
+#: The decoder's state s, its previous output's embedding y and the GRU cell that updates it.
+DECODER = {"y_prev": Floats("batch?", "d_y"), "s_prev": Floats("batch?", "n"),
+           "H": Floats("batch?", "source", "d_h", nonempty="source"),
+           "W_hh": Floats("3*n", "n"), "b_ih": Floats("3*n", optional=True),
+           "b_hh": Floats("3*n", optional=True)}
+
+
+@implements("attention.bahdanau-state")
+@params(**DECODER, W_s=Floats("attn", "n"), W_h=Floats("attn", "d_h"), v=Floats("attn"),
+        W_ih=Floats("3*n", "d_y+d_h"))
+def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, W_ih: Any,
+                  W_hh: Any, b_ih: Any = None, b_hh: Any = None) -> tuple[Any, Any, Any]:
+    r"""One decoder step of Bahdanau attention: score with :math:`s_{i-1}`, then update.
+
+    .. math::
+
+        \begin{aligned}
+        s_i &= f\left(s_{i-1},\ [y_{i-1};\, c_i]\right) \\
+        c_i &= \sum_{j=1}^{S} \alpha_{ij} h_j, \qquad
+        \alpha_{ij} = \operatorname{softmax}_j
+        \left(v^{\top} \tanh\left(W_s\, s_{i-1} + W_h\, h_j\right)\right)
+        \end{aligned}
+
+    Equation id: ``attention.bahdanau-state``. The query is the *previous*
+    state :math:`s_{i-1}`: the weights are known before the RNN runs, and the
+    context :math:`c_i` enters the RNN as part of its input. :math:`f` is a
+    GRU cell here (:func:`seqcore.gru_step`, PyTorch's form); Bahdanau et al.
+    used a gated unit of the same kind.
+
+    Parameters
+    ----------
+    y_prev : array, shape ``(d_y,)`` or ``(batch, d_y)``
+        The embedding of the previous output token :math:`y_{i-1}`.
+    s_prev : array, shape ``(n,)`` or ``(batch, n)``
+        The previous decoder state :math:`s_{i-1}`.
+    H : array, shape ``(S, d_h)`` or ``(batch, S, d_h)``
+        The encoder states.
+    W_s, W_h, v
+        As in :func:`additive_score` (``W_s`` reads ``n`` inputs).
+    W_ih : array, shape ``(3n, d_y + d_h)``
+        The GRU's input weights; it reads :math:`[y_{i-1}; c_i]`.
+    W_hh, b_ih, b_hh
+        As in :func:`seqcore.gru_step`.
+
+    Returns
+    -------
+    s : array, shape like ``s_prev``
+        The new state :math:`s_i`.
+    c : array, shape ``(d_h,)`` or ``(batch, d_h)``
+        The context :math:`c_i`.
+    weights : array, shape ``(S,)`` or ``(batch, S)``
+        :math:`\alpha_{i1}, \dots, \alpha_{iS}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import bahdanau_step
+    >>> rng = np.random.default_rng(0)
+    >>> H, s_prev, y = rng.normal(size=(4, 3)), rng.normal(size=2), rng.normal(size=5)
+    >>> s, c, w = bahdanau_step(y, s_prev, H, rng.normal(size=(6, 2)), rng.normal(size=(6, 3)),
+    ...                         rng.normal(size=6), rng.normal(size=(6, 8)),
+    ...                         rng.normal(size=(6, 2)))
+    >>> print(s.shape, c.shape, w.shape, round(float(w.sum()), 12))
+    (2,) (3,) (4,) 1.0
+    """
+    xp = array_namespace(H)
+    e = _additive(xp, s_prev, H, W_s, W_h, v)      # e_ij = a(s_{i-1}, h_j): before the RNN
+    weights = _masked_softmax(xp, e, None, owned=True)     # α_ij = softmax_j e_ij
+    c = _context(weights, H)                       # c_i = Σ_j α_ij h_j
+    x = xp.concat([y_prev, c], axis=-1)            # the RNN reads [y_{i-1}; c_i]
+    s, _ = _gru_cell(xp, _gru_pre(x, W_ih, b_ih), s_prev, W_hh, b_hh, "pytorch")
+    return s, c, weights                           # s_i = f(s_{i-1}, [y_{i-1}; c_i])
+
+
+@implements("attention.luong-output")
+@params(**DECODER, W_ih=Floats("3*n", "d_y"), W_c=Floats("d_c", "d_h+n"),
+        W_a=Floats("n", "d_h", optional=True))
+def luong_step(y_prev: Any, s_prev: Any, H: Any, W_ih: Any, W_hh: Any, W_c: Any,
+               b_ih: Any = None, b_hh: Any = None,
+               W_a: Any = None) -> tuple[Any, Any, Any, Any]:
+    r"""One decoder step of Luong attention: update, score with :math:`s_i`, then combine.
+
+    .. math::
+
+        \begin{aligned}
+        s_i &= f\left(s_{i-1},\ y_{i-1}\right) \\
+        \tilde{h}_i &= \tanh\left(W_c\, [c_i;\, s_i]\right), \qquad
+        c_i = \sum_{j=1}^{S} \alpha_{ij} h_j, \qquad
+        \alpha_{ij} = \operatorname{softmax}_j \operatorname{score}(s_i, h_j)
+        \end{aligned}
+
+    Equation id: ``attention.luong-output``. The query is the *current* state
+    :math:`s_i`, computed first without the context; the attentional state
+    :math:`\tilde{h}_i` then predicts :math:`y_i` through
+    :math:`\operatorname{softmax}(W_y \tilde{h}_i)`. The score is
+    :func:`dot_score`, or :func:`general_score` when ``W_a`` is given.
+    (Luong et al. also feed :math:`\tilde{h}_{i-1}` into the next step's
+    input, "input feeding"; pass it inside ``y_prev`` to do so.)
+
+    Parameters
+    ----------
+    y_prev : array, shape ``(d_y,)`` or ``(batch, d_y)``
+    s_prev : array, shape ``(n,)`` or ``(batch, n)``
+    H : array, shape ``(S, d_h)`` or ``(batch, S, d_h)``
+    W_ih : array, shape ``(3n, d_y)``
+    W_hh, b_ih, b_hh
+        As in :func:`seqcore.gru_step`.
+    W_c : array, shape ``(d_c, d_h + n)``
+        Reads :math:`[c_i; s_i]`.
+    W_a : array, shape ``(n, d_h)``, optional
+
+    Returns
+    -------
+    s : array, shape like ``s_prev``
+    h_tilde : array, shape ``(d_c,)`` or ``(batch, d_c)``
+    c : array, shape ``(d_h,)`` or ``(batch, d_h)``
+    weights : array, shape ``(S,)`` or ``(batch, S)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import luong_step
+    >>> rng = np.random.default_rng(0)
+    >>> H, s_prev, y = rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=5)
+    >>> s, h_tilde, c, w = luong_step(y, s_prev, H, rng.normal(size=(6, 5)),
+    ...                               rng.normal(size=(6, 2)), rng.normal(size=(3, 4)))
+    >>> print(s.shape, h_tilde.shape, c.shape, w.shape)
+    (2,) (3,) (2,) (4,)
+    """
+    xp = array_namespace(H)
+    if W_a is None and H.shape[-1] != s_prev.shape[-1]:
+        raise ShapeError(f"luong_step: without `W_a` the score is the dot product s_i·h_j, so "
+                         f"`H` needs d_h = n = {s_prev.shape[-1]} features; got {H.shape[-1]}"
+                         ". Give W_a (general_score) to compare states of other sizes")
+    s, _ = _gru_cell(xp, _gru_pre(y_prev, W_ih, b_ih), s_prev, W_hh, b_hh, "pytorch")
+    e = _dot(s, H) if W_a is None else _general(s, H, W_a)     # score(s_i, h_j), with s_i
+    weights = _masked_softmax(xp, e, None, owned=True)         # α_ij = softmax_j e_ij
+    c = _context(weights, H)                                   # c_i = Σ_j α_ij h_j
+    h_tilde = xp.tanh(xp.concat([c, s], axis=-1) @ W_c.T)      # h̃_i = tanh(W_c [c_i; s_i])
+    return s, h_tilde, c, weights

@@ -52,7 +52,7 @@ def cross_entropy(logits: Any, targets: Any) -> Any:
 
     .. math::
 
-        L_t = -\sum_{k} y_{t,k} \log \hat{y}_{t,k} = -\log \hat{y}_{t, y_t}
+        L_t = -\sum_{k} (e_{y_t})_k \log \hat{y}_{t,k} = -\log \hat{y}_{t, y_t}
             = -\log \operatorname{softmax}(o_t)_{y_t}
 
     Equation id: ``bptt.loss-step``. Computed with :func:`log_softmax`, so a
@@ -122,7 +122,7 @@ def cross_entropy_grad(logits: Any, targets: Any) -> Any:
 
     .. math::
 
-        \frac{\partial L_t}{\partial o_t} = \hat{y}_t - y_t
+        \frac{\partial L_t}{\partial o_t} = \hat{y}_t - e_{y_t}
 
     Equation id: ``bptt.dlogits``. The softmax's Jacobian and the log's
     derivative cancel to this simple difference, which is why softmax and

@@ -1,4 +1,4 @@
-"""Sequence generation: teacher forcing, greedy search, beam search, temperature and top-k sampling.
+"""Sequence generation: teacher forcing, greedy and beam search, temperature/top-k/top-p sampling.
 
 A **decoder** here is any function ``step(prefix) -> log_probs``: given the
 tokens generated so far (a tuple of ints, empty at the start) it returns the
@@ -10,7 +10,8 @@ its state; a stateful model memoizes its state by prefix.
 
 The search and sampling loops are plain Python over NumPy (they are discrete
 and sequential); :func:`temperature_softmax` and :func:`top_k_softmax` take
-NumPy arrays or torch tensors like the rest of seqcore.
+NumPy arrays or torch tensors like the rest of seqcore, and so does
+:func:`top_p_softmax` (nucleus sampling).
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ from .rnn import rnn_logits, rnn_step
 __all__ = [
     "Hypothesis",
     "beam_search",
+    "gnmt_length_penalty",
     "greedy_search",
+    "power_length_penalty",
     "rnn_language_model",
     "sample_sequence",
     "sample_token",
     "teacher_forcing_loss",
     "temperature_softmax",
     "top_k_softmax",
+    "top_p_softmax",
 ]
 
 Step = Callable[[tuple[int, ...]], Any]
@@ -67,7 +71,7 @@ class Hypothesis(NamedTuple):
 
     tokens: tuple[int, ...]
     log_prob: float   #: :math:`\\log P(y \\mid \\text{prefix})`
-    score: float      #: ``log_prob / len(tokens) ** length_penalty``
+    score: float      #: ``log_prob / lp(len(tokens))``, lp as ``length_norm`` says
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -218,20 +222,26 @@ def greedy_search(step: Step, max_len: int, eos: int | None = None,
 
 
 @implements("generation.beam-score")
-@params(**SEARCH, beam_width=Integer(ge=1), length_penalty=Real(ge=0))
+@params(**SEARCH, beam_width=Integer(ge=1), length_penalty=Real(ge=0),
+        length_norm=Options("power", "gnmt"))
 def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = None,
-                length_penalty: float = 0.0, prefix: Sequence[int] = ()) -> list[Hypothesis]:
+                length_penalty: float = 0.0, prefix: Sequence[int] = (),
+                length_norm: str = "power") -> list[Hypothesis]:
     r"""Beam search: keep the ``beam_width`` best prefixes at every step.
 
     .. math::
 
-        \operatorname{score}(y) = \frac{1}{|y|^{\alpha}} \sum_{t=1}^{|y|}
+        \operatorname{score}(y) = \frac{1}{\operatorname{lp}(y)} \sum_{t=1}^{|y|}
         \log P\left(y_t \mid y_1, \dots, y_{t-1}\right)
 
-    Equation id: ``generation.beam-score``. With :math:`\alpha = 0`
-    (``length_penalty=0``) the score is the sequence's log-probability, which
-    favours short sequences (every token adds a negative term); :math:`\alpha = 1`
-    compares average log-probability per token.
+    Equation id: ``generation.beam-score``. The length penalty
+    :math:`\operatorname{lp}(y)` is :func:`power_length_penalty`,
+    :math:`|y|^{\alpha}` (``length_norm="power"``), or
+    :func:`gnmt_length_penalty`, :math:`((5 + |y|)/6)^{\alpha}`
+    (``length_norm="gnmt"``). With :math:`\alpha = 0` (``length_penalty=0``)
+    both are 1 and the score is the sequence's log-probability, which favours
+    short sequences (every token adds a negative term); the power form with
+    :math:`\alpha = 1` compares average log-probability per token.
 
     At each step every live prefix is extended by every token; the
     ``beam_width`` best extensions survive (all live prefixes have the same
@@ -242,6 +252,8 @@ def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = Non
     live prefixes times ``V`` stays within ``beam_width``: with
     ``beam_width`` :math:`\ge V^{T-1}` the search is exhaustive for
     ``max_len`` :math:`= T` (for :math:`T = 2`, :math:`\ge V` suffices).
+    A wider beam usually finds a sequence at least as probable, but not
+    always: a wider beam can keep prefixes that push the later best one out.
 
     Parameters
     ----------
@@ -255,6 +267,8 @@ def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = Non
     length_penalty : float
         :math:`\alpha \ge 0`.
     prefix : sequence of int
+    length_norm : {"power", "gnmt"}
+        Which length penalty divides the log-probability.
 
     Returns
     -------
@@ -276,9 +290,10 @@ def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = Non
     (2, 2) 0.32
     """
     V, n0 = _start(step, prefix), len(prefix)
+    penalty = LENGTH_PENALTIES[length_norm]
 
     def score(tokens: tuple[int, ...], lp: float) -> float:
-        return lp / (len(tokens) - n0) ** length_penalty      # log P(y) / |y|^α
+        return lp / penalty(len(tokens) - n0, length_penalty)     # log P(y) / lp(y)
 
     alive: list[tuple[tuple[int, ...], float]] = [(prefix, 0.0)]
     finished: list[tuple[tuple[int, ...], float]] = []
@@ -530,3 +545,139 @@ def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
         return _log_softmax(rnn_logits(state(prefix), W_hy, b_y))
 
     return step
+
+
+def _power_lp(length: int, alpha: float) -> float:
+    return float(length) ** alpha                      # lp(y) = |y|^α
+
+
+def _gnmt_lp(length: int, alpha: float) -> float:
+    return ((5.0 + length) / 6.0) ** alpha             # lp(y) = ((5 + |y|) / 6)^α
+
+
+#: beam_search's ``length_norm``: the length penalty that divides a log-probability.
+LENGTH_PENALTIES = {"power": _power_lp, "gnmt": _gnmt_lp}
+LENGTH_PENALTY = {"length": Integer(ge=1), "alpha": Real(ge=0)}
+
+
+@implements("generation.length-penalty")
+@params(**LENGTH_PENALTY)
+def power_length_penalty(length: int, alpha: float) -> float:
+    r"""The plain length penalty: the length to the power :math:`\alpha`.
+
+    .. math::
+
+        \operatorname{lp}(y) = |y|^{\alpha}
+
+    Equation id: ``generation.length-penalty``. Dividing a log-probability by
+    it gives :func:`beam_search`'s ``length_norm="power"``: :math:`\alpha = 0`
+    leaves the log-probability as it is, :math:`\alpha = 1` makes it the mean
+    log-probability per token (the ``length_penalty`` exponent of Hugging
+    Face's beam search).
+
+    Parameters
+    ----------
+    length : int
+        :math:`|y| \ge 1`, the number of generated tokens.
+    alpha : float
+        :math:`\alpha \ge 0`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from seqcore import power_length_penalty
+    >>> print(power_length_penalty(4, 0.5), power_length_penalty(4, 1.0))
+    2.0 4.0
+    """
+    return _power_lp(length, alpha)                    # lp(y) = |y|^α
+
+
+@implements("generation.length-penalty-gnmt")
+@params(**LENGTH_PENALTY)
+def gnmt_length_penalty(length: int, alpha: float) -> float:
+    r"""The length penalty of Google's NMT system (Wu et al. 2016), used by the Transformer.
+
+    .. math::
+
+        \operatorname{lp}(y) = \left(\frac{5 + |y|}{6}\right)^{\alpha}
+
+    Equation id: ``generation.length-penalty-gnmt``. It is 1 for one token and
+    grows more slowly than :math:`|y|^{\alpha}`: the constant 5 damps the
+    penalty's effect on short outputs. The Transformer paper decodes with
+    :math:`\alpha = 0.6`.
+
+    Parameters
+    ----------
+    length : int
+        :math:`|y| \ge 1`.
+    alpha : float
+        :math:`\alpha \ge 0`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from seqcore import gnmt_length_penalty
+    >>> print(gnmt_length_penalty(1, 0.6), round(gnmt_length_penalty(7, 1.0), 6))
+    1.0 2.0
+    """
+    return _gnmt_lp(length, alpha)                     # lp(y) = ((5 + |y|) / 6)^α
+
+
+@implements("generation.top-p")
+@params(logits=Floats(..., "vocab"), p=Real(gt=0, le=1), temperature=TEMPERATURE)
+def top_p_softmax(logits: Any, p: float, temperature: float = 1.0) -> Any:
+    r"""Nucleus (top-:math:`p`) sampling distribution (Holtzman et al. 2020).
+
+    .. math::
+
+        p_i = \begin{cases}
+          \dfrac{q_i}{\sum_{j \in \mathcal{V}_p} q_j} & i \in \mathcal{V}_p \\
+          0 & i \notin \mathcal{V}_p
+        \end{cases}, \qquad
+        \mathcal{V}_p = \Bigl\{ i : \sum_{j:\, r_j < r_i} q_j < p \Bigr\},
+        \qquad q = \operatorname{softmax}(z / \tau)
+
+    Equation id: ``generation.top-p``. :math:`r_i` is the rank of token
+    :math:`i` by :math:`q_i`, largest first, ties to the smaller id. A token is
+    kept while the tokens ranked above it hold less than :math:`p` of the
+    mass, so :math:`\mathcal{V}_p` is the smallest set of most probable tokens
+    whose mass reaches :math:`p`. Unlike top-:math:`k`, its size follows the
+    shape of the distribution: few tokens where the model is sure, many where
+    it is not. :math:`p = 1` keeps every token of nonzero probability.
+
+    Parameters
+    ----------
+    logits : array, shape ``(..., V)``
+    p : float
+        :math:`0 < p \le 1`.
+    temperature : float
+        :math:`\tau > 0`, applied before the nucleus is chosen.
+
+    Returns
+    -------
+    array, shape like ``logits``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import top_p_softmax
+    >>> z = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    >>> print(top_p_softmax(z, p=0.7).round(3))      # 0.5 < 0.7, 0.5 + 0.3 reaches it
+    [0.625 0.375 0.    0.   ]
+    >>> print(top_p_softmax(z, p=0.9).round(3))      # 0.5 + 0.3 < 0.9: 0.15 joins
+    [0.526 0.316 0.158 0.   ]
+    """
+    xp = array_namespace(logits)
+    q = softmax(logits / temperature, axis=-1)                 # q = softmax(z / τ)
+    order = xp.argsort(-q, axis=-1, stable=True)               # rank r: largest q first
+    above = xp.cumulative_sum(xp.take_along_axis(q, order, axis=-1), axis=-1,
+                              include_initial=True)[..., :-1]  # Σ_{j: r_j < r_i} q_j
+    keep = xp.take_along_axis(above < p, xp.argsort(order, axis=-1, stable=True), axis=-1)
+    zt = xp.where(keep, logits / temperature, xp.full_like(logits, -math.inf))
+    return softmax(zt, axis=-1)                                # renormalize over V_p

@@ -63,7 +63,7 @@ def embedding_lookup(E: Any, ids: Any) -> Any:
 
     .. math::
 
-        \phi(w_i) = E^{\top} \mathbf{e}_i = E_{i,:}
+        \phi(w_i) = \mathbf{e}_i^{\top} E = E_{i,:}
 
     Equation id: ``embedding.lookup``. Multiplying the one-hot vector
     :math:`\mathbf{e}_i \in \{0, 1\}^V` by the table picks out row :math:`i`;

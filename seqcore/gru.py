@@ -173,23 +173,26 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
                  h0: Any = None, dh_T: Any = None, form: str = "pytorch") -> dict[str, Any]:
     r"""Backpropagation through time for a GRU (either form), written out by hand.
 
-    Walking back from :math:`t = T`, with
-    :math:`\delta h_t = \partial L/\partial h_t|_{\text{direct}} + (\text{from } t+1)`:
+    Walking back from :math:`t = T`, with :math:`\delta h_{T+1} = \mathbf{0}`:
 
     .. math::
 
         \begin{aligned}
+        \delta h_t &= \partial L/\partial h_t|_{\text{direct}} + \delta h_{t+1} \odot z_{t+1}
+          + W_{hr}^\top \delta a^r_{t+1} + W_{hz}^\top \delta a^z_{t+1}
+          + \begin{cases}
+          W_{hn}^\top (\delta a^n_{t+1} \odot r_{t+1}) & \text{(pytorch)} \\
+          (W_{hn}^\top \delta a^n_{t+1}) \odot r_{t+1} & \text{(cho)} \end{cases} \\
         \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) &
         \delta a^{z}_t &= \delta h_t \odot (h_{t-1} - n_t) \odot z_t (1 - z_t) \\
         \delta a^{r}_t &= \delta a^{n}_t \odot (W_{hn} h_{t-1} + b_{hn}) \odot r_t (1 - r_t)
           && \text{(pytorch)} \\
         \delta a^{r}_t &= \bigl(W_{hn}^\top \delta a^{n}_t\bigr) \odot h_{t-1}
-          \odot r_t (1 - r_t) && \text{(cho)} \\
-        \delta h_{t-1} &= \delta h_t \odot z_t + W_{hr}^\top \delta a^r_t
-          + W_{hz}^\top \delta a^z_t + \begin{cases}
-          W_{hn}^\top (\delta a^n_t \odot r_t) & \text{(pytorch)} \\
-          (W_{hn}^\top \delta a^n_t) \odot r_t & \text{(cho)} \end{cases}
+          \odot r_t (1 - r_t) && \text{(cho)}
         \end{aligned}
+
+    (``dh_T``, when given, is a gradient from beyond the sequence added to
+    :math:`\delta h_T`.)
 
     The weight gradients are sums over time of outer products of these
     :math:`\delta a` with the vector each block multiplies (:math:`x_t`,

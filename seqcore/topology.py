@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -126,7 +127,9 @@ def figure_eight(t: Any) -> Any:
 
 
 @implements("topology.klein-bottle")
-@params(u=PARAMETER, v=PARAMETER, r=Real(gt=2))
+@params(u=PARAMETER, v=PARAMETER,
+        r=Real(gt=Fraction(5, 4), hint=" (the tube reaches 5/4 from the central circle, "
+                                       "so a smaller r crosses the axis)"))
 def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     r"""The figure-8 immersion of the Klein bottle in :math:`\mathbb{R}^3`.
 
@@ -152,7 +155,9 @@ def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     u, v : arrays of one shape ``(...)``
         Angles in :math:`[0, 2\pi)`.
     r : float
-        Radius of the central circle; > 2 keeps the tube off the axis.
+        Radius of the central circle; > 5/4 keeps the tube off the axis:
+        :math:`\rho - r` is the first coordinate of the figure eight
+        :math:`(\sin v, \sin 2v)` turned by :math:`u/2`, at most 5/4 in size.
 
     Returns
     -------

@@ -316,12 +316,12 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
 @params(sentences=Tokens(nested=True), dim=POSITIVE, window=POSITIVE, negative=POSITIVE,
         epochs=POSITIVE, alpha=Real(gt=0), min_alpha=Real(gt=0, le="alpha"),
         min_count=POSITIVE, sample=Real(ge=0, lt=1), batch_size=POSITIVE, seed=Integer(ge=0),
-        progress=Flag())
+        progress=Flag(), stop_after=Integer(ge=1, le="epochs", optional=True))
 def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: int = 5,
                    negative: int = 5, epochs: int = 5, alpha: float = 0.025,
                    min_alpha: float = 1e-4, min_count: int = 5, sample: float = 1e-3,
-                   batch_size: int = 256, seed: int = 0, progress: bool = True
-                   ) -> tuple[Any, list[float]]:
+                   batch_size: int = 256, seed: int = 0, progress: bool = True,
+                   stop_after: int | None = None) -> tuple[Any, list[float]]:
     r"""Train skip-gram with negative sampling on tokenized sentences (NumPy, CPU).
 
     The same recipe as Word2Vec / gensim (``sg=1``, ``hs=0``): a vocabulary of
@@ -346,6 +346,10 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
         Seeds everything; the same seed gives the same vectors.
     progress : bool
         Show a tqdm progress bar (on stderr); ``False`` silences it.
+    stop_after : int, optional
+        Stop after this many epochs, with the learning rate still scheduled over
+        ``epochs``: the first epochs of the full run, exactly (a recorded run's
+        reproducibility check re-runs its first epoch this way).
 
     Returns
     -------
@@ -383,7 +387,7 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
     W_out = np.zeros((V, dim), dtype=np.float32)
     losses: list[float] = []
     bar = tqdm(total=epochs, desc="skip-gram", unit="epoch", disable=not progress)
-    for epoch in range(epochs):
+    for epoch in range(epochs if stop_after is None else stop_after):
         chunks = []
         for ids in corpus:
             kept = ids[rng.random(ids.size) < keep_p[ids]]

@@ -38,17 +38,17 @@ def weights() -> np.ndarray:
 def plot(lang: str):
     ko = lang == "ko"
     A = weights()
-    fig, ax = plt.subplots(figsize=(5.2, 4.6))
-    im = ax.imshow(A, cmap="Blues", vmin=0, vmax=1)
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    im = ax.imshow(A, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(SOURCE)), SOURCE)
     ax.set_yticks(range(len(TARGET)), TARGET)
     ax.xaxis.tick_top()
     for i in range(A.shape[0]):
         for j in range(A.shape[1]):
-            ax.text(j, i, f"{A[i, j]:.2f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{A[i, j]:.2f}", ha="center", va="center",
                     color="white" if A[i, j] > 0.6 else "black")
     ax.set_xlabel("원문 (인코더 상태 $h_j$)" if ko else "source (encoder states $h_j$)")
     ax.set_ylabel("번역 (디코더 상태 $s_i$)" if ko else "translation (decoder states $s_i$)")
-    fig.colorbar(im, ax=ax, fraction=0.046, label="$\\alpha_{ij}$")
-    fig.tight_layout()
+    ax.set_title("어텐션 가중치 $\\alpha_{ij}$" if ko else "attention weights $\\alpha_{ij}$")
+    fig.colorbar(im, ax=ax, fraction=0.06, label="$\\alpha_{ij}$")
     return fig

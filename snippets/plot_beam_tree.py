@@ -48,7 +48,7 @@ def plot(lang: str):
     best = hyps[0].tokens
     greedy = greedy_search(lambda p: logP[p[-1] if p else len(WORDS)], 3,
                            eos=WORDS.index("</s>"))[0]
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(5.2, 5.6))
     pos = {(): (0.0, 0.0)}
     rows: dict[int, list] = {}
 
@@ -83,22 +83,21 @@ def plot(lang: str):
             ax.scatter([x], [y], s=25, color=color if alive else "white",
                        edgecolor=color if alive else "0.6", zorder=2)
             if alive or on_best or on_greedy or depth == 1:
-                ax.annotate(f"{WORDS[child[-1]]}  {np.exp(lp):.3f}", (x, y), xytext=(5, 0),
-                            textcoords="offset points", va="center", fontsize=7.5)
+                ax.annotate(f"{WORDS[child[-1]]} {np.exp(lp):.3f}", (x, y), xytext=(5, 0),
+                            textcoords="offset points", va="center", zorder=3,
+                            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
     ax.scatter([0], [0], color="k", s=30)
-    ax.annotate("I want to", (0, 0), xytext=(-5, 8), textcoords="offset points", ha="right",
-                fontsize=8)
+    ax.annotate("I want to", (0, 0), xytext=(0, 10), textcoords="offset points", ha="center")
     ax.set_xticks([1, 2, 3], ["t = 1", "t = 2", "t = 3"])
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.set_xlim(-0.6, 3.7)
+    ax.set_xlim(-0.3, 3.9)
     words = " ".join(WORDS[w] for w in best)
     gwords = " ".join(WORDS[w] for w in greedy)
     ax.set_title(
-        f"빔 서치(폭 2): 빨강 = 최선 “{words}”, 파랑 = 탐욕 “{gwords}”, 빈 점 = 잘린 후보"
+        f"빔 서치(폭 2)\n빨강 = 최선 “{words}”, 파랑 = 탐욕 “{gwords}”\n빈 점 = 잘린 후보"
         if ko else
-        f"Beam search (width 2): red = best “{words}”, blue = greedy “{gwords}”, "
-        "hollow = pruned", fontsize=9.5)
-    fig.tight_layout()
+        f"Beam search (width 2)\nred = best “{words}”, blue = greedy “{gwords}”\n"
+        "hollow = pruned")
     return fig

@@ -1,4 +1,7 @@
-"""word2vec benchmark (benchmarks/bench_word2vec.py): training time and analogies answered."""
+"""word2vec benchmark (benchmarks/bench_word2vec.py): training time and analogies answered.
+
+Two panels, each its own Figure: side by side where the page has room.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +18,18 @@ def plot(lang: str):
     (row,) = json.loads(DATA.read_text(encoding="utf-8"))["rows"]
     extra = row["extra"]
     names = ["seqcore", "gensim"]
-    fig, (ax, acc) = plt.subplots(1, 2, figsize=(8, 2.8))
+    time, ax = plt.subplots(figsize=(3.4, 3.0))
     bars = ax.bar(names, [row["ms"] / 1e3, row["reference_ms"] / 1e3], color=["C0", "C1"])
-    ax.bar_label(bars, fmt="%.1f s", fontsize=8)
-    ax.set_ylabel("학습 시간 (초)" if ko else "training time (s)")
-    ax.set_title(f"{row['ratio']:g}× " + ("(seqcore ÷ gensim)"), fontsize=9)
-    ax.set_ylim(0, row["ms"] / 1e3 * 1.2)
+    ax.bar_label(bars, fmt="%.1f s", padding=2)
+    ax.set_ylabel("초" if ko else "seconds")
+    ax.set_title(("학습 시간: " if ko else "training time: ") + f"{row['ratio']:g}×")
+    ax.set_ylim(0, row["ms"] / 1e3 * 1.25)
     total = extra["analogies_inside_vocabulary"]
     right = [extra["analogies_correct"], extra["reference_analogies_correct"]]
+    answers, acc = plt.subplots(figsize=(3.4, 3.0))
     bars = acc.bar(names, right, color=["C0", "C1"])
-    acc.bar_label(bars, labels=[f"{k}/{total}" for k in right], fontsize=8)
-    acc.set_ylabel("맞힌 유추 질문 (3CosAdd)" if ko else "analogies answered (3CosAdd)")
+    acc.bar_label(bars, labels=[f"{k}/{total}" for k in right], padding=2)
+    acc.set_ylabel("맞힌 수" if ko else "answered")
+    acc.set_title("맞힌 유추 질문 (3CosAdd)" if ko else "analogies answered (3CosAdd)")
     acc.set_ylim(0, max(right) * 1.3)
-    fig.tight_layout()
-    return fig
+    return [time, answers]

@@ -1,6 +1,7 @@
 """2-D projection (PCA via SVD) of a few dozen skip-gram vectors trained on the Lee corpus.
 
-Reads docs/_data/word2vec_lee.json, written by `python -m benchmarks word2vec`; nothing is
+Reads docs/_data/experiments/word2vec_lee.json, written by `python -m experiments
+word2vec_lee`; nothing is
 trained at build time. One panel per model: seqcore.train_skipgram and gensim Word2Vec.
 """
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "word2vec_lee.json"
+DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments"
+        / "word2vec_lee.json")
 GROUPS = {  # word -> group, for the colours
     **dict.fromkeys(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                      "sunday"], 0),
@@ -23,8 +25,6 @@ GROUPS = {  # word -> group, for the colours
     **dict.fromkeys(["australia", "sydney", "afghanistan", "israel", "palestinian",
                      "pakistan"], 5),
 }
-NAMES = {"ko": ["요일", "월", "수", "경찰·군", "화재", "지명"],
-         "en": ["weekdays", "months", "numbers", "police/army", "fire", "places"]}
 
 
 def pca_2d(X: np.ndarray) -> np.ndarray:
@@ -34,25 +34,79 @@ def pca_2d(X: np.ndarray) -> np.ndarray:
     return U[:, :2] * S[:2]
 
 
+# text colours: tab10's hues, darkened so that words read on white (contrast >= 4.5:1)
+INKS = ["#1f5f8b", "#b34d00", "#237a23", "#b01e1e", "#6f4a99", "#6b4038"]
+
+
 def plot(lang: str):
+    """One panel per model; every word labelled where it overlaps no other word."""
     data = json.loads(DATA.read_text(encoding="utf-8"))
     words = data["projection_words"]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
-    colors = plt.get_cmap("tab10")
-    for ax, model in zip(axes, ("seqcore", "gensim"), strict=True):
+    figs = []
+    for model in ("seqcore", "gensim"):
+        fig, ax = plt.subplots(figsize=(5.2, 4.6))
         P = pca_2d(np.array(data["vectors"][model]))
-        for g, name in enumerate(NAMES[lang]):
-            idx = [i for i, w in enumerate(words) if GROUPS.get(w) == g]
-            ax.scatter(P[idx, 0], P[idx, 1], s=18, color=colors(g), label=name)
-        for i, w in enumerate(words):
-            ax.annotate(w, P[i], fontsize=7, xytext=(2, 2), textcoords="offset points")
+        colors = [INKS[GROUPS[w]] for w in words]
+        ax.scatter(P[:, 0], P[:, 1], s=16, color=colors, zorder=3)
         title = {"seqcore": "seqcore.train_skipgram", "gensim": "gensim Word2Vec (sg=1)"}[model]
-        ax.set_title(title, fontsize=10)
+        ax.set_title(f"{title}\n" + ("Lee 코퍼스 스킵그램 벡터의 2차원 PCA 투영" if lang == "ko"
+                                     else "skip-gram vectors of the Lee corpus, PCA to 2-D"))
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
-    axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle("Lee 코퍼스 스킵그램 벡터의 2차원 PCA 투영" if lang == "ko"
-                 else "Skip-gram vectors of the Lee corpus, projected to 2-D by PCA",
-                 fontsize=11)
-    fig.tight_layout()
-    return fig
+        ax.margins(0.12)
+        fig.draw_without_rendering()          # settle the layout, then keep it: the labels
+        fig.set_layout_engine("none")         # are placed in its pixels
+        place_labels(fig, ax, P, words, colors)
+        figs.append(fig)
+    return figs
+
+
+def place_labels(fig, ax, points: np.ndarray, words: list[str], colors: list[str]) -> None:
+    """Put each word next to its point where it covers no other word or point.
+
+    Greedy: the candidate spots form rings around the point, nearest first; a word
+    that had to move away from its point gets a thin line back to it.
+    """
+    renderer = fig.canvas.get_renderer()
+    to_px = ax.transData.transform
+    dots = [_box(*to_px(p), 3, 3) for p in points]
+    taken: list[tuple[float, float, float, float]] = []
+    frame = ax.get_window_extent(renderer)
+    rings = [(r, a) for r in (5, 12, 20, 30, 42) for a in np.linspace(0, 2 * np.pi, 16,
+                                                                     endpoint=False)]
+    for i in np.argsort(-_crowding(points)):               # the most crowded first
+        x, y = to_px(points[i])
+        text = ax.annotate(words[i], points[i], xytext=(0, 0), textcoords="offset points",
+                           color=colors[i], ha="center", va="center")
+        w, h = (lambda e: (e.width, e.height))(text.get_window_extent(renderer))
+        for r, a in rings:
+            dx, dy = r * np.cos(a) + np.sign(np.cos(a)) * w / 2, r * np.sin(a)
+            box = _box(x + dx, y + dy, w / 2, h / 2)
+            clear = all(not _meets(box, o) for o in taken + dots) and _within(box, frame)
+            if clear:
+                break
+        pt = 72 / fig.dpi                                    # display px -> points
+        text.set_position((dx * pt, dy * pt))
+        if r > 12:
+            text.arrow_patch = None
+            ax.annotate("", points[i], xytext=(dx * pt, dy * pt), textcoords="offset points",
+                        arrowprops=dict(arrowstyle="-", color="0.6", lw=0.6, shrinkA=4,
+                                        shrinkB=2))
+        taken.append(box)
+
+
+def _crowding(points: np.ndarray) -> np.ndarray:
+    d = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    return (d < np.median(d) / 4).sum(axis=1)
+
+
+def _box(cx: float, cy: float, hw: float, hh: float) -> tuple[float, float, float, float]:
+    return cx - hw, cy - hh, cx + hw, cy + hh
+
+
+def _meets(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _within(box, frame) -> bool:
+    return box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0 and box[3] <= frame.y1

@@ -8,43 +8,39 @@ import numpy as np
 
 from seqcore import jacobian_norms, rnn_forward
 
+NORM = "$\\Vert \\partial h_T / \\partial h_t \\Vert_2$"
 LABELS = {
-    "ko": {"gap": "시간 간격 k = T − t", "norm": "‖∂h_T / ∂h_t‖₂ (로그 눈금)",
+    "ko": {"gap": "시간 간격 k = T − t", "norm": f"{NORM} (로그 눈금)",
            "linear": "선형 영역 (h ≈ 0, tanh′ = 1)", "tanh": "tanh RNN, 무작위 입력",
-           "rho": "스펙트럼 반경 ρ = {rho}"},
-    "en": {"gap": "time gap k = T − t", "norm": "‖∂h_T / ∂h_t‖₂ (log scale)",
+           "rho": "스펙트럼 반경"},
+    "en": {"gap": "time gap k = T − t", "norm": f"{NORM} (log scale)",
            "linear": "linear regime (h ≈ 0, tanh′ = 1)", "tanh": "tanh RNN, random inputs",
-           "rho": "spectral radius ρ = {rho}"},
+           "rho": "spectral radius"},
 }
 
 
-FONTS = ["Noto Sans CJK KR", "DejaVu Sans"]   # Hangul glyphs; DejaVu for the rest
-
-
-def plot(lang: str) -> matplotlib.figure.Figure:
-    with plt.rc_context({"font.family": FONTS}):
-        return _draw(LABELS[lang])
-
-
-def _draw(text: dict[str, str]) -> matplotlib.figure.Figure:
+def plot(lang: str) -> list[matplotlib.figure.Figure]:
+    """Two panels on the same y scale: the linear regime, and a tanh RNN with inputs."""
+    text = LABELS[lang]
     rng = np.random.default_rng(0)
     n, T = 8, 40
     Q, _ = np.linalg.qr(rng.normal(size=(n, n)))        # orthogonal: every singular value 1
     W_xh = rng.normal(size=(n, 2))
     xs = rng.normal(size=(T, 2))
     k = np.arange(1, T + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    linear, ax_lin = plt.subplots(figsize=(3.4, 3.8))
+    tanh, ax_tanh = plt.subplots(figsize=(3.4, 3.8))
     for rho, color in ((0.5, "C0"), (0.9, "C1"), (1.0, "C2"), (1.5, "C3")):
         W_hh = rho * Q                                  # spectral radius and norm both ρ
-        axes[0].semilogy(k, jacobian_norms(np.zeros((T, n)), W_hh), color=color,
-                         label=text["rho"].format(rho=rho))
+        label = f"ρ = {rho}"
+        ax_lin.semilogy(k, jacobian_norms(np.zeros((T, n)), W_hh), color=color, label=label)
         H, _ = rnn_forward(xs, W_xh, W_hh)
-        axes[1].semilogy(k, jacobian_norms(H, W_hh), color=color)
-    for ax, title in zip(axes, (text["linear"], text["tanh"]), strict=True):
+        ax_tanh.semilogy(k, jacobian_norms(H, W_hh), color=color, label=label)
+    for fig, ax, title in ((linear, ax_lin, text["linear"]), (tanh, ax_tanh, text["tanh"])):
         ax.set_title(title)
         ax.set_xlabel(text["gap"])
+        ax.set_ylabel(text["norm"])
+        ax.set_ylim(1e-13, 1e9)                          # one scale for both panels
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_ylabel(text["norm"])
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+        fig.legend(loc="outside lower center", ncols=2, title=text["rho"])
+    return [linear, tanh]

@@ -20,7 +20,7 @@ LABELS = {
     "en": {"x": "time step t", "y": "$x_t$", "seen": "observed (used for the fit)",
            "future": "what actually came", "forecast": "AR(2) forecast",
            "mean": "mean $c/(1-\\phi_1-\\phi_2)$",
-           "title": "AR(2): fitted on the first 100 values, forecasting the next 20"},
+           "title": "AR(2): fitted on the first 100 values,\nforecasting the next 20"},
 }
 
 
@@ -32,7 +32,7 @@ def plot(lang: str):
     phi, c = ar_fit(seen, p=2)
     forecast = ar_forecast(seen, phi, steps=20, c=c)
     t = np.arange(1, 121)
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = plt.subplots(figsize=(5.2, 4.2))
     ax.plot(t[:100], seen, color="tab:blue", lw=1.2, label=text["seen"])
     ax.plot(t[100:], future, color="tab:blue", lw=1.2, ls=":", label=text["future"])
     ax.plot(t[100:], forecast, color="tab:red", lw=1.8, label=text["forecast"])
@@ -40,7 +40,6 @@ def plot(lang: str):
     ax.axvline(100.5, color="black", lw=0.6)
     ax.set_xlabel(text["x"])
     ax.set_ylabel(text["y"])
-    ax.set_title(text["title"], fontsize=10)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
-    fig.tight_layout()
+    ax.set_title(text["title"])
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig

@@ -15,8 +15,7 @@ TAUS = (0.5, 1.0, 2.0)
 def plot(lang: str):
     ko = lang == "ko"
     z = np.log(P)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [3, 2]})
-    ax = axes[0]
+    bars, ax = plt.subplots(figsize=(3.4, 3.6))
     x = np.arange(len(WORDS))
     width = 0.2
     for i, tau in enumerate(TAUS):
@@ -25,10 +24,10 @@ def plot(lang: str):
            label="top-k, k = 3 (τ = 1)")
     ax.set_xticks(x, WORDS)
     ax.set_ylabel("확률" if ko else "probability")
-    ax.set_title("“I want to ___” 다음 단어 분포" if ko else "Next word after “I want to ___”")
-    ax.legend(fontsize=8)
+    ax.set_title("“I want to ___”\n다음 단어 분포" if ko else "Next word after\n“I want to ___”")
+    bars.legend(loc="outside lower center", ncols=2)
 
-    ax = axes[1]
+    curves, ax = plt.subplots(figsize=(3.4, 3.6))
     taus = np.geomspace(0.05, 20, 200)
     probs = np.array([temperature_softmax(z, t) for t in taus])
     for j in (0, 1, 5):
@@ -37,7 +36,6 @@ def plot(lang: str):
     ax.set_xscale("log")
     ax.set_xlabel("온도 τ" if ko else "temperature τ")
     ax.set_ylabel("확률" if ko else "probability")
-    ax.set_title("τ → 0: 탐욕, τ → ∞: 균등" if ko else "τ → 0: greedy, τ → ∞: uniform")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    ax.set_title("τ → 0: 탐욕\nτ → ∞: 균등" if ko else "τ → 0: greedy\nτ → ∞: uniform")
+    curves.legend(loc="outside lower center", ncols=3)
+    return [bars, curves]

@@ -15,7 +15,7 @@ def plot(lang: str):
     rank, _ = immersion_rank(figure_eight, t)
     ts = np.array([0.0, np.pi])                      # the two parameters of the double point
     J = jacobian(figure_eight, ts)[..., 0]
-    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     closed = np.vstack([p, p[:1]])
     ax.plot(closed[:, 0], closed[:, 1], color="tab:blue", lw=2)
     ax.quiver([0, 0], [0, 0], J[:, 0], J[:, 1], angles="xy", scale_units="xy", scale=3,
@@ -25,16 +25,17 @@ def plot(lang: str):
     ax.set_aspect("equal")
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-0.75, 0.75)
-    label0, label1 = ("$e'(0)$", "$e'(\\pi)$")
-    ax.annotate(label0, J[0] / 3, xytext=(4, 2), textcoords="offset points", color="tab:orange")
-    ax.annotate(label1, J[1] / 3, xytext=(4, -10), textcoords="offset points", color="tab:green")
+    # each label beyond its arrow's tip, away from the curve; darker shades read as text
+    ax.annotate("e′(0)", J[0] / 3, xytext=(6, 0), textcoords="offset points", va="center",
+                color="#a64f00")
+    ax.annotate("e′(π)", J[1] / 3, xytext=(-6, 0), textcoords="offset points", va="center",
+                ha="right", color="#1e6b1e")
     if lang == "ko":
         ax.set_title(f"8자 곡선 $e(t) = (\\sin t, \\sin t \\cos t)$: 몰입, 임베딩 아님\n"
-                     f"$e(0) = e(\\pi)$ (빨간 원: 찾은 교차 쌍 {len(pairs)}개), "
-                     f"야코비안 계수 {rank.min()}", fontsize=10)
+                     f"$e(0) = e(\\pi)$ (빨간 원: 찾은 교차 쌍 {len(pairs)}개)\n"
+                     f"야코비안 계수 {rank.min()}")
     else:
-        ax.set_title(f"figure eight $e(t) = (\\sin t, \\sin t \\cos t)$: immersion, "
-                     f"not an embedding\n$e(0) = e(\\pi)$ (red: {len(pairs)} crossing pairs "
-                     f"found), Jacobian rank {rank.min()}", fontsize=10)
-    fig.tight_layout()
+        ax.set_title(f"figure eight $e(t) = (\\sin t, \\sin t \\cos t)$:\n"
+                     f"an immersion, not an embedding\n$e(0) = e(\\pi)$ "
+                     f"(red: {len(pairs)} crossing pairs found), Jacobian rank {rank.min()}")
     return fig

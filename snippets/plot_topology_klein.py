@@ -18,7 +18,7 @@ def plot(lang: str):
     Q = np.stack([grid_u.ravel(), grid_v.ravel()], axis=1)
     pairs = self_intersections(P, Q, tol=0.05, min_separation=0.5, domain="klein")
     rank, _ = immersion_rank(klein_bottle, grid_u, grid_v)
-    fig = plt.figure(figsize=(6.2, 4.6))
+    fig = plt.figure(figsize=(4.6, 4.6))
     ax = fig.add_subplot(projection="3d")
     ax.plot_surface(K[..., 0], K[..., 1], K[..., 2], cmap="viridis", alpha=0.55,
                     linewidth=0.2, edgecolor="0.3", rstride=2, cstride=2)
@@ -30,11 +30,10 @@ def plot(lang: str):
     ax.set_yticks([-3, 0, 3])
     ax.set_zticks([-1, 0, 1])
     if lang == "ko":
-        ax.set_title(f"ℝ³ 안의 클라인 병(8자 몰입): 야코비안 계수 {rank.min()} (모든 격자점)\n"
-                     f"빨간 점: 자기 교차 곡선 $v \\in \\{{0, \\pi\\}}$ ({len(pairs)}쌍)",
-                     fontsize=10)
+        ax.set_title(f"ℝ³ 안의 클라인 병(8자 몰입)\n야코비안 계수 {rank.min()} (모든 격자점)\n"
+                     f"빨간 점: 자기 교차 곡선 $v \\in \\{{0, \\pi\\}}$ ({len(pairs)}쌍)")
     else:
-        ax.set_title(f"Klein bottle in ℝ³ (figure-8 immersion): Jacobian rank {rank.min()} "
+        ax.set_title(f"Klein bottle in ℝ³ (figure-8 immersion)\nJacobian rank {rank.min()} "
                      f"at every grid point\nred: the double curve $v \\in \\{{0, \\pi\\}}$ "
-                     f"({len(pairs)} pairs)", fontsize=10)
+                     f"({len(pairs)} pairs)")
     return fig

@@ -162,7 +162,17 @@ GOOD: dict[str, Callable[[], Call]] = {
         {"b_h": r(4), "b_y": r(3), "bos": 1}),
     "rnn_language_model.step": lambda: Call(_lm(), ((1, 2),)),
     "Hypothesis": lambda: Call(sc.Hypothesis, ((1, 2), -0.5, -0.25)),
+    "power_length_penalty": lambda: Call(sc.power_length_penalty, (3, 0.6)),
+    "gnmt_length_penalty": lambda: Call(sc.gnmt_length_penalty, (3,), {"alpha": 0.6}),
+    "top_p_softmax": lambda: Call(sc.top_p_softmax, (r(2, 5),), {"p": 0.8,
+                                                                 "temperature": 0.7}),
     # attention and the Transformer
+    "bahdanau_step": lambda: Call(sc.bahdanau_step, (r(2, 2), r(2, 3), r(2, 4, 5), r(6, 3),
+                                                     r(6, 5), r(6), r(9, 7), r(9, 3)),
+                                  {"b_ih": r(9), "b_hh": r(9)}),
+    "luong_step": lambda: Call(sc.luong_step, (r(2, 2), r(2, 3), r(2, 4, 5), r(9, 2), r(9, 3),
+                                               r(6, 8)),
+                               {"b_ih": r(9), "b_hh": r(9), "W_a": r(3, 5)}),
     "dot_score": lambda: Call(sc.dot_score, (r(2, 3), r(2, 5, 3))),
     "general_score": lambda: Call(sc.general_score, (r(4), r(5, 3), r(4, 3))),
     "additive_score": lambda: Call(sc.additive_score, (r(2, 4), r(2, 5, 3), r(6, 4), r(6, 3),
@@ -292,7 +302,77 @@ GOOD: dict[str, Callable[[], Call]] = {
     "self_intersections": lambda: Call(sc.self_intersections, (
         sc.figure_eight(np.linspace(0, 6.2, 50)), np.linspace(0, 6.2, 50)[:, None]), {
         "tol": 0.2, "min_separation": 0.5, "domain": "circle"}),
+    # training: the language model, optimizers, batches, the loop, checkpoints, corpora
+    "mean_cross_entropy": lambda: Call(sc.mean_cross_entropy, (r(3, 2, 4),
+                                                               np.array([[1, -100]] * 3)),
+                                       {"ignore_index": -100}),
+    "embedding_backward": lambda: Call(sc.embedding_backward, (np.array([[2, 0], [2, 1]]),
+                                                               r(2, 2, 3), 4)),
+    "RecurrentLM": lambda: Call(sc.RecurrentLM, ("gru",), {"vocab_size": 6, "embed": 3,
+                                                          "hidden": 4}),
+    "RecurrentLM.shapes": lambda: Call(_rlm().shapes),
+    "RecurrentLM.param_count": lambda: Call(_rlm().param_count),
+    "RecurrentLM.init_params": lambda: Call(_rlm().init_params, (0,), {"carry_bias": 1.0}),
+    "RecurrentLM.zero_state": lambda: Call(_rlm().zero_state, (2, r(3))),
+    "RecurrentLM.forward": lambda: Call(_rlm().forward, (_rlm_params(), _ids()),
+                                        {"state": (r(2, 4),)}),
+    "RecurrentLM.loss_and_grads": lambda: Call(_rlm().loss_and_grads, (
+        _rlm_params(), _ids(), (_ids() + 1) % 6)),
+    "RecurrentLM.decoder": lambda: Call(_rlm().decoder, (_rlm_params(),)),
+    "matched_hidden": lambda: Call(sc.matched_hidden, ("lstm", 10, 4, 500)),
+    "sgd_step": lambda: Call(sc.sgd_step, ({"w": r(3)}, {"w": r(3, seed=1)}), {
+        "lr": 0.1, "momentum": 0.9, "dampening": 0.0, "nesterov": True,
+        "weight_decay": 0.01}),
+    "adam_step": lambda: Call(sc.adam_step, ({"w": r(3)}, {"w": r(3, seed=1)}), {
+        "lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-8, "weight_decay": 0.1}),
+    "adamw_step": lambda: Call(sc.adamw_step, ({"w": r(3)}, {"w": r(3, seed=1)}), {
+        "lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-8, "weight_decay": 0.1}),
+    "warmup_cosine_lr": lambda: Call(sc.warmup_cosine_lr, (3, 0.1, 2, 10), {"min_lr": 0.01}),
+    "Optimizer": lambda: Call(sc.Optimizer, ("adamw",), {"lr": 0.01, "weight_decay": 0.1}),
+    "Optimizer.step": lambda: Call(sc.Optimizer("sgd", lr=0.1).step, (
+        {"w": r(3)}, {"w": r(3, seed=1)}), {"lr": 0.05}),
+    "sequential_batches": lambda: Call(sc.sequential_batches, (np.arange(20),), {
+        "batch": 2, "steps": 3, "offset": 1}),
+    "random_batches": lambda: Call(sc.random_batches, (np.arange(20),), {
+        "batch": 2, "steps": 3, "rng": 0}),
+    "stream_batches": lambda: Call(sc.stream_batches, (np.arange(20),), {
+        "batch": 2, "steps": 3, "partition": "random", "seed": 1}),
+    "global_grad_norm": lambda: Call(sc.global_grad_norm, ({"a": r(3), "b": r(2, 2)},)),
+    "evaluate_perplexity": lambda: Call(sc.evaluate_perplexity, (
+        _rlm(), _rlm_params(), np.arange(20) % 6), {"batch": 2, "steps": 3}),
+    "train": lambda: Call(sc.train, (_rlm(), _rlm_params(), [  # a list: replayable
+        (X, Y, i == 0) for i, (X, Y) in enumerate(sc.sequential_batches(np.arange(40) % 6,
+                                                                        2, 3))]), {
+        "steps": 2, "optimizer": sc.Optimizer("sgd", lr=0.1), "schedule": lambda s: 0.1,
+        "clip": 1.0, "evaluate": lambda p: {}, "eval_every": 1, "progress": False,
+        "desc": "t"}),
+    "save_checkpoint": lambda: Call(sc.save_checkpoint, (_tmp() / "w.npz", {"W": r(2)}),
+                                    {"meta": {"step": 1}}),
+    "load_checkpoint": lambda: Call(sc.load_checkpoint, (
+        sc.save_checkpoint(_tmp() / "w.npz", {"W": r(2)}),), {"like": {"W": r(2)}}),
+    "corpus_text": lambda: Call(sc.corpus_text, ("lee",)),
+    "char_corpus": lambda: Call(sc.char_corpus, ("ko",), {"valid_fraction": 0.2,
+                                                         "min_freq": 2}),
 }
+
+
+def _rlm() -> Any:
+    return sc.RecurrentLM("gru", vocab_size=6, embed=3, hidden=4)
+
+
+def _rlm_params() -> dict[str, np.ndarray]:
+    return _rlm().init_params(0)
+
+
+def _ids() -> np.ndarray:
+    return np.array([[1, 2], [3, 4], [5, 0]])
+
+
+def _tmp() -> Any:
+    import pathlib
+    import tempfile
+
+    return pathlib.Path(tempfile.mkdtemp(prefix="seqcore-api-"))
 
 
 def _torch_lstm() -> Any:

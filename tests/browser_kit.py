@@ -59,10 +59,24 @@ def gzipped(path: Path, mtime: float) -> bytes:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site as a static host does: text gzip-compressed on request."""
+    """Serves the built site as a static host does: text gzip-compressed on request,
+    and the site's 404.html (with status 404) for an address that has no file."""
 
     def log_message(self, *args) -> None:  # keep pytest output readable
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
 
     def send_head(self):
         path = Path(self.translate_path(self.path))

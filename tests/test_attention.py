@@ -11,10 +11,12 @@ from seqcore import (
     ShapeError,
     additive_score,
     attention_weights,
+    bahdanau_step,
     causal_mask,
     context_vector,
     dot_score,
     general_score,
+    luong_step,
     scaled_dot_product_attention,
 )
 from tests._require import require
@@ -291,3 +293,117 @@ def test_causal_sdpa_with_more_keys_than_queries():
 def test_scores_of_no_position_are_empty():
     # scores of no source position are an empty vector (their softmax is what is undefined)
     assert dot_score(np.ones(3), np.ones((0, 3))).shape == (0,)
+
+
+# --- Bahdanau and Luong: which decoder state asks (attention § scores) ----------------------
+
+def _decoder_parts(seed, d_y=3, n=4, d_h=5, d_a=6, S=7, B=2, luong=False):
+    torch.manual_seed(seed)
+    parts = dict(y=randn(B, d_y, seed=seed), s_prev=randn(B, n, seed=seed + 1),
+                 H=randn(B, S, d_h, seed=seed + 2),
+                 cell=torch.nn.GRUCell(d_y if luong else d_y + d_h, n, dtype=f64))
+    if luong:
+        parts.update(W_c=torch.nn.Linear(d_h + n, d_a, bias=False, dtype=f64),
+                     W_a=randn(n, d_h, seed=seed + 3))
+    else:
+        parts.update(W_s=torch.nn.Linear(n, d_a, bias=False, dtype=f64),
+                     W_h=torch.nn.Linear(d_h, d_a, bias=False, dtype=f64),
+                     v=torch.nn.Linear(d_a, 1, bias=False, dtype=f64))
+    return parts
+
+
+def _np(t):
+    return t.detach().numpy()
+
+
+def _cell_weights(cell):
+    return [_np(w) for w in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+
+
+@pytest.mark.formula("attention.bahdanau-state")
+@pytest.mark.parametrize("seed", range(3))
+def test_bahdanau_step_matches_torch(seed):
+    p = _decoder_parts(seed)
+    with torch.no_grad():
+        e = p["v"](torch.tanh(p["W_s"](p["s_prev"])[:, None, :] + p["W_h"](p["H"])))[..., 0]
+        alpha = torch.softmax(e, dim=-1)                        # scored with s_{i-1}
+        c = torch.bmm(alpha[:, None, :], p["H"])[:, 0]
+        s = p["cell"](torch.cat([p["y"], c], dim=-1), p["s_prev"])   # c_i enters the RNN
+    W_ih, W_hh, b_ih, b_hh = _cell_weights(p["cell"])
+    got = bahdanau_step(_np(p["y"]), _np(p["s_prev"]), _np(p["H"]), _np(p["W_s"].weight),
+                        _np(p["W_h"].weight), _np(p["v"].weight)[0], W_ih, W_hh, b_ih, b_hh)
+    for mine, ref in zip(got, (s, c, alpha), strict=True):
+        np.testing.assert_allclose(mine, _np(ref), rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("attention.luong-output")
+@pytest.mark.parametrize("general", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_luong_step_matches_torch(seed, general):
+    n_eq_dh = 4
+    p = _decoder_parts(seed, n=n_eq_dh, d_h=n_eq_dh, luong=True)
+    with torch.no_grad():
+        s = p["cell"](p["y"], p["s_prev"])                      # s_i first, without c_i
+        query = s @ p["W_a"] if general else s
+        alpha = torch.softmax(torch.bmm(p["H"], query[:, :, None])[..., 0], dim=-1)
+        c = torch.bmm(alpha[:, None, :], p["H"])[:, 0]
+        h_tilde = torch.tanh(p["W_c"](torch.cat([c, s], dim=-1)))
+    W_ih, W_hh, b_ih, b_hh = _cell_weights(p["cell"])
+    got = luong_step(_np(p["y"]), _np(p["s_prev"]), _np(p["H"]), W_ih, W_hh,
+                     _np(p["W_c"].weight), b_ih, b_hh, W_a=_np(p["W_a"]) if general else None)
+    for mine, ref in zip(got, (s, h_tilde, c, alpha), strict=True):
+        np.testing.assert_allclose(mine, _np(ref), rtol=0, atol=TOL)
+
+
+@pytest.mark.formula("attention.bahdanau-state", "attention.luong-output")
+def test_only_luongs_weights_see_the_previous_output():
+    """attention § scores: Bahdanau's weights come from s_{i-1} alone, so y_{i-1} cannot change
+    them; Luong's come from s_i, which has already read y_{i-1}."""
+    b = _decoder_parts(5)
+    l_ = _decoder_parts(5, n=5, d_h=5, luong=True)
+    bw = _cell_weights(b["cell"])
+    lw = _cell_weights(l_["cell"])
+    weights = {"bahdanau": [], "luong": []}
+    for y in (b["y"], -3 * b["y"]):
+        weights["bahdanau"].append(bahdanau_step(
+            _np(y), _np(b["s_prev"]), _np(b["H"]), _np(b["W_s"].weight), _np(b["W_h"].weight),
+            _np(b["v"].weight)[0], *bw)[2])
+        weights["luong"].append(luong_step(_np(y), _np(l_["s_prev"]), _np(l_["H"]), lw[0],
+                                           lw[1], _np(l_["W_c"].weight), lw[2], lw[3])[3])
+    np.testing.assert_array_equal(*weights["bahdanau"])
+    assert np.abs(weights["luong"][0] - weights["luong"][1]).max() > 1e-3
+
+
+def _bahdanau(**change):
+    """A valid unbatched call (d_y = 2, n = 3, d_h = 5, attn = 6, S = 4) with ``change``."""
+    args = dict(y_prev=np.ones(2), s_prev=np.ones(3), H=np.ones((4, 5)), W_s=np.ones((6, 3)),
+                W_h=np.ones((6, 5)), v=np.ones(6), W_ih=np.ones((9, 7)), W_hh=np.ones((9, 3)))
+    return lambda: bahdanau_step(**(args | change))
+
+
+def _luong(**change):
+    """A valid unbatched call (d_y = 2, n = 3, d_h = 3, d_c = 5, S = 4) with ``change``."""
+    args = dict(y_prev=np.ones(2), s_prev=np.ones(3), H=np.ones((4, 3)), W_ih=np.ones((9, 2)),
+                W_hh=np.ones((9, 3)), W_c=np.ones((5, 6)))
+    return lambda: luong_step(**(args | change))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        # the weights that read a concatenation: their width is the sum of the parts'
+        (_bahdanau(W_ih=np.ones((9, 6))), ShapeError,
+         ["bahdanau_step: `W_ih`", "d_y+d_h", "d_y=2 + d_h=5", "(9, 6)"]),
+        (_luong(W_c=np.ones((5, 7))), ShapeError,
+         ["luong_step: `W_c`", "d_h+n", "d_h=3 + n=3", "(5, 7)"]),
+        # a scalar has no feature axis
+        (_bahdanau(y_prev=np.array(1.0)), ShapeError, ["bahdanau_step: `y_prev`", "1-D", "()"]),
+        # the dot score compares s_i with h_j: without W_a their sizes must agree
+        (_luong(H=np.ones((4, 5)), W_c=np.ones((5, 8))), ShapeError,
+         ["luong_step: without `W_a`", "d_h = n = 3", "got 5", "general_score"]),
+    ],
+)
+def test_bad_input_to_the_decoder_steps_names_the_argument(call, error, fragments):
+    _bahdanau()()
+    _luong()()
+    assert_error_names(call, error, fragments)

@@ -1,6 +1,7 @@
 """Every built page in real headless Chromium (Debian's package, driven by Playwright).
 
-For each page in both languages: the math is rendered by KaTeX with zero errors,
+For each page in both languages: no request fails (status 400 or more) and nothing
+is written to the console as an error; the math is rendered by KaTeX with zero errors,
 every Mermaid block became an SVG (and pages without one never load Mermaid),
 a Q&A block opens on click, the language switch leads to the twin page, no script
 error is thrown, not one request leaves the local server, axe-core (vendored from
@@ -38,7 +39,7 @@ AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 # Reviewed on a phone and in dark mode: the home page, the pages with the widest
 # math, tables, diagrams and plots, and the reference pages.
 SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
-          "questions", "errata", "api"]
+          "questions", "errata", "api", "api/recurrent"]
 SAMPLE_PAGES = [p for p in PAGES if p[1] in SAMPLE]
 
 
@@ -109,6 +110,8 @@ def test_page_in_chromium(visit, built_site, lang, name, url):
 
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"
+    assert not visit.failed, f"requests that failed (status 400 or more): {visit.failed}"
+    assert not visit.console, f"errors in the console: {visit.console}"
     if not mermaid_blocks:
         mermaid = [u for u in visit.local if "mermaid" in u]
         assert not mermaid, f"a page without a diagram loaded the diagram library: {mermaid}"
@@ -169,6 +172,8 @@ def test_nothing_scrolls_sideways_on_a_phone(measure, lang, name, url):
     assert not wide["math"], f"formulas run off a 390 px screen: {wide['math']}"
     assert wide["page"] <= 1, f"the page is {wide['page']} px wider than a 390 px screen"
     assert not found.errors, f"script errors: {found.errors}"
+    assert not found.failed, f"requests that failed (status 400 or more): {found.failed}"
+    assert not found.console, f"errors in the console: {found.console}"
 
 
 @pytest.mark.browser
@@ -209,6 +214,17 @@ def test_median_page_transfers_under_one_megabyte(browser, server, built_site):
     (SHOTS.parent / "page-weights.json").write_text(json.dumps(report, indent=1))
     assert sent < 1_000_000, f"the median page transfers {sent / 1e6:.2f} MB (limit 1 MB)"
     assert raw < 2_000_000, f"the median page is {raw / 1e6:.2f} MB uncompressed (limit 2 MB)"
+
+
+@pytest.mark.browser
+def test_a_failed_request_and_a_console_error_are_recorded(visit):
+    """The control for the two assertions above: a visit does record both."""
+    page = visit("/")
+    page.evaluate("() => fetch('no-such-file.json').catch(() => null)")
+    page.evaluate("() => console.error('seqcore: a deliberate error')")
+    page.wait_for_timeout(300)
+    assert any(f.startswith("404 ") and f.endswith("/no-such-file.json") for f in visit.failed)
+    assert "seqcore: a deliberate error" in visit.console
 
 
 @pytest.mark.browser

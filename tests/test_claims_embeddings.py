@@ -125,11 +125,62 @@ def test_the_glove_weight_ignores_zero_counts_and_caps_common_pairs():
     assert f[1] < 0.05 and f[4] == f[5] == 1.0
 
 
-def test_the_recorded_training_time_ratio_is_about_13():
-    """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took about 13
-    times as long as gensim's compiled one, as recorded by benchmarks/bench_word2vec.py."""
-    record = json.loads((DOCS / "_data" / "word2vec_lee.json").read_text(encoding="utf-8"))
+def test_the_recorded_training_time_ratio_is_the_quoted_slowdown():
+    """§ Training on real text: seqcore and gensim: seqcore's NumPy trainer took several
+    times as long as gensim's compiled one. The page quotes the ratio from the record
+    (python -m experiments word2vec_lee); the ratio there is seqcore's time over gensim's."""
+    record = json.loads((DOCS / "_data" / "experiments" / "word2vec_lee.json")
+                        .read_text(encoding="utf-8"))
     seconds = record["train_seconds"]
-    assert round(seconds["seqcore"] / seconds["gensim"]) == 13
+    assert seconds["ratio"] == round(seconds["seqcore"] / seconds["gensim"], 1)
+    assert seconds["ratio"] > 2, "the page says seqcore's trainer is several times slower"
     assert record["analogy"]["inside_vocabulary"] == 146
     assert record["analogy"]["questions_in_file"] == 19_544
+
+
+def test_the_standard_analogy_evaluation_excludes_the_question_words(lee_vectors):
+    """§ Analogies, correction box: gensim's most_similar (the standard evaluation, like
+    word2vec's compute-accuracy) never answers with a, b or c, although the nearest word to
+    b − a + c is often one of them."""
+    from gensim.test.utils import datapath
+
+    wv = lee_vectors
+    with open(datapath("questions-words.txt"), encoding="utf-8") as f:
+        questions = [line.lower().split() for line in f if not line.startswith(":")]
+    questions = [q for q in questions if all(w in wv.key_to_index for w in q)][:60]
+    unit, index = wv.get_normed_vectors(), wv.key_to_index
+    nearest_is_a_question_word = 0
+    for a, b, c, _ in questions:
+        answers = [w for w, _ in wv.most_similar(positive=[b, c], negative=[a], topn=5)]
+        assert not {a, b, c} & set(answers)
+        scores = unit @ (unit[index[b]] - unit[index[a]] + unit[index[c]])
+        nearest_is_a_question_word += wv.index_to_key[int(np.argmax(scores))] in (a, b, c)
+    assert nearest_is_a_question_word > 10          # the control: the exclusion does work
+
+
+def test_hierarchical_softmax_is_a_normalized_distribution_over_the_vocabulary():
+    """§ Word2Vec, skip-gram: hierarchical softmax (gensim hs=1, the other replacement of the
+    full softmax) scores each word by the binary decisions on its Huffman-tree path; the
+    scores sum to 1 over the vocabulary, and paths are about log₂ V long."""
+    from gensim.models import Word2Vec
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    zipf = 1 / np.arange(1, 41)
+    sentences = [list(rng.choice(words, size=12, p=zipf / zipf.sum())) for _ in range(300)]
+    model = Word2Vec(sentences, vector_size=8, window=2, hs=1, negative=0, min_count=1,
+                     epochs=3, workers=1, seed=0)
+    wv = model.wv
+    V = len(wv.index_to_key)
+    for center in wv.index_to_key[:5]:
+        v = wv[center]
+        p = np.empty(V)
+        for i, w in enumerate(wv.index_to_key):
+            code = np.asarray(wv.get_vecattr(w, "code"), dtype=float)
+            point = np.asarray(wv.get_vecattr(w, "point"))
+            # word2vec.c: a node's code bit 0 has probability σ(x), bit 1 has σ(−x)
+            p[i] = np.prod(1 / (1 + np.exp(-(1 - 2 * code) * (model.syn1[point] @ v))))
+        assert p.sum() == pytest.approx(1.0, abs=1e-5)
+        assert not np.allclose(p, 1 / V)             # the control: it is not just uniform
+    lengths = [len(wv.get_vecattr(w, "code")) for w in wv.index_to_key]
+    assert np.mean(lengths) < np.log2(V) + 1 and max(lengths) < V / 2

@@ -106,3 +106,24 @@ def test_the_perplexities_of_the_example():
     ref.fit(train, vocab)
     grams = list(ngrams(pad_both_ends(held_out[0], n=2), 2))
     assert ref.perplexity(grams) == pytest.approx(mle.perplexity(held_out[:1]))
+
+
+def test_typo_correction_needs_the_channel_not_only_the_language_model():
+    """§ What a language model does: typo correction picks argmax_c P(c)·P(x | c) (the noisy
+    channel); the language model alone, argmax_c P(c), ignores what was typed and gives the
+    same answer for 'my phone is nev' and 'my phone is olf'. The channel here: each edit
+    (nltk's Levenshtein distance) costs a factor 0.01."""
+    nltk = require("nltk")
+    lm = NGramLM(CORPUS, n=2)
+    words = sorted({w for s in CORPUS for w in s})
+
+    def correct(typed: str, channel: bool) -> str:
+        *head, last = typed.split()
+        def score(w: str) -> float:
+            prior = lm.sentence_probability([*head, w])
+            return prior * (0.01 ** nltk.edit_distance(last, w) if channel else 1.0)
+        return max(words, key=score)
+
+    assert correct("my phone is nev", channel=False) == correct("my phone is olf", False)
+    assert correct("my phone is nev", channel=True) == "new"
+    assert correct("my phone is olf", channel=True) == "old"

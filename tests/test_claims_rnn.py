@@ -7,6 +7,7 @@ of sentences, PyTorch's parameter counts and autograd, float64's limits.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -121,3 +122,23 @@ def test_a_relu_state_can_grow_without_bound_a_tanh_state_cannot():
     tanh, _ = rnn_forward(xs, W_xh, W_hh, h0=h0, nonlinearity="tanh")
     np.testing.assert_allclose(relu[-1], 0.1 * 1.2**60)
     assert np.abs(tanh).max() < 1
+
+
+def test_a_better_sentence_wins_the_product_not_every_step():
+    """§ The RNN language model: a sentence probability is a product of conditional
+    probabilities, so the more natural order need not win at every step. With the Laplace
+    bigram of the language-models chapter, 'i study machine learning' beats 'i machine
+    learning study' overall while losing the step P(learning | machine) to it."""
+    from seqcore import NGramLM
+    from tests.test_claims_language_models import CORPUS
+
+    lm = NGramLM(CORPUS, n=2, k=1)
+
+    def factors(words: list[str]) -> list[float]:
+        tokens = ["<s>", *words, "</s>"]
+        return [lm.prob(w, [prev]) for prev, w in itertools.pairwise(tokens)]
+
+    better, worse = "i study machine learning".split(), "i machine learning study".split()
+    assert math.prod(factors(better)) > 3 * math.prod(factors(worse))
+    assert math.prod(factors(better)) == pytest.approx(lm.sentence_probability(better))
+    assert any(w > b for b, w in zip(factors(better), factors(worse), strict=True))

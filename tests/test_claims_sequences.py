@@ -87,10 +87,10 @@ def _autocorrelation(r: np.ndarray, lags: int) -> np.ndarray:
     return np.array([r[k:] @ r[:-k] for k in range(1, lags + 1)]) / (r @ r)
 
 
-def _ljung_box_p(r: np.ndarray, lags: int = 10) -> float:
+def _ljung_box_p(r: np.ndarray, lags: int = 10, model_df: int = 0) -> float:
     n, rho = len(r), _autocorrelation(r, lags)
     q = n * (n + 2) * np.sum(rho**2 / (n - np.arange(1, lags + 1)))
-    return float(chi2.sf(q, lags))
+    return float(chi2.sf(q, lags - model_df))
 
 
 def test_the_ljung_box_p_value_is_uniform_on_white_noise():
@@ -101,6 +101,25 @@ def test_the_ljung_box_p_value_is_uniform_on_white_noise():
     lo, hi = binom.ppf([0.0005, 0.9995], 400, 0.05)
     assert lo <= rejected <= hi, rejected
     assert _autocorrelation(np.ones(10) + np.arange(10), 1)[0] > 0.5   # the control: a trend
+
+
+@pytest.mark.formula("ar.least-squares", "ar.predict")
+def test_ljung_box_on_fitted_residuals_needs_lags_minus_p_degrees_of_freedom():
+    """§ The autoregressive model AR(p): the residuals of a fitted AR(p) are tested against
+    χ² with 10 − p degrees of freedom (Ljung & Box 1978, §2). On residuals of a correctly
+    specified AR(2), 10 − 2 holds the 5% level over 1,000 series; the control, 10, rejects far
+    too rarely (the fit has already used up p degrees of freedom)."""
+    right, naive = 0, 0
+    for seed in range(1000):
+        noise = np.random.default_rng(100 + seed).normal(size=500)
+        x = lfilter([1.0], [1.0, -0.5, -0.2], 1.0 + noise)   # AR(2), c = 1, fast
+        phi, c = ar_fit(x, p=2)
+        r = x[2:] - ar_predict(x, phi, c)
+        right += _ljung_box_p(r, model_df=2) < 0.05
+        naive += _ljung_box_p(r) < 0.05
+    lo, hi = binom.ppf([0.0005, 0.9995], 1000, 0.05)
+    assert lo <= right <= hi, right
+    assert naive < lo, naive
 
 
 @pytest.mark.formula("ar.least-squares", "ar.predict")
@@ -116,7 +135,7 @@ def test_residual_std_is_necessary_and_autocorrelation_is_the_test():
             phi, c = ar_fit(x, p=p)
             r = x[p:] - ar_predict(x, phi, c)
             stds.append(r.std() / noise.std())
-            ps.append(_ljung_box_p(r))
+            ps.append(_ljung_box_p(r, model_df=p))
     assert max(short_std) < 1.06 and max(right_std) < 1.03      # both look "close to 1"
     assert np.mean(np.array(short_p) < 0.05) >= 0.9             # AR(1): structure left
     assert np.mean(np.array(right_p) < 0.05) <= 0.2             # AR(2): white enough
@@ -154,3 +173,41 @@ def test_a_tanh_rnn_with_small_states_moves_like_the_linear_one():
         gaps.append(np.abs(h - np.array(linear)).max() / np.abs(h).max())
     # relative gap: about 1% at states of size 0.1, then 100 times smaller per factor 10
     assert gaps[0] < 0.02 and gaps[1] < gaps[0] / 50
+
+
+@pytest.mark.formula("ar.model", "ar.predict", "seq.linear-rnn")
+def test_the_ar_process_is_an_all_pole_iir_filter_and_its_predictor_is_fir():
+    """§ The RNN is an IIR filter: the AR(p) process is the all-pole IIR filter
+    1 / (1 − Σ φ_i z^{−i}) of its noise (SciPy's lfilter), AR(1) with c = 0 is the linear RNN
+    with a = φ₁, b = 1; the one-step predictor's response to one observed 1 is exactly 0
+    after p steps."""
+    eps = np.random.default_rng(4).normal(size=300)
+    for phi in (np.array([0.8]), np.array([1.2, -0.5]), np.array([0.3, 0.2, -0.1])):
+        x = ar_simulate(eps, phi)
+        np.testing.assert_allclose(x, lfilter([1.0], np.r_[1.0, -phi], eps), atol=1e-12)
+        pred = ar_predict(np.eye(1, 20)[0], phi)       # x̂_t for t = p+1, …, 20
+        assert np.all(pred[: 1] != 0) and np.all(pred[len(phi):] == 0)
+    np.testing.assert_allclose(ar_simulate(eps, np.array([0.8])),
+                               linear_rnn(eps, 0.8, 1.0), atol=1e-12)
+    # the control: the process's own impulse response never reaches 0
+    assert np.all(ar_simulate(np.eye(1, 60)[0], np.array([1.2, -0.5]))[:10] != 0)
+
+
+@pytest.mark.formula("ar.model")
+def test_a_series_started_at_zero_reaches_the_stationary_mean_after_a_transient():
+    """§ Sequence data (correction box): the stationary mean c / (1 − φ₁ − φ₂) = 10/3 holds
+    after a transient; started at 0, E[x₁] = 1 and E[x₂] = 2.2, and the gap shrinks like
+    0.71^t (the roots' modulus √0.5)."""
+    phi, c = np.array([1.2, -0.5]), 1.0
+    mean_path = ar_simulate(np.zeros(60), phi, c=c)      # noise has mean 0: E[x_t]
+    reference = lfilter([1.0], [1.0, -1.2, 0.5], np.full(60, c))
+    np.testing.assert_allclose(mean_path, reference, atol=1e-12)
+    assert mean_path[:2] == pytest.approx([1.0, 2.2])
+    gap = np.abs(mean_path - c / (1 - phi.sum()))
+    t = np.arange(1, 61)
+    assert np.all(gap <= 5 * np.sqrt(0.5) ** t) and gap[0] > 2     # the control: t = 1
+    assert max(abs(np.roots([1.0, -1.2, 0.5]))) == pytest.approx(np.sqrt(0.5))
+    # Monte Carlo: the average of many noisy series follows the same path
+    runs = np.array([ar_simulate(np.random.default_rng(s).normal(size=5), phi, c=c)
+                     for s in range(4000)])
+    np.testing.assert_allclose(runs.mean(axis=0), mean_path[:5], atol=0.15)

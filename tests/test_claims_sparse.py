@@ -231,3 +231,57 @@ def test_cosines_between_tfidf_rows_are_never_negative():
     assert tfidf(X, idf_variant="textbook").toarray()[:, 0].max() < 0   # negative entries
     mixed = np.array([[1.0, -2.0], [1.0, 1.0]])                          # the control
     assert cosine_similarity(mixed[0], mixed[1]) < 0
+
+
+def test_particles_keep_who_bit_whom_until_they_are_dropped():
+    """§ Bag of Words (Korean page): the eojeol bags and the full morpheme bags of
+    '개가 사람을 물었다' and '사람이 개를 물었다' differ (the particles mark who bit whom);
+    only with particles and endings dropped are they equal. '사람을 개가 물었다', the same
+    meaning in another order, has the same bag as the first in every case."""
+    require("kiwipiepy")
+    from collections import Counter
+
+    from seqcore import morpheme_tokenize, whitespace_tokenize
+
+    bit, bitten, reordered = "개가 사람을 물었다", "사람이 개를 물었다", "사람을 개가 물었다"
+    for bag in (lambda s: Counter(whitespace_tokenize(s)),
+                lambda s: Counter(morpheme_tokenize(s)),
+                lambda s: Counter(morpheme_tokenize(s, drop=("J", "E", "S")))):
+        assert bag(bit) == bag(reordered)
+    assert Counter(whitespace_tokenize(bit)) != Counter(whitespace_tokenize(bitten))
+    assert Counter(morpheme_tokenize(bit)) != Counter(morpheme_tokenize(bitten))
+    content = Counter(morpheme_tokenize(bit, drop=("J", "E", "S")))
+    assert content == Counter(morpheme_tokenize(bitten, drop=("J", "E", "S")))
+    assert content == Counter(["개", "사람", "물"])
+
+
+def _doc(words: list[str], tag: str, length: int = 12) -> list[str]:
+    """A document of `length` tokens: `words`, then fillers that occur nowhere else."""
+    return [*words, *(f"{tag}{i}" for i in range(length - len(words)))]
+
+
+@pytest.mark.formula("bm25.tf-okapi", "bm25.tf-lucene")
+def test_bm25_caps_one_word_but_coverage_does_not_always_win():
+    """§ BM25, saturation: one word adds less than (k₁ + 1)·idf; at average length and
+    k₁ = 1.5 a word once adds exactly idf and ten times about 2.17 idf, so two query words of
+    equal IDF once each lose to one word ten times (both forms), and a rare word repeated
+    beats a common word plus the rare word once each; twice each wins (the control)."""
+    from seqcore import BM25Index
+
+    f = np.array([1.0, 10.0, 1e6])
+    tf = bm25_tf(f, np.full(3, 12.0), avgdl=12.0, k1=1.5)
+    assert tf[0] == pytest.approx(1.0) and tf[1] == pytest.approx(25 / 11.5)
+    assert np.all(tf < 2.5)
+    docs = [_doc(["cat"] * 10, "a"), _doc(["owl", "cat"], "b"),
+            _doc(["owl", "owl", "cat", "cat"], "c"), _doc(["owl"], "d"),
+            *(_doc(["dog"], f"e{i}") for i in range(6))]
+    for variant in ("okapi", "lucene"):
+        s = BM25Index(docs, variant=variant).scores(["owl", "cat"])
+        assert s[1] < s[0] < s[2], (variant, s)
+    # the reviewer's case: a common 'the' and a rarer 'cat' (five documents of 10 tokens)
+    docs = [_doc(["cat"] * 6, "a", 10), _doc(["the", "cat"], "b", 10), _doc(["the"], "c", 10),
+            _doc(["the"], "d", 10), _doc(["dog"], "e", 10)]
+    for variant, (repeated, covering) in (("okapi", (0.673, 0.598)),
+                                          ("lucene", (0.700, 0.566))):
+        s = BM25Index(docs, variant=variant).scores(["the", "cat"])
+        assert s[:2] == pytest.approx([repeated, covering], abs=5e-4)

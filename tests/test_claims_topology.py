@@ -136,3 +136,30 @@ def test_the_inclusion_of_the_three_sphere_in_r4():
     rank, _ = immersion_rank(s3, eta, xi1, xi2)
     assert rank.min() == 3
     assert jacobian(s3, eta, xi1, xi2).shape == (*eta.shape, 4, 3)
+
+
+@pytest.mark.formula("topology.klein-bottle", "topology.immersion")
+def test_the_klein_bottle_immersion_needs_r_above_five_quarters():
+    """§ The Klein bottle in ℝ³: ρ − r is the figure eight (sin v, sin 2v) turned by u/2, so
+    |ρ − r| ≤ 5/4 (the maximum of sin²v + sin²2v is 25/16, at sin²v = 5/8); r > 5/4 keeps
+    ρ > 0 and the rank at 2, and klein_bottle accepts every such r. The control: at r = 1.2
+    the tube reaches the axis (ρ ≤ 0 somewhere)."""
+    from scipy.optimize import minimize_scalar
+
+    best = minimize_scalar(lambda v: -(np.sin(v) ** 2 + np.sin(2 * v) ** 2),
+                           bounds=(0.5, 1.5), method="bounded")
+    assert -best.fun == pytest.approx(25 / 16, abs=1e-9)
+    assert np.sin(best.x) ** 2 == pytest.approx(5 / 8, abs=1e-6)
+    u, v = np.meshgrid(np.linspace(0, TAU, 721), np.linspace(0, TAU, 721), indexing="ij")
+    offset = np.cos(u / 2) * np.sin(v) - np.sin(u / 2) * np.sin(2 * v)      # ρ − r
+    assert np.abs(offset).max() == pytest.approx(1.25, abs=1e-4)
+    assert np.abs(offset).max() <= 1.25 + 1e-12
+    for r in (1.3, 3.0):
+        xyz = klein_bottle(u, v, r)
+        np.testing.assert_allclose(np.hypot(xyz[..., 0], xyz[..., 1]), r + offset, atol=1e-12)
+        assert (r + offset).min() > 0
+        rank, smallest = immersion_rank(lambda a, b, r=r: klein_bottle(a, b, r), U, V)
+        assert rank.min() == 2 and smallest.min() > 1e-3
+    assert (1.2 + offset).min() < 0
+    with pytest.raises(ValueError, match="5/4"):
+        klein_bottle(U, V, 1.25)

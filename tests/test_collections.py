@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -139,3 +140,41 @@ def test_quoted_notion_addresses_are_the_notes_own():
     assert not _unknown_addresses(records, seeds)
     wrong = "a3a9eb2a-5e52-4768-8973-ed2233f47770"   # the copied tail, as it was
     assert _unknown_addresses(wrong, seeds) == [wrong]
+
+
+def test_an_erratum_keeps_bare_tex_and_hands_dollar_math_to_katex():
+    import markdown
+
+    text = ("the states must be a^{(t-1)}_{forward} and a^{(t+1)}_{backward}; "
+            "the index is $x_{i+1}$, and `\\t` became a tab; \\( \\) did not render")
+    extensions = ["pymdownx.arithmatex", "tables"]
+    configs = {"pymdownx.arithmatex": {"generic": True}}
+    row = "| a |\n|---|\n| {} |\n"
+    drawn = markdown.markdown(row.format(hook.erratum_text(text)), extensions=extensions,
+                              extension_configs=configs)
+    assert "a^{(t-1)}_{forward} and a^{(t+1)}_{backward}" in html.unescape(drawn), drawn
+    assert '<span class="arithmatex">\\(x_{i+1}\\)</span>' in drawn, drawn
+    assert "<code>\\t</code>" in drawn and "\\( \\)" in html.unescape(drawn), drawn
+    # the control: the same text as a plain cell loses its underscores to emphasis
+    plain = markdown.markdown(row.format(text), extensions=extensions, extension_configs=configs)
+    assert "<em>" in plain and "_{forward}" not in plain
+
+
+def test_an_errata_page_link_is_named_by_the_page_title():
+    assert hook.page_title("# 양방향·심층 RNN\n\n## 양방향 RNN\n", "x") == "양방향·심층 RNN"
+    assert hook.page_title("no heading", "bidirectional-deep") == "bidirectional-deep"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_errata_table_shows_chapter_titles_and_tex_intact(built_site, lang):
+    prefix = "" if lang == "ko" else "en/"
+    page = (built_site / prefix / "errata" / "index.html").read_text(encoding="utf-8")
+    entries = hook.load_errata(DOCS / "_data" / "errata")
+    shown = re.findall(r'<td><a href="\.\./([\w-]+)/">([^<]+)</a></td>\s*</tr>', page)
+    assert len(shown) == sum(1 for e in entries if e.get("page")), "a row lost its page link"
+    for slug, text in shown:
+        title = hook.page_title((DOCS / f"{slug}.{lang}.md").read_text(encoding="utf-8"), slug)
+        assert text == title, f"the row for {slug} shows {text!r}, not the title {title!r}"
+    text = html.unescape(page)
+    assert "a^{(t-1)}_{forward}" in text and "a^{(t+1)}_{backward}" in text

@@ -12,13 +12,16 @@ from seqcore import (
     Hypothesis,
     ShapeError,
     beam_search,
+    gnmt_length_penalty,
     greedy_search,
+    power_length_penalty,
     rnn_language_model,
     sample_sequence,
     sample_token,
     teacher_forcing_loss,
     temperature_softmax,
     top_k_softmax,
+    top_p_softmax,
 )
 from tests._require import require
 from tests.errors import assert_error_names
@@ -138,7 +141,7 @@ def test_beam_width_vocabulary_is_exact_for_length_two():
 
 
 @pytest.mark.formula("generation.beam-score", "generation.greedy")
-def test_beam_width_one_is_greedy_and_wider_is_never_worse():
+def test_beam_width_one_is_greedy_and_the_exhaustive_width_is_never_worse():
     for seed in range(10):
         logP = bigram_table(5, seed)
         step = table_step(logP)
@@ -413,3 +416,261 @@ def test_a_float32_head_over_32000_tokens_is_accepted():
     off = np.log(np.exp(row.astype(np.float64)) * (1 + 4e-6))
     assert_error_names(lambda: greedy_search(lambda p: off, 1), ValueError,
                        ["greedy_search: `step`", "sums to 1 (within"])
+
+
+# --- a wider beam: usually, not always, better (generation § beam search) -------------------
+
+def widening_counterexample(prefix: tuple[int, ...]) -> np.ndarray:
+    """The page's case, as probabilities: V = 13 (A = 0, B = 1, Z = 2, ten words 3..12).
+
+    Step 1: A 0.40, B 0.35, the other 11 tokens share 0.25. After A: the ten words at 0.1
+    each, every one followed by Z for sure. After B: Z or the filler word 3, 0.5 each, then
+    any of the 13 tokens uniformly.
+    """
+    V = 13
+    p = np.zeros(V)
+    if prefix == ():
+        p[:] = 0.25 / 11
+        p[0], p[1] = 0.40, 0.35
+    elif prefix == (0,):
+        p[3:] = 0.1
+    elif prefix[0] == 0:
+        p[2] = 1.0
+    elif prefix == (1,):
+        p[2] = p[3] = 0.5
+    else:
+        p[:] = 1 / V
+    return p
+
+
+def plain_beam(P, width: int, T: int, V: int) -> tuple[tuple[int, ...], float]:
+    """Beam search on probabilities (products, no logs), written independently of seqcore."""
+    beams = [((), 1.0)]
+    for _ in range(T):
+        cands = [((*seq, w), prob * P(seq)[w]) for seq, prob in beams for w in range(V)
+                 if P(seq)[w] > 0]
+        cands.sort(key=lambda c: (-c[1], c[0]))
+        beams = cands[:width]
+    return beams[0]
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_widening_the_beam_can_find_a_worse_sequence():
+    """generation § beam search: width 1 finds 0.04, width 2 only 0.0135, width 3 0.04 again."""
+    P = widening_counterexample
+
+    def step(prefix):
+        with np.errstate(divide="ignore"):                # log 0 = -inf: never extended
+            return np.log(P(prefix))
+
+    found = [float(np.exp(beam_search(step, k, 3)[0].log_prob)) for k in (1, 2, 3)]
+    reference = [plain_beam(P, k, 3, 13)[1] for k in (1, 2, 3)]
+    np.testing.assert_allclose(found, reference, rtol=1e-12)
+    assert [round(p, 4) for p in found] == [0.04, 0.0135, 0.04]
+    assert found[1] < found[0]                            # wider, and worse
+    best = max(math.prod(P(s[:t])[s[t]] for t in range(3))
+               for s in itertools.product(range(13), repeat=3))
+    assert best == pytest.approx(0.04, abs=1e-15)         # widths 1 and 3 find the optimum
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_widening_the_beam_usually_helps_on_random_bigram_models():
+    """generation § beam search: out of 1,000 random models, widening 1 → 2 found a more
+    probable sequence 288 times and a less probable one once (the numbers the page quotes)."""
+    better = worse = 0
+    for seed in range(1000):
+        step = table_step(bigram_table(5, seed))
+        narrow, wide = (beam_search(step, k, 4)[0].log_prob for k in (1, 2))
+        better += wide > narrow + 1e-12
+        worse += wide < narrow - 1e-12
+    assert (better, worse) == (288, 1)
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_a_beam_as_wide_as_the_vocabulary_can_miss_the_best_for_length_three():
+    """generation § beam search: 'width ≥ V is exact' holds for T = 2 only."""
+    misses = []
+    for seed in range(100):
+        logP = bigram_table(3, seed)
+        best = beam_search(table_step(logP), 3, 3)[0]
+        if best.log_prob < exhaustive(logP, 3, None, 0.0)[0][0] - 1e-12:
+            misses.append(seed)
+    assert misses, "expected a 3-word, length-3 model where width V = 3 misses the optimum"
+
+
+def recording(step):
+    """The decoder, and the list of prefixes it is called with."""
+    calls = []
+
+    def wrapped(prefix):
+        calls.append(prefix)
+        return step(prefix)
+    return wrapped, calls
+
+
+@pytest.mark.formula("generation.beam-score")
+def test_beam_cost_grows_with_the_width():
+    """generation § beam search: one decoder call per live prefix and step, at most k·T."""
+    logP = bigram_table(6, 4)
+    for k in (1, 2, 4, 8):
+        step, calls = recording(table_step(logP))
+        beam_search(step, k, 5)
+        assert len(calls) == 1 + sum(min(k, 6 ** t) for t in range(1, 5))
+
+
+@pytest.mark.formula("generation.beam-score", "generation.length-penalty",
+                     "generation.length-penalty-gnmt")
+def test_the_length_penalty_never_changes_the_pruning():
+    """generation § beam search: live prefixes share one length, so α changes only the final
+    ranking of finished sentences, never which prefixes the search expands."""
+    logP = bigram_table(5, 11)
+    expanded = {}
+    for norm, alpha in [("power", 0.0), ("power", 0.6), ("power", 1.0), ("gnmt", 0.6),
+                        ("gnmt", 2.0)]:
+        step, calls = recording(table_step(logP))
+        beam_search(step, 3, 5, eos=0, length_penalty=alpha, length_norm=norm)
+        expanded[norm, alpha] = calls
+    assert all(calls == expanded["power", 0.0] for calls in expanded.values())
+
+
+# --- the two length penalties ---------------------------------------------------------------
+
+@pytest.mark.formula("generation.length-penalty")
+@pytest.mark.parametrize("alpha", [0.0, 0.6, 1.0, 2.5])
+def test_power_penalty_is_the_length_to_the_alpha(alpha):
+    # Hugging Face's beam scorer divides by generated_len ** length_penalty; torch computes it
+    for n in range(1, 30):
+        ref = torch.tensor(float(n), dtype=torch.float64).pow(alpha).item()
+        assert power_length_penalty(n, alpha) == pytest.approx(ref, rel=1e-15)
+
+
+@pytest.mark.formula("generation.length-penalty-gnmt")
+@pytest.mark.parametrize("alpha", [0.0, 0.2, 0.6, 1.0, 2.5])
+def test_gnmt_penalty_is_wus_formula(alpha):
+    # Wu et al. (2016) as OpenNMT-py's length_wu writes it: (5 + |Y|)^α / (5 + 1)^α
+    for n in range(1, 30):
+        ref = (5 + n) ** alpha / (5 + 1) ** alpha
+        assert gnmt_length_penalty(n, alpha) == pytest.approx(ref, rel=1e-14)
+        if alpha > 0 and n > 1:                   # the 5 damps it: below |y|^α after length 1
+            assert gnmt_length_penalty(n, alpha) < power_length_penalty(n, alpha)
+    assert gnmt_length_penalty(1, alpha) == 1.0
+
+
+@pytest.mark.formula("generation.beam-score", "generation.length-penalty-gnmt")
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("alpha", [0.6, 1.0])
+def test_wide_beam_with_the_gnmt_penalty_is_exhaustive_search(seed, alpha):
+    V, T = 4, 3
+    logP = bigram_table(V, seed + 40)
+    hyps = beam_search(table_step(logP), V ** (T - 1), T, eos=0, length_penalty=alpha,
+                       length_norm="gnmt")
+    truth = []
+    for seq in (s for n in range(1, T + 1) for s in itertools.product(range(V), repeat=n)):
+        if 0 in seq[:-1] or (len(seq) < T and seq[-1] != 0):
+            continue
+        lp = ((5 + len(seq)) / 6) ** alpha
+        truth.append((table_log_prob(logP, seq) / lp, seq))
+    truth.sort(key=lambda c: (-c[0], c[1]))
+    assert [h.tokens for h in hyps[:3]] == [seq for _, seq in truth[:3]]
+    assert hyps[0].score == pytest.approx(truth[0][0], abs=1e-12)
+
+
+# --- nucleus (top-p) sampling ---------------------------------------------------------------
+
+def hf_top_p(logits: torch.Tensor, top_p: float, tau: float = 1.0) -> torch.Tensor:
+    """Hugging Face's TopPLogitsWarper, reproduced in torch (ascending sort, cumulative mass
+    ≤ 1 − p removed, the most probable token always kept), then the softmax it feeds."""
+    z = logits / tau
+    sorted_z, idx = torch.sort(z, descending=False)
+    cumulative = sorted_z.softmax(dim=-1).cumsum(dim=-1)
+    remove = cumulative <= (1 - top_p)
+    remove[..., -1:] = False
+    remove = remove.scatter(-1, idx, remove)
+    return z.masked_fill(remove, -math.inf).softmax(dim=-1)
+
+
+@pytest.mark.formula("generation.top-p")
+@pytest.mark.parametrize("top_p", [0.05, 0.3, 0.5, 0.8, 0.9, 0.95, 1.0])
+@pytest.mark.parametrize("tau", [0.7, 1.0, 2.0])
+def test_top_p_matches_hugging_faces_rule(top_p, tau):
+    gen = torch.Generator().manual_seed(int(top_p * 100) + int(tau * 10))
+    z = torch.randn(6, 12, dtype=torch.float64, generator=gen) * 2
+    ref = hf_top_p(z, top_p, tau)
+    np.testing.assert_allclose(top_p_softmax(z.numpy(), top_p, tau), ref.numpy(),
+                               rtol=0, atol=1e-14)
+    torch.testing.assert_close(top_p_softmax(z, top_p, tau), ref, rtol=0, atol=1e-14)
+
+
+@pytest.mark.formula("generation.top-p")
+@pytest.mark.parametrize("seed", range(20))
+def test_the_nucleus_is_the_smallest_set_that_reaches_p(seed):
+    rng = np.random.default_rng(seed)
+    z, top_p = rng.normal(size=9) * rng.uniform(0.3, 4), rng.uniform(0.05, 0.99)
+    q = special.softmax(z)
+    kept = np.flatnonzero(top_p_softmax(z, top_p) > 0)
+    assert q[kept].sum() >= top_p                               # reaches p
+    assert q[kept].sum() - q[kept].min() < top_p                # one fewer would not
+    assert q[kept].min() >= np.delete(q, kept).max(initial=0)   # the most probable ones
+
+
+@pytest.mark.formula("generation.top-p")
+def test_the_nucleus_adapts_where_top_k_cannot():
+    """generation § top-p: a sure model keeps few tokens, an unsure one many."""
+    sure = np.log(np.array([0.92, 0.03, 0.02, 0.02, 0.01]))
+    unsure = np.log(np.full(5, 0.2))
+    assert (top_p_softmax(sure, 0.9) > 0).sum() == 1
+    assert (top_p_softmax(unsure, 0.9) > 0).sum() == 5
+    np.testing.assert_allclose(top_p_softmax(sure, 1.0), special.softmax(sure), atol=1e-15)
+
+
+def test_bad_input_to_penalties_and_nucleus_names_the_argument():
+    """What the validation table does not derive: a scalar has no vocabulary axis; p = 1 is
+    allowed (every token) and the bound is open at 0."""
+    assert_error_names(lambda: top_p_softmax(np.array(1.0), 0.9), ShapeError,
+                       ["top_p_softmax: `logits`", "at least 1-D", "()"])
+    np.testing.assert_allclose(top_p_softmax(np.zeros(4), 1), np.full(4, 0.25), rtol=0)
+    assert_error_names(lambda: top_p_softmax(np.ones(3), 0.0), ValueError,
+                       ["top_p_softmax: `p`", "(0, 1]", "0.0"])
+
+
+@pytest.mark.formula("generation.length-penalty", "generation.length-penalty-gnmt")
+def test_the_penalty_form_decides_the_autocomplete_winner():
+    """generation § beam search: at α = 0.6 the power penalty picks "eat lunch </s>", the GNMT
+    penalty still "</s>"; at α = 1 both pick "eat lunch </s>" (the autocomplete model)."""
+    P = np.array([[0.05, 0.05, 0.32, 0.28, 0.05, 0.25], [0.03, 0.03, 0.04, 0.38, 0.42, 0.10],
+                  [0.02, 0.02, 0.02, 0.02, 0.02, 0.90], [0.02, 0.02, 0.02, 0.02, 0.02, 0.90],
+                  [0.02, 0.02, 0.02, 0.02, 0.02, 0.90], [1 / 6] * 6,
+                  [0.40, 0.35, 0.02, 0.02, 0.01, 0.20]])
+    step = lambda prefix: np.log(P[prefix[-1] if prefix else 6])   # noqa: E731
+    winner = {(norm, alpha): beam_search(step, 36, 3, eos=5, length_penalty=alpha,
+                                         length_norm=norm)[0].tokens
+              for norm in ("power", "gnmt") for alpha in (0.6, 1.0)}
+    assert winner == {("power", 0.6): (1, 4, 5), ("gnmt", 0.6): (5,),
+                      ("power", 1.0): (1, 4, 5), ("gnmt", 1.0): (1, 4, 5)}
+
+
+@pytest.mark.formula("generation.top-p")
+@pytest.mark.parametrize("top_p", [0.1, 0.37, 0.5, 0.8])
+def test_top_p_ties_go_to_the_smaller_id(top_p):
+    """The formula's rank r: equal probabilities are ranked by token id, so the nucleus is
+    the same set every time (50 tokens of three probabilities, many ties at the boundary)."""
+    rng = np.random.default_rng(0)
+    z = np.log(2.0) * rng.integers(0, 3, size=50)
+    q = special.softmax(z)
+    kept, above = set(), 0.0
+    for i in sorted(range(50), key=lambda i: (-q[i], i)):      # Python's sort is stable
+        if above < top_p:
+            kept.add(i)
+        above += q[i]
+    for logits in (z, torch.tensor(z)):
+        got = np.asarray(top_p_softmax(logits, top_p))
+        assert set(np.flatnonzero(got > 0)) == kept
+
+
+@pytest.mark.formula("generation.top-p")
+def test_top_p_stops_when_the_mass_above_reaches_p_exactly():
+    """V_p keeps token i only while the mass ranked above it is < p: with q = (0.5, 0.25,
+    0.25) and p = 0.5 the first token alone reaches p."""
+    z = np.array([0.0, -math.log(2), -math.log(2)])
+    assert special.softmax(z).tolist() == [0.5, 0.25, 0.25]
+    np.testing.assert_array_equal(top_p_softmax(z, 0.5), [1.0, 0.0, 0.0])

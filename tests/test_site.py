@@ -33,7 +33,9 @@ def test_notebooks_are_pages_in_both_languages(built_site):
     for _, _, url in notebooks:
         html = html_of(built_site, url)
         assert "jp-Notebook" in html or "jp-Cell" in html, f"{url} is not a rendered notebook"
-        assert 'src="data:image/png;base64,' in html, f"{url} shows no executed plot"
+        # the plots are SVG, inlined by overrides/hooks/plots.py
+        assert 'class="jp-RenderedSVG' in html and '<svg role="img"' in html, \
+            f"{url} shows no executed plot"
         assert "Traceback" not in html and "ename" not in html
 
 
@@ -70,20 +72,23 @@ def test_korean_headings_get_readable_anchors(built_site):
 @pytest.mark.site
 def test_each_formula_links_to_its_code_and_back(built_site):
     for lang, prefix in (("ko", ""), ("en", "en/")):
-        api = (built_site / prefix / "api" / "index.html").read_text(encoding="utf-8")
+        api_pages = {p.parent.name: p.read_text(encoding="utf-8")
+                     for p in (built_site / prefix / "api").glob("*/index.html")}
+        assert api_pages, f"{lang}: no API pages under {prefix}api/"
+        api = "\n".join(api_pages.values())
         linked = set()
         for _, _name, url in [p for p in PAGES if p[0] == lang]:
             html = html_of(built_site, url)
-            for fid, qual in re.findall(
+            for fid, part, qual in re.findall(
                     r'class="formula-id" href="#([^"]+)".*?class="formula-code" '
-                    r'href="[^"#]*api/#([^"]+)"', html):
+                    r'href="[^"#]*api/([\w-]+)/#([^"]+)"', html):
                 assert seqcore.FORMULAS[fid] == qual
-                assert f'id="{qual}"' in api, f"the API page has no entry {qual}"
+                assert f'id="{qual}"' in api_pages[part], f"api/{part}/ has no entry {qual}"
                 linked.add(fid)
         assert linked == set(seqcore.FORMULAS), (
             f"{lang}: formulas without a code link: {set(seqcore.FORMULAS) - linked}")
         for fid in seqcore.FORMULAS:
-            assert f'#{fid}"><code>{fid}</code></a>' in api, f"API page lacks a link to {fid}"
+            assert f'#{fid}"><code>{fid}</code></a>' in api, f"API pages lack a link to {fid}"
 
 
 @pytest.mark.site

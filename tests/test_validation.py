@@ -20,6 +20,8 @@ vector, a mask that blocks a whole row) are tested in each module's own test fil
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from typing import Any
 
 import numpy as np
@@ -91,6 +93,11 @@ def _same(a: Any, b: Any) -> None:
         np.testing.assert_array_equal(a.toarray(), b.toarray())
     elif isinstance(a, np.ndarray | float | int | np.generic):
         np.testing.assert_array_equal(a, b)
+    elif dataclasses.is_dataclass(a):
+        # a corpus, a training run: by their fields (not the wall time a run took)
+        _same(*({k: v for k, v in vars(x).items() if k != "seconds"} for x in (a, b)))
+    elif inspect.isgenerator(a):
+        _same(next(a), next(b))                 # a stream of batches: by its first item
     elif callable(a):
         return                                  # a decoder step: compared through its use
     elif hasattr(a, "__dict__") and type(a).__eq__ is object.__eq__:

@@ -10,13 +10,40 @@
 #
 # From $t \ge 2$ on, the hidden state is nothing but the trace of the first input, and the recurrent weights $W_{hh}$ decide how fast that trace fades. We measure the size of $W_{hh}$ by its spectral radius $\rho(W_{hh}) = \max_i |\lambda_i|$, the largest absolute value of its eigenvalues, and compare one random matrix scaled to three spectral radii: 0.5, 0.9 and 1.5.
 #
-# Axis labels and legends are in English in both language versions (matplotlib's default font may lack Korean glyphs); the explanation is in the text.
+# The plots are labelled in the page's language: the site's build sets the environment variable `SEQCORE_LANG` to `en` here (and to `ko` in the Korean notebook). Run by hand, the labels are English unless you set `SEQCORE_LANG=ko`.
 
 # %%
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from seqcore import rnn_forward
+
+# Plots as SVG with text kept as text, sized like the site's other plots (10 pt labels,
+# 4.4 in wide: 9 px or more on a phone), in the page's language: the build sets
+# SEQCORE_LANG to ko or en; run by hand, set it yourself (English by default).
+set_matplotlib_formats("svg")
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 10,
+                     "font.family": ["Noto Sans CJK KR", "sans-serif"],
+                     "font.sans-serif": ["DejaVu Sans"],
+                     "figure.constrained_layout.use": True})
+LANG = "ko" if os.environ.get("SEQCORE_LANG") == "ko" else "en"
+TEXT = {
+    "ko": {"unit": "유닛 {k}", "rho": "스펙트럼 반경 {rho}", "t": "시점 t",
+           "value": "은닉 유닛 값 $h_t[k]$",
+           "title": "t = 1의 임펄스 하나에 대한 tanh RNN의 응답",
+           "norm": "은닉 상태의 크기 (로그 눈금)",
+           "remembered": "임펄스를 얼마나 오래 기억하는가"},
+    "en": {"unit": "unit {k}", "rho": "spectral radius {rho}", "t": "time step t",
+           "value": "hidden unit value $h_t[k]$",
+           "title": "Response of a tanh RNN to one impulse at t = 1",
+           "norm": "norm of the hidden state (log scale)",
+           "remembered": "How long the impulse is remembered"},
+}[LANG]
+MEASURED = "$\\Vert h_t \\Vert$, ρ = {rho}"            # the same in both languages
+LINEAR = "${rho}^{{t-1}} \\Vert h_1 \\Vert$"
 
 rng = np.random.default_rng(0)
 hidden, T = 16, 60
@@ -42,17 +69,17 @@ for rho in radii:
 
 # %%
 t = np.arange(1, T + 1)
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+# one row per radius: a phone shows the three one under another at a readable size
+fig, axes = plt.subplots(3, 1, figsize=(4.4, 5.8), sharex=True, sharey=True)
 for ax, rho in zip(axes, radii):
     for k in range(3):                          # the first three of the 16 units
-        ax.plot(t, H[rho][:, k], marker=".", label=f"unit {k + 1}")
+        ax.plot(t, H[rho][:, k], marker=".", label=TEXT["unit"].format(k=k + 1))
     ax.axhline(0, color="gray", lw=0.5)
-    ax.set_title(f"spectral radius {rho}")
-    ax.set_xlabel("time step t")
-axes[0].set_ylabel("hidden unit value h_t[k]")
-axes[0].legend()
-fig.suptitle("Response of a tanh RNN to one impulse at t = 1")
-fig.tight_layout()
+    ax.set_title(TEXT["rho"].format(rho=rho))
+axes[-1].set_xlabel(TEXT["t"])
+axes[1].set_ylabel(TEXT["value"])
+fig.suptitle(TEXT["title"])
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 plt.show()
 
 # %% [markdown]
@@ -66,17 +93,16 @@ plt.show()
 
 # %%
 norms = {rho: np.linalg.norm(H[rho], axis=1) for rho in radii}
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(figsize=(4.4, 4.2))
 for rho in radii:
-    line, = ax.semilogy(t, norms[rho], marker=".", label=f"||h_t||, rho = {rho}")
+    line, = ax.semilogy(t, norms[rho], marker=".", label=MEASURED.format(rho=rho))
     if rho < 1:                                 # linear prediction: ||h_1|| * rho^(t-1)
         ax.semilogy(t, norms[rho][0] * rho ** (t - 1.0), ":", color=line.get_color(),
-                    label=f"{rho}^(t-1) * ||h_1||")
-ax.set_xlabel("time step t")
-ax.set_ylabel("norm of the hidden state (log scale)")
-ax.set_title("How long the impulse is remembered")
-ax.legend(fontsize=8)
-fig.tight_layout()
+                    label=LINEAR.format(rho=rho))
+ax.set_xlabel(TEXT["t"])
+ax.set_ylabel(TEXT["norm"])
+ax.set_title(TEXT["remembered"])
+fig.legend(loc="outside lower center", ncols=2)
 plt.show()
 
 # %% [markdown]
@@ -89,7 +115,9 @@ plt.show()
 # %%
 for rho in radii:
     small = np.flatnonzero(norms[rho] < 0.01 * norms[rho][0])
-    when = f"first at t = {small[0] + 1}" if small.size else f"never within T = {T} steps"
+    when = f"never within T = {T} steps"
+    if small.size:
+        when = f"first at t = {small[0] + 1}"
     print(f"rho = {rho}: ||h_t|| < 1% of ||h_1|| {when}")
 
 # %% [markdown]

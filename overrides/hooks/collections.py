@@ -7,9 +7,9 @@
   same language, grouped by page in navigation order, each linking to its block.
 - ``<!-- errata -->`` becomes the errata tables built from ``docs/_data/errata/*.yml``
   (one file per page: corrections, dropped passages, replaced images).
-- ``<!-- glossary -->`` becomes the Korean–English glossary of ``docs/_data/glossary.yml``,
-  each term linked to the first page (in reading order) that uses it. The same file
-  drives the one-term-per-concept check (``tests/test_glossary.py``).
+- The glossary (``<!-- glossary -->``) is built by ``overrides/hooks/glossary.py``;
+  :func:`load_glossary` reads the same file for the one-term-per-concept check
+  (``tests/test_glossary.py``).
 - ``<!-- benchmarks: name -->`` (a line of its own) becomes the tables of
   ``docs/_data/benchmarks/<name>.json``, written by ``python -m benchmarks --json``:
   the figures are the file's numbers, never typed by hand. A page with such markers
@@ -75,6 +75,29 @@ def load_errata(folder: Path) -> list[dict]:
                 raise ValueError(f"{where}: kind must be one of {KINDS}, got {entry['kind']!r}")
             entries.append({**entry, "file": path.stem})
     return entries
+
+
+# In an erratum's own words (the ko/en columns), $…$ is math for KaTeX and `…` is code;
+# everything else is prose, where TeX written bare (a^{(t-1)}_{forward}) must keep its
+# underscores instead of turning into Markdown emphasis.
+ERRATUM_KEPT = re.compile(r"(\$[^$\n]+\$|`[^`\n]+`)")
+ERRATUM_ESCAPED = (("\\", "&#92;"), ("_", "&#95;"), ("*", "&#42;"), ("[", "&#91;"),
+                   ("]", "&#93;"), ("!", "&#33;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def erratum_text(text: str) -> str:
+    """A table cell of an erratum: its math and code as written, the rest no Markdown."""
+    parts = ERRATUM_KEPT.split(" ".join(str(text).split()))
+    for i in range(0, len(parts), 2):          # even parts: prose between math and code
+        for ch, entity in ERRATUM_ESCAPED:
+            parts[i] = parts[i].replace(ch, entity)
+    return "".join(parts).replace("|", "&#124;")
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    """The page's title: its first level-1 heading, or ``fallback``."""
+    m = H1.search(markdown)
+    return m["title"] if m else fallback
 
 
 def load_glossary(path: Path) -> list[dict]:
@@ -240,8 +263,6 @@ if event_priority is not None:
             markdown = markdown.replace("<!-- questions -->", _question_index(page, config))
         if "<!-- errata -->" in markdown:
             markdown = markdown.replace("<!-- errata -->", _errata(page, config, files))
-        if "<!-- glossary -->" in markdown:
-            markdown = markdown.replace("<!-- glossary -->", _glossary(page, config))
         if BENCH.search(markdown):
             markdown = _benchmarks(markdown, page, config)
         return markdown
@@ -261,27 +282,6 @@ if event_priority is not None:
             except (ValueError, OSError, KeyError, TypeError) as exc:
                 raise PluginError(f"{page.file.src_uri}: benchmarks: {exc!r}") from exc
         return BENCH.sub(table, markdown)
-
-    def _glossary(page, config) -> str:
-        lang = _lang(config)
-        try:
-            terms = load_glossary(Path(config.docs_dir) / "_data" / "glossary.yml")
-        except (ValueError, OSError) as exc:
-            raise PluginError(f"glossary: {exc}") from exc
-        head = {"ko": "| 한국어 | English | 처음 나오는 곳 |",
-                "en": "| Korean | English | First used in |"}[lang]
-        rows = [head, "|---|---|---|"]
-        for term in sorted(terms, key=lambda t: t["en"].lower()) if lang == "en" else terms:
-            needle = term[lang] if lang == "ko" else term["en"].lower()
-            first = ""
-            for other in _order:
-                text = other.file.content_string
-                if other is not page and needle in (text if lang == "ko" else text.lower()):
-                    title = m["title"] if (m := H1.search(text)) else other.file.src_uri
-                    first = f"[{title}]({get_relative_url(other.file.src_uri, page.file.src_uri)})"
-                    break
-            rows.append(f"| {_cell(term['ko'])} | {_cell(term['en'])} | {first} |")
-        return "\n".join(rows) + "\n"
 
     def _question_index(page, config) -> str:
         ko = _lang(config) == "ko"
@@ -327,11 +327,18 @@ if event_priority is not None:
                 link = ""
                 if target:
                     doc = target.replace(".md", f".{lang}.md")
-                    link = f"[{e['file']}]({get_relative_url(doc, page.file.src_uri)})"
+                    title = _title_of(doc, e["file"], config)
+                    link = f"[{_cell(title)}]({get_relative_url(doc, page.file.src_uri)})"
                 cells = [_cell(e["seed"].split("_")[0]), _verbatim(e.get("where", "")),
-                         _verbatim(e.get("original", "")), _cell(e[lang]), link]
+                         _verbatim(e.get("original", "")), erratum_text(e[lang]), link]
                 out.append("| " + " | ".join(cells) + " |")
         return "\n".join(out) + "\n"
+
+    def _title_of(doc: str, fallback: str, config) -> str:
+        """The title of ``doc`` (``rnn.ko.md``) in its language, as its heading gives it."""
+        path = Path(config.docs_dir) / doc
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        return page_title(text, fallback)
 
     URL = re.compile(r"https?://\S+")
 

@@ -175,8 +175,21 @@ except ImportError:  # pragma: no cover
 if event_priority is not None:
     log = get_plugin_logger("seqcore-formulas")
     _pages_of: dict[str, list[tuple[str, str]]] = {}   # formula id -> [(page url, title)]
-    _api_url: list[str] = []
     _counts: dict[str, int] = {}
+    _api_url: dict[str, str] = {}   # module documented (``::: seqcore.rnn``) -> its API page
+    API_DIRECTIVE = re.compile(r"^:::\s+(?P<module>[\w.]+)\s*$", re.M)
+
+    def _is_api(src_uri: str) -> bool:
+        """The API pages: ``api.<lang>.md`` and the pages under ``api/``."""
+        return src_uri.split(".")[0] == "api" or src_uri.startswith("api/")
+
+    def _api_page_of(qualname: str) -> str | None:
+        """The URL of the API page that documents ``qualname`` (its longest module prefix)."""
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            if ".".join(parts[:cut]) in _api_url:
+                return _api_url[".".join(parts[:cut])]
+        return None
 
     def _registry() -> dict[str, str]:
         import seqcore
@@ -194,8 +207,9 @@ if event_priority is not None:
         for file in files.documentation_pages():
             if not file.src_uri.endswith(".md"):
                 continue
-            if file.src_uri.split(".")[0] == "api":
-                _api_url.append(file.url)
+            if _is_api(file.src_uri):
+                for m in API_DIRECTIVE.finditer(file.content_string):
+                    _api_url[m["module"]] = file.url
             sources.append(file.content_string)
             for f in formulas(file.content_string):
                 _pages_of.setdefault(f.id, []).append((file.url, file.src_uri))
@@ -226,8 +240,8 @@ if event_priority is not None:
             return f'<div class="formula-caption">{anchor}</div>'
         label = "구현" if ko else "code"
         link = qualname
-        if _api_url:
-            href = get_relative_url(_api_url[0], page.url) + "#" + qualname
+        if (api_url := _api_page_of(qualname)) is not None:
+            href = get_relative_url(api_url, page.url) + "#" + qualname
             link = f'<a class="formula-code" href="{href}"><code>{qualname}</code></a>'
         return f'<div class="formula-caption">{anchor}<span>{label}: {link}</span></div>'
 
@@ -242,7 +256,7 @@ if event_priority is not None:
             return m["open"] + _caption(a.get("id", ""), prose, page, config)
 
         html_text = FORMULA_BLOCK.sub(add_caption, html_text)
-        if page.file.src_uri.split(".")[0] == "api":
+        if _is_api(page.file.src_uri):
             html_text = _backlinks(html_text, page, config)
         return html_text
 

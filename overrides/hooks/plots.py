@@ -4,22 +4,33 @@ A page asks for a plot with a line of its own::
 
     <!-- plot: bm25_saturation -->
 
-and ``snippets/plot_bm25_saturation.py`` defines ``plot(lang) -> matplotlib Figure``
-(labels in Korean for ``"ko"``, English for ``"en"``). The hook runs it, saves the
-figure as SVG with text kept as text (the page's fonts draw Hangul; the SVG stays
-small and searchable) and puts it inline where the marker stood, so both
-languages get their own figure without any file juggling by the i18n plugin.
+and ``snippets/plot_bm25_saturation.py`` defines ``plot(lang)`` returning a matplotlib
+Figure, or a list of Figures for a figure of several panels (labels in Korean for
+``"ko"``, English for ``"en"``). The hook runs it, saves each panel as SVG with text
+kept as text (the page's fonts draw Hangul; the SVG stays small and searchable) and
+puts it inline where the marker stood, so both languages get their own figure without
+any file juggling by the i18n plugin.
+
+Readable at 1280 px and at 390 px by one design rule, set here for every plot
+(:data:`FONTS`, :func:`check_design`): each panel is shown at its physical size
+(1 in = 96 CSS px), at most :data:`MAX_WIDTH_IN` wide and :data:`MAX_HEIGHT_IN` tall,
+with no text under :data:`FONT_PT`; panels sit side by side where the column has room
+and one under another on a phone (overrides/assets/stylesheets/figures.css). A panel
+that breaks the rule fails the build and says what to change.
 
 Inline, not ``<img>``: the SVG inherits the page's fonts. A missing plot file, a
 missing ``plot`` function or an exception while drawing fails the build with the
 file named. The parser (:data:`PLOT`) is shared with the parity test.
+:func:`render_svg` is the one entry point from a plot file to the final markup.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import importlib.util
 import io
+import os
 import re
 from pathlib import Path
 
@@ -63,8 +74,42 @@ def scope_ids(svg: str, prefix: str) -> str:
     return re.sub(rf'(url\(#|href="#)({pattern})(?=[)"])', rf"\1{prefix}-\2", svg)
 
 
+# ---- the design rule every plot is drawn by -------------------------------------------
+# A plot is shown at its physical size: its SVG keeps matplotlib's width in points, so
+# one inch of ``figsize`` is 96 CSS px and a 10 pt label is 13.3 px on a laptop. The
+# page's column is 688 px wide at 1280 px and 358 px on a 390 px phone, where a panel
+# wider than the column shrinks with it. Hence, for every panel (one Figure):
+FONT_PT = 10.0        # the smallest text: 13.3 px on a laptop, >= 9 px on a phone (below)
+MAX_WIDTH_IN = 5.2    # figsize; 5.3 in (509 px) drawn: a phone shrinks it to 358 / 509,
+LIMIT_WIDTH_IN = 5.3  # so 10 pt is still 9.4 px there
+HALF_WIDTH_IN = 3.4   # two such panels (334 px drawn) sit side by side in the 688 px column
+MAX_HEIGHT_IN = 6.0   # 576 px: shorter than a laptop's screen (900 px) and a phone's (844)
+FONTS = {
+    # Hangul needs Noto Sans CJK to be measured for the layout; the browser draws the
+    # text, falling back to the reader's sans-serif where these fonts are missing.
+    "font.family": ["Noto Sans CJK KR", "sans-serif"],
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": FONT_PT,
+    **{f"{k}": FONT_PT for k in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+                                 "legend.fontsize", "legend.title_fontsize")},
+    "axes.titlesize": FONT_PT + 1, "figure.titlesize": FONT_PT + 1,
+    "figure.figsize": (MAX_WIDTH_IN, 3.4),
+    "figure.constrained_layout.use": True,   # labels kept inside the panel's width
+    "legend.framealpha": 0.9,
+    "savefig.pad_inches": 0.04,
+    "svg.fonttype": "none", "svg.hashsalt": "seqcore",
+}
+GENERIC = ("sans-serif", "serif", "monospace", "cursive", "fantasy", "system-ui")
+
+
 def render_svg(path: Path, lang: str) -> str:
-    """Run ``plot(lang)`` from ``path`` and return the figure as an inline ``<svg>``."""
+    """Run ``plot(lang)`` from ``path`` and return the figure as inline ``<svg>`` markup.
+
+    ``plot`` returns one Figure, or a list of them: the panels of one figure, each
+    drawn as its own SVG so that the page sets them side by side where they fit and
+    one under another on a phone. Every panel must keep the design rule above; one
+    that does not fails the build with what to change.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -77,19 +122,120 @@ def render_svg(path: Path, lang: str) -> str:
     spec.loader.exec_module(module)
     if not callable(getattr(module, "plot", None)):
         raise ValueError(f"{path}: defines no function plot(lang) -> Figure")
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "seqcore",
-                                "font.family": ["Noto Sans CJK KR", "DejaVu Sans"]}):
-        fig = module.plot(lang)
-        label = accessible_name(fig, path)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]                     # drop the XML prolog and doctype
-    # Width and height in pt would fix the size; the viewBox lets CSS scale it.
-    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
-    svg = scope_ids(svg, path.stem.replace("_", "-"))
-    return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
+    svgs = []
+    with matplotlib.rc_context(FONTS):
+        drawn = module.plot(lang)
+        panels = list(drawn) if isinstance(drawn, list | tuple) else [drawn]
+        for k, fig in enumerate(panels, start=1):
+            small = small_text(fig)
+            label = accessible_name(fig, path)
+            tag_marks(fig)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+            plt.close(fig)
+            svg = buf.getvalue()
+            svg = svg[svg.index("<svg"):]                 # drop the XML prolog and doctype
+            where = f"{path.name}" + (f", panel {k}" if len(panels) > 1 else "")
+            check_design(where, svg, small)
+            prefix = path.stem.replace("_", "-") + (f"-{k}" if k > 1 else "")
+            svg = scope_ids(generic_fonts(svg), prefix)
+            svgs.append(svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"',
+                                    1))
+    return "\n".join(svgs)
+
+
+def small_text(fig) -> list[str]:
+    """The visible labels of ``fig`` drawn smaller than :data:`FONT_PT`."""
+    from matplotlib.text import Text
+
+    return [f"'{t.get_text()[:40]}' at {t.get_fontsize():g} pt"
+            for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < FONT_PT - 1e-6]
+
+
+def check_design(where: str, svg: str, small: list[str]) -> None:
+    """Fail with what to change when a panel breaks the design rule."""
+    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    width_in, height_in = float(box[1]) / 72, float(box[2]) / 72
+    wrong = []
+    if small:
+        wrong.append(f"text smaller than {FONT_PT:g} pt ({', '.join(small[:3])}): leave "
+                     "the size to the plot hook (no fontsize=) or draw fewer labels")
+    if width_in > LIMIT_WIDTH_IN:
+        wrong.append(f"{width_in:.2f} in wide after layout, at most {LIMIT_WIDTH_IN:g} in "
+                     f"(figsize at most {MAX_WIDTH_IN:g} in; {HALF_WIDTH_IN:g} in for panels "
+                     "meant to sit side by side): make figsize narrower, or return the "
+                     "panels as a list of Figures")
+    if height_in > MAX_HEIGHT_IN + 0.05:
+        wrong.append(f"{height_in:.2f} in tall, at most {MAX_HEIGHT_IN:g} in: make it "
+                     "shorter or split it into panels")
+    if wrong:
+        raise ValueError(f"{where}: " + "; ".join(wrong))
+
+
+def tag_marks(fig) -> None:
+    """Name the data and the legends in the SVG (``data-<n>``, ``legend-<n>``).
+
+    The browser tests look for a legend drawn over the data by these ids; an artist
+    that already has a gid keeps it.
+    """
+    n = 0
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        spines = set(ax.spines.values())
+        marks = [*ax.lines, *ax.collections, *ax.images,
+                 *(p for p in ax.patches if p not in spines)]
+        for artist in marks:
+            if artist.get_gid() is None:
+                n += 1
+                artist.set_gid(f"data-{n}")
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for k, legend in enumerate(legends, start=1):
+        if legend.get_gid() is None:
+            legend.set_gid(f"legend-{k}")
+
+
+def generic_fonts(svg: str) -> str:
+    """End every font list with a generic family, so a reader without it gets sans-serif.
+
+    matplotlib names only the font it measured with (mathtext names one per glyph).
+    """
+    def finish(m: re.Match) -> str:
+        families = m[1].strip()
+        last = families.rsplit(",", 1)[-1].strip().strip("'\"")
+        return m[0] if last in GENERIC else f"font-family: {families}, sans-serif"
+    return re.sub(r"font-family: ([^;\"]+)", finish, svg)
+
+
+_NOTEBOOK_SVG = re.compile(r'<img alt="[^"]*" '
+                           r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"\s*/?>')
+
+
+def inline_notebook_svgs(html_text: str, prefix: str) -> str:
+    """A notebook's SVG plots inline, as the other plots, instead of ``<img src=data:…>``.
+
+    nbconvert wraps an SVG output in an image, whose text the page's fonts cannot
+    draw and the browser tests cannot measure. Inline, each gets ids of its own, fonts
+    that end in a generic family, and a name for screen readers made of its labels.
+    """
+    count = 0
+
+    def inline(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        svg = base64.b64decode(m[1]).decode("utf-8")
+        svg = svg[svg.index("<svg"):]
+        # its words: plain labels are <text>, mathtext ones are named in a comment
+        words = [w.strip() for w in re.findall(r"<!-- (.*?) -->|>([^<>]+)</text>", svg)
+                 for w in w if w]
+        words = list(dict.fromkeys(w for w in words if sum(c.isalpha() for c in w) >= 3
+                                   and "\\mathdefault" not in w))
+        label = "; ".join(words)[:300]
+        svg = scope_ids(generic_fonts(svg), f"{prefix}-{count}")
+        return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
+
+    return _NOTEBOOK_SVG.sub(inline, html_text)
 
 
 def accessible_name(fig, path: Path) -> str:
@@ -117,15 +263,24 @@ if event_priority is not None:
         return Path(config.config_file_path).parent / "snippets"
 
     def _lang(page) -> str:
-        return "en" if page.file.src_uri.endswith(".en.md") else "ko"
+        return "en" if page.file.src_uri.endswith((".en.md", ".en.py")) else "ko"
 
     def on_page_markdown(markdown, page, config, files):
+        # A notebook's plots are drawn by its own kernel, which mkdocs-jupyter starts
+        # while rendering this page and which inherits the environment: tell it the
+        # page's language, so the Korean notebook labels its plots in Korean.
+        if page.file.src_uri.endswith(".py"):
+            os.environ["SEQCORE_LANG"] = _lang(page)
+
         def mark(m: re.Match) -> str:
             return _PLACEHOLDER.format(name=m["name"])
         lines = [PLOT.sub(mark, ln) for ln in markdown.split("\n")]
         return "\n".join(lines)
 
     def on_page_content(html_text, page, config, files):
+        if page.file.src_uri.endswith(".py"):           # a notebook (mkdocs-jupyter)
+            return inline_notebook_svgs(html_text, "nb-" + Path(page.file.src_uri).stem)
+
         def inline(m: re.Match) -> str:
             name = m[1]
             path = plot_file(_snippets(config), name)
