@@ -53,7 +53,7 @@ from ._validate import (
     _kind,
     params,
 )
-from .gradients import clip_grad_norm
+from .gradients import _global_norm, clip_grad_norm
 from .optim import Optimizer
 
 __all__ = [
@@ -228,7 +228,8 @@ def global_grad_norm(grads: Mapping[str, Any]) -> float:
     r"""The global L2 norm :math:`\sqrt{\sum_i \lVert g_i \rVert^2}` (inf or NaN if any is).
 
     The quantity :func:`seqcore.clip_grad_norm` caps; unlike it, this accepts
-    non-finite gradients, to report a run that blew up.
+    non-finite gradients, to report a run that blew up. Finite entries beyond
+    about 1e154, whose squares overflow, still give the exact norm.
 
     Examples
     --------
@@ -237,11 +238,11 @@ def global_grad_norm(grads: Mapping[str, Any]) -> float:
     >>> global_grad_norm({"a": np.array([3.0]), "b": np.array([[4.0]])})
     5.0
     """
-    total = 0.0
-    for g in grads.values():
-        xp = array_api_compat.array_namespace(g)
-        total += float(xp.sum(g * g))
-    return math.sqrt(total) if math.isfinite(total) else total
+    arrays = list(grads.values())
+    xp = array_api_compat.array_namespace(*arrays)
+    if not all(bool(xp.all(xp.isfinite(g))) for g in arrays):   # a run that blew up: as is
+        return math.sqrt(sum(float(xp.sum(g * g)) for g in arrays))
+    return float(_global_norm(xp, arrays))     # √(Σ ‖g_i‖²), exact where the squares overflow
 
 
 @params(**BATCHES)
