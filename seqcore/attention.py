@@ -437,9 +437,9 @@ def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, 
     >>> from seqcore import bahdanau_step
     >>> rng = np.random.default_rng(0)
     >>> H, s_prev, y = rng.normal(size=(4, 3)), rng.normal(size=2), rng.normal(size=5)
-    >>> s, c, w = bahdanau_step(y, s_prev, H, rng.normal(size=(6, 2)), rng.normal(size=(6, 3)),
-    ...                         rng.normal(size=6), rng.normal(size=(6, 8)),
-    ...                         rng.normal(size=(6, 2)))
+    >>> W_s, W_h, v = rng.normal(size=(6, 2)), rng.normal(size=(6, 3)), rng.normal(size=6)
+    >>> W_ih, W_hh = rng.normal(size=(6, 8)), rng.normal(size=(6, 2))
+    >>> s, c, w = bahdanau_step(y, s_prev, H, W_s, W_h, v, W_ih, W_hh)
     >>> print(s.shape, c.shape, w.shape, round(float(w.sum()), 12))
     (2,) (3,) (4,) 1.0
     """

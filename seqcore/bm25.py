@@ -187,8 +187,9 @@ class BM25Index:
     Examples
     --------
     >>> from seqcore import BM25Index
-    >>> docs = ["the cat sat on the mat", "the dog sat on the log", "cats and dogs are pets",
-    ...         "the cat chased the dog", "a bird sang", "the end"]
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log",
+    ...         "cats and dogs are pets", "the cat chased the dog",
+    ...         "a bird sang", "the end"]
     >>> index = BM25Index(docs)                     # Okapi, k1 = 1.5, b = 0.75
     >>> print(index.scores("cat sat").round(4))
     [1.0222 0.5111 0.     0.5598 0.     0.    ]

@@ -109,7 +109,8 @@ def sequence_cross_entropy(logits: Any, targets: Any) -> Any:
     >>> import numpy as np
     >>> from seqcore import sequence_cross_entropy
     >>> O = np.zeros((4, 5))                       # uniform guesses over 5 classes, 4 steps
-    >>> print(round(float(sequence_cross_entropy(O, np.array([1, 2, 3, 4]))), 4))   # 4 log 5
+    >>> # 4 log 5
+    >>> print(round(float(sequence_cross_entropy(O, np.array([1, 2, 3, 4]))), 4))
     6.4378
     """
     return array_namespace(logits).sum(cross_entropy(logits, targets), axis=0)   # Σ_t L_t
@@ -303,8 +304,8 @@ def rnn_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b
     >>> from seqcore import rnn_bptt
     >>> rng = np.random.default_rng(0)
     >>> xs, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
-    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)), b_h=np.zeros(4),
-    ...          W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
+    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)),
+    ...          b_h=np.zeros(4), W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
     >>> loss, g = rnn_bptt(xs, y, **W)
     >>> print(round(float(loss), 4), g["W_hh"].shape, g["xs"].shape)
     15.1955 (4, 4) (6, 3)
@@ -362,11 +363,12 @@ def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: 
     >>> from seqcore import rnn_bptt, truncated_bptt
     >>> rng = np.random.default_rng(0)
     >>> xs, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
-    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)), b_h=np.zeros(4),
-    ...          W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
+    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)),
+    ...          b_h=np.zeros(4), W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
     >>> full, g = rnn_bptt(xs, y, **W)
     >>> cut, g2 = truncated_bptt(xs, y, **W, k=2)
-    >>> print(np.isclose(full, cut), np.allclose(g["W_hh"], g2["W_hh"]))  # same loss, new grad
+    >>> # the same loss, another gradient
+    >>> print(np.isclose(full, cut), np.allclose(g["W_hh"], g2["W_hh"]))
     True False
     """
     total, grads, h = None, None, h0

@@ -469,7 +469,7 @@ def sample_sequence(step: Step, max_len: int, temperature: float = 1.0,
     >>> from seqcore import sample_sequence
     >>> P = np.array([[0.1, 0.6, 0.3], [0.5, 0.1, 0.4], [0.2, 0.2, 0.6]])
     >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
-    >>> print(sample_sequence(step, 6, rng=1), sample_sequence(step, 6, rng=1))   # same seed
+    >>> print(sample_sequence(step, 6, rng=1), sample_sequence(step, 6, rng=1))  # one seed
     (1, 2, 0, 2, 1, 0) (1, 2, 0, 2, 1, 0)
     """
     seq, V = prefix, _start(step, prefix)

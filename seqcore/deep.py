@@ -157,7 +157,8 @@ def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn
     >>> xs = np.array([[1.0], [0.0], [0.0]])
     >>> one = (np.array([[2.0]]), np.array([[0.5]]))
     >>> H, h_n = bidirectional_rnn(xs, one, one)
-    >>> print(H.round(4))         # left half: the impulse fades; right half: seen only at t=1
+    >>> # left half: the impulse fades; right half: seen only at t=1
+    >>> print(H.round(4))
     [[0.964  0.964 ]
      [0.4479 0.    ]
      [0.2203 0.    ]]
@@ -249,7 +250,8 @@ def weights_from_torch(module: Any) -> tuple[list, str]:
     --------
     >>> import torch
     >>> from seqcore import weights_from_torch
-    >>> layers, cell = weights_from_torch(torch.nn.GRU(3, 4, num_layers=2, bidirectional=True))
+    >>> gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
+    >>> layers, cell = weights_from_torch(gru)
     >>> print(cell, len(layers), len(layers[1]), tuple(layers[1][0][0].shape))
     gru 2 2 (12, 8)
     """

@@ -117,7 +117,8 @@ def glove_loss(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float 
     >>> from seqcore import glove_loss
     >>> X = np.array([[0.0, 200.0], [10.0, 0.0]])     # two words; zeros on the diagonal
     >>> W, Wt, b, bt = np.zeros((2, 2)), np.zeros((2, 2)), np.zeros(2), np.zeros(2)
-    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))  # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))
     29.015
     """
     f, r = _residuals(W, W_tilde, b, b_tilde, X, x_max, alpha)

@@ -145,7 +145,7 @@ def jacobian_norms(H: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import jacobian_norms
-    >>> H = np.zeros((4, 2))                       # states at 0: tanh' = 1, a pure power of W_hh
+    >>> H = np.zeros((4, 2))            # states at 0: tanh' = 1, a pure power of W_hh
     >>> print(jacobian_norms(H, 0.5 * np.eye(2)))
     [0.5    0.25   0.125  0.0625]
     """

@@ -125,7 +125,8 @@ def gru_step(x: Any, h_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: 
     >>> rng = np.random.default_rng(0)
     >>> x, h = rng.normal(size=3), rng.normal(size=2)
     >>> W_ih, W_hh = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    >>> print(gru_step(x, h, W_ih, W_hh).round(4), gru_step(x, h, W_ih, W_hh, form="cho").round(4))
+    >>> pytorch, cho = gru_step(x, h, W_ih, W_hh), gru_step(x, h, W_ih, W_hh, form="cho")
+    >>> print(pytorch.round(4), cho.round(4))
     [ 0.2883 -0.5532] [ 0.2887 -0.5535]
     """
     h, _ = _cell(array_namespace(x), _pre(x, W_ih, b_ih), h_prev, W_hh, b_hh, form)
@@ -209,7 +210,8 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
     >>> import numpy as np
     >>> from seqcore import gru_backward
     >>> rng = np.random.default_rng(0)
-    >>> xs, W_ih, W_hh = rng.normal(size=(4, 3)), rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    >>> xs, W_ih = rng.normal(size=(4, 3)), rng.normal(size=(6, 3))
+    >>> W_hh = rng.normal(size=(6, 2))
     >>> g = gru_backward(xs, np.ones((4, 2)), W_ih, W_hh, form="cho")
     >>> print(sorted(g), g["W_hh"].shape)
     ['W_hh', 'W_ih', 'b_hh', 'b_ih', 'h0', 'xs'] (6, 2)

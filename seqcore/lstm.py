@@ -219,7 +219,8 @@ def lstm_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
     >>> import numpy as np
     >>> from seqcore import lstm_backward
     >>> rng = np.random.default_rng(0)
-    >>> xs, W_ih, W_hh = rng.normal(size=(4, 3)), rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    >>> xs, W_ih = rng.normal(size=(4, 3)), rng.normal(size=(8, 3))
+    >>> W_hh = rng.normal(size=(8, 2))
     >>> g = lstm_backward(xs, np.ones((4, 2)), W_ih, W_hh)     # L = sum of every h_t
     >>> print(sorted(g), g["W_ih"].shape, g["xs"].shape)
     ['W_hh', 'W_ih', 'b_hh', 'b_ih', 'c0', 'h0', 'xs'] (8, 3) (4, 3)

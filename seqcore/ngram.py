@@ -121,7 +121,8 @@ class NGramLM:
     >>> lm = NGramLM(corpus, n=2)
     >>> lm.prob("study", ["i"]), lm.prob("machine", ["study"])
     (1.0, 0.5)
-    >>> round(lm.sentence_probability("i study machine learning".split()), 4)  # 2/3*1*1/2*1*1/2
+    >>> # 2/3 · 1 · 1/2 · 1 · 1/2
+    >>> round(lm.sentence_probability("i study machine learning".split()), 4)
     0.1667
     """
 

@@ -413,8 +413,9 @@ def latent_states(xs: Any, step: Callable[[Any, Any], Any], h0: Any) -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import latent_states
-    >>> running_max = lambda h, x: np.maximum(h, x)   # a state that keeps the maximum so far
-    >>> print(latent_states(np.array([3.0, 1.0, 4.0, 1.0, 5.0]), running_max, np.array(-np.inf)))
+    >>> running_max = lambda h, x: np.maximum(h, x)   # a state: the maximum so far
+    >>> xs = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    >>> print(latent_states(xs, running_max, np.array(-np.inf)))
     [3. 3. 4. 4. 5.]
     """
     if xs.ndim == 0 or xs.shape[0] == 0:

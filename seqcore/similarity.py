@@ -92,7 +92,8 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import cosine_similarity
-    >>> king, queen = np.array([0.23, 0.56, -0.15, 0.88]), np.array([0.25, 0.60, -0.20, 0.85])
+    >>> king = np.array([0.23, 0.56, -0.15, 0.88])
+    >>> queen = np.array([0.25, 0.60, -0.20, 0.85])
     >>> print(round(float(cosine_similarity(king, queen)), 4))
     0.9977
     >>> print(cosine_similarity(np.eye(2), np.array([[1.0, 1.0], [0.0, 2.0]])).round(4))

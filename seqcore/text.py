@@ -132,7 +132,8 @@ def split_sentences(text: str) -> list[str]:
     Examples
     --------
     >>> from seqcore import split_sentences
-    >>> split_sentences("말 그대로 가방에 넣는 것. 순서를 고려하지 않음. Pi is 3.14! Right?")
+    >>> text = "말 그대로 가방에 넣는 것. 순서를 고려하지 않음. Pi is 3.14! Right?"
+    >>> split_sentences(text)
     ['말 그대로 가방에 넣는 것.', '순서를 고려하지 않음.', 'Pi is 3.14!', 'Right?']
     """
     parts = _SENTENCE_END.split(text.strip())

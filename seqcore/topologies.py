@@ -181,7 +181,8 @@ def many_to_many(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = 
     >>> import numpy as np
     >>> from seqcore import many_to_many
     >>> xs = np.array([[1.0], [0.0], [0.0]])
-    >>> O, H = many_to_many(xs, np.array([[2.0]]), np.array([[0.5]]), None, np.array([[1.0]]))
+    >>> W_xh, W_hh, W_hy = np.array([[2.0]]), np.array([[0.5]]), np.array([[1.0]])
+    >>> O, H = many_to_many(xs, W_xh, W_hh, None, W_hy)
     >>> print(O[:, 0].round(4))
     [0.964  0.4479 0.2203]
     """

@@ -257,7 +257,7 @@ def immersion_rank(f: Callable[..., Any], *coords: Any, eps: float = 1e-6,
     >>> from seqcore import figure_eight, immersion_rank
     >>> t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
     >>> rank, smallest = immersion_rank(figure_eight, t)
-    >>> print(int(rank.min()), round(float(smallest.min()), 4))   # rank 1 = dim S¹ everywhere
+    >>> print(int(rank.min()), round(float(smallest.min()), 4))   # rank 1 = dim S¹
     1 0.6614
     """
     if not coords:
@@ -327,7 +327,8 @@ def self_intersections(points: Any, params: Any, tol: float, min_separation: flo
     >>> import numpy as np
     >>> from seqcore import figure_eight, self_intersections
     >>> t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
-    >>> pairs = self_intersections(figure_eight(t), t[:, None], tol=0.02, min_separation=1.0)
+    >>> pairs = self_intersections(figure_eight(t), t[:, None], tol=0.02,
+    ...                            min_separation=1.0)
     >>> print(len(pairs) > 0, np.round(t[pairs[0]], 4))          # t = 0 meets t = π
     True [0.     3.1416]
     """

@@ -389,7 +389,7 @@ def transformer_encoder_block(x: Any, params: Mapping[str, Any], num_heads: int,
     >>> p |= {"gamma_1": np.ones(d), "beta_1": np.zeros(d),
     ...       "gamma_2": np.ones(d), "beta_2": np.zeros(d)}
     >>> y = transformer_encoder_block(rng.normal(size=(5, d)), p, num_heads=2)
-    >>> print(y.shape, np.abs(y.mean(axis=-1)).max() < 1e-12)   # post-LN: mean 0 per position
+    >>> print(y.shape, np.abs(y.mean(axis=-1)).max() < 1e-12)   # post-LN: mean 0 each
     (5, 4) True
     """
     p = params

@@ -131,7 +131,7 @@ def sgns_loss(v: Any, u_pos: Any, u_neg: Any) -> Any:
     >>> from seqcore import sgns_loss
     >>> v = np.array([1.0, 0.0]); u_o = np.array([2.0, 0.0])
     >>> u_neg = np.array([[-1.0, 0.0], [0.0, 3.0]])
-    >>> print(round(float(sgns_loss(v, u_o, u_neg)), 4))     # -log σ(2) - log σ(1) - log σ(0)
+    >>> print(round(float(sgns_loss(v, u_o, u_neg)), 4))  # -log σ(2) - log σ(1) - log σ(0)
     1.1333
     """
     xp = array_namespace(v)

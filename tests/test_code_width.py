@@ -116,10 +116,6 @@ def docstring_example_lines() -> list[tuple[Path, list[tuple[int, str]]]]:
 PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "seqcore's docstrings are being rewritten on another branch (issue 14); 23 example "
-    "lines are wider than 88 columns and scroll on the API page. Strict: once they fit, "
-    "this marker must go"))
 def test_docstring_examples_fit_in_88_columns():
     wide = [report(path, found) for path, lines in docstring_example_lines()
             if (found := too_wide(lines))]
