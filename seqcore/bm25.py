@@ -47,12 +47,12 @@ def bm25_idf(df: Any, n_docs: int, variant: str = "okapi", epsilon: float = 0.25
     .. math::
 
         \begin{aligned}
-        \mathrm{idf}_{\text{RSJ}}(t) &= \ln\frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5},
-        \qquad
-        \mathrm{idf}_{\text{okapi}}(t) = \begin{cases}
+        \mathrm{idf}_{\text{RSJ}}(t) &= \ln\frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5}
+        \\[0.5em]
+        \mathrm{idf}_{\text{okapi}}(t) &= \begin{cases}
           \mathrm{idf}_{\text{RSJ}}(t) & \mathrm{idf}_{\text{RSJ}}(t) \ge 0 \\
           \varepsilon \cdot \frac{1}{V} \sum_{t'} \mathrm{idf}_{\text{RSJ}}(t') & \text{otherwise}
-        \end{cases} \\
+        \end{cases} \\[0.5em]
         \mathrm{idf}_{\text{lucene}}(t)
           &= \ln\left(1 + \frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5}\right)
         \end{aligned}
@@ -108,11 +108,12 @@ def bm25_tf(tf: Any, doc_len: Any, avgdl: float, k1: float = 1.5, b: float = 0.7
 
     .. math::
 
-        \mathrm{tf}_{\text{okapi}}(t,d) = \frac{f_{t,d}\,(k_1 + 1)}
-        {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)},
-        \qquad
-        \mathrm{tf}_{\text{lucene}}(t,d) = \frac{f_{t,d}}
+        \begin{aligned}
+        \mathrm{tf}_{\text{okapi}}(t,d) &= \frac{f_{t,d}\,(k_1 + 1)}
+        {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)} \\[0.5em]
+        \mathrm{tf}_{\text{lucene}}(t,d) &= \frac{f_{t,d}}
         {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)}
+        \end{aligned}
 
     Equation ids: ``bm25.tf-okapi``, ``bm25.tf-lucene``. As :math:`f_{t,d}`
     grows the Okapi factor rises towards :math:`k_1 + 1` (the Lucene one

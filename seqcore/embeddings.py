@@ -315,7 +315,7 @@ class WordVectors:
     >>> wv.analogy("man", "kingg", "woman")
     Traceback (most recent call last):
     ...
-    seqcore.embeddings.UnknownWordError: analogy: `b`='kingg' is not in the vocabulary (5 words)
+    seqcore.embeddings.UnknownWordError: ...`b`='kingg' is not in the vocabulary (5 words)
     """
 
     @params(words=Tokens(), vectors=TABLE)

@@ -133,10 +133,12 @@ def glove_gradients(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: f
 
     .. math::
 
-        \frac{\partial J}{\partial w_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, \quad
-        \frac{\partial J}{\partial \tilde{w}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, \quad
-        \frac{\partial J}{\partial b_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}, \quad
-        \frac{\partial J}{\partial \tilde{b}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \begin{aligned}
+        \frac{\partial J}{\partial w_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, &
+        \frac{\partial J}{\partial b_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}, \\[0.5em]
+        \frac{\partial J}{\partial \tilde{w}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, &
+        \frac{\partial J}{\partial \tilde{b}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \end{aligned}
 
     with :math:`r_{ij} = w_i^{\top} \tilde{w}_j + b_i + \tilde{b}_j - \log X_{ij}`.
     Equation id: ``glove.grad``. In matrix form, with :math:`G = f(X) \odot R`,

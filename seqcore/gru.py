@@ -180,11 +180,11 @@ def gru_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh:
 
         \begin{aligned}
         \delta h_t &= \partial L/\partial h_t|_{\text{direct}} + \delta h_{t+1} \odot z_{t+1}
-          + W_{hr}^\top \delta a^r_{t+1} + W_{hz}^\top \delta a^z_{t+1}
-          + \begin{cases}
+          + W_{hr}^\top \delta a^r_{t+1} + W_{hz}^\top \delta a^z_{t+1} \\
+          &\quad + \begin{cases}
           W_{hn}^\top (\delta a^n_{t+1} \odot r_{t+1}) & \text{(pytorch)} \\
           (W_{hn}^\top \delta a^n_{t+1}) \odot r_{t+1} & \text{(cho)} \end{cases} \\
-        \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) &
+        \delta a^{n}_t &= \delta h_t \odot (1 - z_t) \odot (1 - n_t^2) \\
         \delta a^{z}_t &= \delta h_t \odot (h_{t-1} - n_t) \odot z_t (1 - z_t) \\
         \delta a^{r}_t &= \delta a^{n}_t \odot (W_{hn} h_{t-1} + b_{hn}) \odot r_t (1 - r_t)
           && \text{(pytorch)} \\

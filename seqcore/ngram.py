@@ -161,9 +161,11 @@ class NGramLM:
 
         .. math::
 
-            P_{\text{MLE}}(w_i \mid h) = \frac{C(h\, w_i)}{C(h)}, \qquad
-            P_{\text{add-}k}(w_i \mid h) = \frac{C(h\, w_i) + k}{C(h) + k V},
-            \qquad h = w_{i-n+1} \dots w_{i-1}
+            \begin{aligned}
+            P_{\text{MLE}}(w_i \mid h) &= \frac{C(h\, w_i)}{C(h)}, \qquad
+            h = w_{i-n+1} \dots w_{i-1} \\[0.5em]
+            P_{\text{add-}k}(w_i \mid h) &= \frac{C(h\, w_i) + k}{C(h) + k V}
+            \end{aligned}
 
         Equation ids: ``ngram.mle`` (``k = 0``) and ``ngram.add-k``.
         :math:`C(h)` counts the context as the start of an n-gram. Under MLE an

@@ -70,11 +70,13 @@ def one_to_many(x: Any, steps: int, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any,
 
     .. math::
 
-        x_1 = x, \qquad
+        \begin{aligned}
+        x_1 &= x, \qquad
         x_t = \begin{cases} \mathbf{0} & \text{feedback = none} \\
                             o_{t-1} & \text{feedback = output} \end{cases}
-        \quad (t \ge 2), \qquad
-        h_t = \phi(W_{xh}\, x_t + W_{hh}\, h_{t-1} + b_h), \quad o_t = W_{hy}\, h_t + b_y
+        \quad (t \ge 2) \\
+        h_t &= \phi(W_{xh}\, x_t + W_{hh}\, h_{t-1} + b_h), \qquad o_t = W_{hy}\, h_t + b_y
+        \end{aligned}
 
     Equation id: ``topology.one-to-many``. The single input enters at the first
     step. After that either nothing new comes in (``"none"``: the state alone
@@ -203,11 +205,11 @@ def encoder_decoder(xs: Any, ys_in: Any, encoder: tuple, decoder: tuple, W_hy: A
     .. math::
 
         \begin{aligned}
-        h_t &= \phi(W^{e}_{xh}\, x_t + W^{e}_{hh}\, h_{t-1} + b^{e}_h), \quad t = 1, \dots, T,
-            \qquad h_0 = \mathbf{0} \\
-        s_0 &= h_T, \qquad
-        s_\tau = \phi(W^{d}_{xh}\, u_\tau + W^{d}_{hh}\, s_{\tau-1} + b^{d}_h), \qquad
-        o_\tau = W_{hy}\, s_\tau + b_y, \quad \tau = 1, \dots, T'
+        h_t &= \phi(W^{e}_{xh}\, x_t + W^{e}_{hh}\, h_{t-1} + b^{e}_h),
+            \quad t = 1, \dots, T, \qquad h_0 = \mathbf{0} \\
+        s_\tau &= \phi(W^{d}_{xh}\, u_\tau + W^{d}_{hh}\, s_{\tau-1} + b^{d}_h),
+            \quad \tau = 1, \dots, T', \qquad s_0 = h_T \\
+        o_\tau &= W_{hy}\, s_\tau + b_y
         \end{aligned}
 
     Equation id: ``topology.encoder-decoder``. The encoder's last state is the only

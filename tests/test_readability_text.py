@@ -104,13 +104,7 @@ def test_display_formulas_fit_or_scroll_visibly(measure, lang, name, url, viewpo
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=IDS)
-def test_code_blocks_do_not_scroll_on_a_laptop(measure, request, lang, name, url, viewport):
-    if name == "api" and viewport == "desktop":
-        # Expected to fail, and strictly: it must be removed once both have landed.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the API page inlines mkdocstrings' source listings (issue 12 item 10 removes "
-            "them) and 23 docstring example lines of seqcore are wider than 88 columns "
-            "(tests/test_code_width.py::test_docstring_examples_fit_in_88_columns)")))
+def test_code_blocks_do_not_scroll_on_a_laptop(measure, lang, name, url, viewport):
     found = measure(lang, name, viewport)
     problems = code_problems(found["code"], viewport)
     assert not problems, f"{viewport}: " + "; ".join(problems)
