@@ -253,7 +253,8 @@ class RecurrentLM:
             w = rng.standard_normal(shape) if name == "E" else rng.uniform(-bound, bound, shape)
             out[name] = w.astype(dtype)
         n = self.hidden
-        out["b_ih"][n:2 * n] += carry_bias                  # f (LSTM: i, f, g, o) or z (r, z, n)
+        b_ih = out["b_ih"]
+        b_ih[n:2 * n] += carry_bias                         # f (LSTM: i, f, g, o) or z (r, z, n)
         return out
 
     def _check_params(self, p: dict[str, Any]) -> Any:

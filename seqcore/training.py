@@ -51,6 +51,7 @@ from ._validate import (
     Seed,
     Text,
     _kind,
+    calling,
     params,
 )
 from .gradients import _global_norm, clip_grad_norm
@@ -430,7 +431,7 @@ def save_checkpoint(path: str | Path, params: Mapping[str, Any],
     >>> print(params["W"].tolist(), meta)
     [[1.0, 0.0], [0.0, 1.0]] {'step': 3}
     """
-    func = "save_checkpoint"
+    func = calling()
     if "__meta__" in params:
         raise ValueError(f"{func}: `params` must not use the reserved name '__meta__'")
     arrays = {}
@@ -466,7 +467,7 @@ def load_checkpoint(path: str | Path, like: Mapping[str, Any] | None = None
     ...
     ValueError: load_checkpoint: ... W: (2, 2) float64 (expected (3, 3) float64)
     """
-    func = "load_checkpoint"
+    func = calling()
     if not path.is_file():
         raise FileNotFoundError(f"{func}: no checkpoint at {str(path)!r}")
     with np.load(path, allow_pickle=False) as data:
