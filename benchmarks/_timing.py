@@ -30,16 +30,24 @@ class Figure:
 
 
 def median_times(candidates: dict[str, Callable[[], object]], rounds: int = 15,
-                 warmup: int = 3) -> dict[str, float]:
-    """Median wall time of each candidate over ``rounds`` interleaved rounds."""
+                 warmup: int = 3, sync: Callable[[], object] | None = None
+                 ) -> dict[str, float]:
+    """Median wall time of each candidate over ``rounds`` interleaved rounds.
+
+    ``sync`` (e.g. ``torch.cuda.synchronize``) runs before the clock starts and before it
+    stops: a GPU runs its kernels after the call returns, and their time counts.
+    """
+    sync = sync or (lambda: None)
     for fn in candidates.values():
         for _ in range(warmup):
             fn()
     samples: dict[str, list[float]] = {k: [] for k in candidates}
     for _ in range(rounds):
         for name, fn in candidates.items():
+            sync()
             start = time.perf_counter()
             fn()
+            sync()
             samples[name].append(time.perf_counter() - start)
     return {k: statistics.median(v) for k, v in samples.items()}
 

@@ -116,8 +116,9 @@ def sigmoid(z: Any) -> Any:
 
     Equation id: ``sigmoid.stable``. The two sides are the same function
     (multiply numerator and denominator of the left by :math:`e^{z/2}`). The
-    left side overflows :math:`e^{-z}` for large negative :math:`z`; the
-    right side only evaluates tanh, which saturates at :math:`\pm 1`, so every
+    left side overflows :math:`e^{-z}` with a warning below :math:`z \approx -709`
+    in float64 (the result, 0, is then the right limit). The right side only
+    evaluates tanh, which saturates at :math:`\pm 1`, so without a branch every
     input gives a finite value in :math:`[0, 1]`. The absolute error stays at
     the rounding level; far in the negative tail (:math:`z \lesssim -37` in
     float64) the result is 0 where the exact value is below :math:`10^{-16}`.

@@ -337,9 +337,10 @@ def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: 
 
     Equation id: ``bptt.truncated``. The forward pass is the same as without
     truncation (each chunk starts from the last state of the one before), but
-    no gradient crosses a chunk boundary, so no path is longer than ``k`` steps:
-    cost and memory per chunk are bounded, and dependencies longer than ``k``
-    cannot be learned through the gradient. With ``k >= T`` it is full BPTT.
+    no gradient crosses a chunk boundary, so no path spans more than ``k - 1``
+    steps: cost and memory per chunk are bounded, and a dependency of ``k`` or
+    more steps cannot be learned through the gradient. With ``k >= T`` it is
+    full BPTT.
 
     The gradients of all chunks are summed here (weights held fixed); in
     training one usually updates the weights after each chunk instead.

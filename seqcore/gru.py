@@ -112,7 +112,9 @@ def gru_step(x: Any, h_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: 
     b_ih, b_hh : arrays, shape ``(3·hidden,)``, optional
     form : {"pytorch", "cho"}
         Where the reset gate acts: after the recurrent product (PyTorch, cuDNN) or
-        before it (Cho et al.). The two agree when :math:`r_t = \mathbf{1}`.
+        before it (Cho et al.). They differ in general; with :math:`r_t = \mathbf{1}`
+        they always agree (and also, for any :math:`r_t`, when :math:`h_{t-1} = 0`
+        and :math:`b_{hn} = 0`).
 
     Returns
     -------

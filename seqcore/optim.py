@@ -116,10 +116,10 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
 
         \begin{aligned}
         g_t &\leftarrow g_t + \lambda\, \theta_{t-1} \\
-        b_t &= \begin{cases} g_t & t = 1 \\
-               \mu\, b_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases} \\
-        \theta_t &= \theta_{t-1} - \eta \cdot \begin{cases} g_t + \mu\, b_t & \text{Nesterov} \\
-                    b_t & \text{otherwise} \end{cases}
+        u_t &= \begin{cases} g_t & t = 1 \\
+               \mu\, u_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases} \\
+        \theta_t &= \theta_{t-1} - \eta \cdot \begin{cases} g_t + \mu\, u_t & \text{Nesterov} \\
+                    u_t & \text{otherwise} \end{cases}
         \end{aligned}
 
     Equation id: ``optim.sgd``. With :math:`\mu = 0` there is no buffer and the step
@@ -148,7 +148,7 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
     params : dict
         The new parameters (new arrays; the inputs are not modified).
     state : dict
-        ``{"step": t, "momentum": {name: b_t} or None}``.
+        ``{"step": t, "momentum": {name: u_t} or None}``.
 
     Examples
     --------
@@ -302,19 +302,21 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     .. math::
 
         \eta_s = \begin{cases}
-        \eta_{\max} \dfrac{s + 1}{W} & 0 \le s < W \\[1ex]
+        \eta_{\max} \dfrac{s + 1}{K} & 0 \le s < K \\[1ex]
         \eta_{\min} + \tfrac{1}{2} (\eta_{\max} - \eta_{\min})
-        \Bigl(1 + \cos \dfrac{\pi (s - W)}{S - W}\Bigr) & W \le s \le S
+        \Bigl(1 + \cos \dfrac{\pi (s - K)}{S - K}\Bigr) & K \le s \le S
         \end{cases}
 
     Equation id: ``optim.warmup-cosine``. Update :math:`s` (counted from 0) uses
-    :math:`\eta_s`. The warm-up climbs to :math:`\eta_{\max}` in :math:`W` updates
-    (Adam's second-moment estimate is poor in the first steps, so large steps
-    there are risky); the cosine then falls from :math:`\eta_{\max}` at
-    :math:`s = W` to :math:`\eta_{\min}` at :math:`s = S` and stays there. This is
-    ``torch.optim.lr_scheduler.SequentialLR`` of ``LinearLR(start_factor=1/W,
-    total_iters=W-1)`` and ``CosineAnnealingLR(T_max=S-W, eta_min)`` with the
-    milestone at :math:`W`. ``warmup=0`` starts with the cosine.
+    :math:`\eta_s`. The warm-up climbs to :math:`\eta_{\max}` in :math:`K` updates
+    (in the first steps Adam's :math:`\hat m_t` and :math:`\hat v_t` come from the
+    same one or two gradients, so every weight takes a step of almost
+    :math:`\eta`, even where the gradient is mostly noise); the cosine then falls
+    from :math:`\eta_{\max}` at :math:`s = K` to :math:`\eta_{\min}` at
+    :math:`s = S` and stays there. This is
+    ``torch.optim.lr_scheduler.SequentialLR`` of ``LinearLR(start_factor=1/K,
+    total_iters=K-1)`` and ``CosineAnnealingLR(T_max=S-K, eta_min)`` with the
+    milestone at :math:`K`. ``warmup=0`` starts with the cosine.
 
     Parameters
     ----------
@@ -323,9 +325,9 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     base_lr : float
         :math:`\eta_{\max} > 0`.
     warmup : int
-        :math:`W \ge 0`.
+        :math:`K \ge 0`.
     total : int
-        :math:`S > W`: the update at which the decay ends.
+        :math:`S > K`: the update at which the decay ends.
     min_lr : float
         :math:`\eta_{\min} \in [0, \eta_{\max}]`.
 
@@ -340,7 +342,7 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0, 0.0]
     """
     if step < warmup:
-        return base_lr * (step + 1) / warmup                # η_max (s + 1) / W
+        return base_lr * (step + 1) / warmup                # η_max (s + 1) / K
     progress = min(step - warmup, total - warmup) / (total - warmup)
     return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
 

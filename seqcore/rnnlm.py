@@ -86,13 +86,15 @@ def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
         L = \frac{1}{|\mathcal{M}|} \sum_{(t, b) \in \mathcal{M}}
             -\log \operatorname{softmax}(o_{t,b})_{y_{t,b}}, \qquad
         \frac{\partial L}{\partial o_{t,b}} =
-            \frac{[(t, b) \in \mathcal{M}]}{|\mathcal{M}|} \left(\hat y_{t,b} - y_{t,b}\right)
+            \frac{[(t, b) \in \mathcal{M}]}{|\mathcal{M}|} \left(\hat y_{t,b} - e_{y_{t,b}}\right)
 
-    Equation id: ``train.lm-loss``. :math:`\mathcal{M}` holds the positions whose
-    target is not ``ignore_index`` (padding, or steps of a sequence that predict
-    nothing). A mean instead of the sum of ``bptt.loss-total`` keeps the size of
-    the gradient, and so the learning rate, independent of the batch and of the
-    sequence length; it is ``torch.nn.functional.cross_entropy``'s default.
+    Equation id: ``train.lm-loss``. :math:`y_{t,b}` is a class index and
+    :math:`e_{y}` the one-hot vector with a 1 at :math:`y`. :math:`\mathcal{M}`
+    holds the positions whose target is not ``ignore_index`` (padding, or steps
+    of a sequence that predict nothing). A mean instead of the sum of
+    ``bptt.loss-total`` keeps the size of the gradient, and so the learning rate,
+    independent of the batch and of the sequence length; it is
+    ``torch.nn.functional.cross_entropy``'s default.
 
     Parameters
     ----------

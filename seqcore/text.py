@@ -25,13 +25,21 @@ import numpy as np
 
 from ._validate import Flag, Integer, Options, Text, TokenIds, Tokens, calling, params, str_tokens
 
+# subword units: byte-pair encoding lives in a module of its own, re-exported here
+from .bpe import BPE, END_OF_WORD, learn_bpe, merge_pair, pair_counts
+
 __all__ = [
+    "BPE",
+    "END_OF_WORD",
     "SPECIALS",
     "Vocabulary",
     "clean_text",
+    "learn_bpe",
+    "merge_pair",
     "morpheme_tokenize",
     "normalize_text",
     "pad_sequences",
+    "pair_counts",
     "split_sentences",
     "whitespace_tokenize",
 ]

@@ -58,6 +58,7 @@ from .gradients import _global_norm, clip_grad_norm
 from .optim import Optimizer
 
 __all__ = [
+    "bits_per_character",
     "evaluate_perplexity",
     "global_grad_norm",
     "load_checkpoint",
@@ -87,15 +88,17 @@ def sequential_batches(tokens: Any, batch: int, steps: int, offset: int = 0
 
     .. math::
 
-        X^{(i)}_{t,b} = x_{o + bL + iT + t}, \qquad Y^{(i)}_{t,b} = x_{o + bL + iT + t + 1},
-        \qquad L = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
+        X^{(i)}_{t,b} = w_{o + bR + iT + t}, \qquad Y^{(i)}_{t,b} = w_{o + bR + iT + t + 1},
+        \qquad R = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
 
     Equation id: ``train.sequential-batches``. Row :math:`b` is the stretch of
-    :math:`L` tokens starting at :math:`o + bL`; batch :math:`i` holds its steps
-    :math:`iT \dots iT + T - 1`, for :math:`i = 0 \dots \lfloor L/T \rfloor - 1`.
+    :math:`R` tokens starting at :math:`o + bR` (``L`` in the code); batch :math:`i`
+    holds its steps :math:`iT \dots iT + T - 1`, for
+    :math:`i = 0 \dots \lfloor R/T \rfloor - 1`.
     The targets are the inputs shifted by one token. The last state of batch
     :math:`i` is therefore the state the network would have at the start of batch
-    :math:`i + 1` if it had read the stream without stopping.
+    :math:`i + 1` if it had read the stream without stopping, with the weights of
+    batch :math:`i` (an update between the two batches is not taken into account).
 
     Parameters
     ----------
@@ -282,6 +285,57 @@ def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batc
         total -= float(xp.sum(picked))
         count += Y.size
     return math.exp(total / count)
+
+
+@implements("lm.bits-per-char")
+@params(tokens=STREAM, characters=Integer(ge=1))
+def bits_per_character(model: Any, params: Mapping[str, Any], tokens: Any,
+                       characters: int) -> float:
+    r"""Bits per character: the held-out text's negative log₂-likelihood over its characters.
+
+    .. math::
+
+        \operatorname{bpc}
+        = -\frac{1}{N_{\text{char}}} \sum_{t=1}^{T} \log_2 p_\theta(u_t \mid u_0, \dots, u_{t-1})
+
+    Equation id: ``lm.bits-per-char``. ``tokens`` is :math:`u_0, u_1, \dots, u_T`: the
+    context token :math:`u_0` (the last unit before the held-out text) is read, not
+    scored; each of :math:`u_1 \dots u_T` is predicted once, in one row, with the
+    state carried from the start. Dividing by the number of characters
+    :math:`N_{\text{char}}` instead of the number of units :math:`T` makes models
+    with different units comparable: whatever the unit, the sum is the information
+    the model needs to write that text (per token it is :math:`\log_2` of the
+    perplexity).
+
+    Parameters
+    ----------
+    model, params
+        A model (``forward``, ``zero_state``) and its parameters.
+    tokens : 1-D integer array
+        The context id, then the ids of the held-out text.
+    characters : int
+        How many characters those units spell (>= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import RecurrentLM, bits_per_character, evaluate_perplexity
+    >>> lm = RecurrentLM("gru", vocab_size=4, embed=3, hidden=5)
+    >>> p = lm.init_params(seed=0)
+    >>> ids = np.array([0, 1, 2, 3, 2, 1, 0])             # the context, then 6 units
+    >>> ppl = evaluate_perplexity(lm, p, ids, batch=1, steps=6)
+    >>> bits = bits_per_character(lm, p, ids, characters=6)      # a character a unit
+    >>> bool(np.isclose(bits, np.log2(ppl)))
+    True
+    >>> bool(np.isclose(bits_per_character(lm, p, ids, characters=12), bits / 2))
+    True
+    """
+    if tokens.size < 2:
+        raise ValueError(f"{calling()}: `tokens` is too short: it needs the context token "
+                         f"and at least one token to predict; got {tokens.size}")
+    predicted = tokens.size - 1
+    perplexity = evaluate_perplexity(model, params, tokens, batch=1, steps=predicted)
+    return math.log2(perplexity) * predicted / characters
 
 
 # --- the loop -----------------------------------------------------------------------------

@@ -189,7 +189,7 @@ def _chapters(lang: str) -> set[str]:
     kinds = load_hook("search_ko").page_kinds(nav)
     prefix = "/" if lang == "ko" else "/en/"
     return {prefix + re.sub(r"\.(md|py)$", "/", src) for src, k in kinds.items()
-            if k == "chapter"}
+            if k in hook.TEACHING}
 
 
 def test_the_first_use_check_fails_on_a_link_to_a_page_without_the_term(tmp_path):

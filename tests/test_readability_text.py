@@ -138,7 +138,7 @@ def test_record_the_figures(measure):
             counts["formulas cut at 390 px with no cue"] += len(
                 formula_problems(phone["formulas"], "phone"))
             counts["code blocks"] += len(desktop["code"]["blocks"])
-            counts[API_SCROLLS if name == "api" else CODE_SCROLLS] += sum(
+            counts[API_SCROLLS if name.split("/")[0] == "api" else CODE_SCROLLS] += sum(
                 b["scrolls"] for b in desktop["code"]["blocks"])
         after[lang] = counts
     REPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +150,7 @@ def test_record_the_figures(measure):
         assert counts["display formulas"] >= BEFORE[lang]["display formulas"], (lang, counts)
         assert counts["formulas cut at 1280 px"] == 0, (lang, counts)
         assert counts["formulas cut at 390 px with no cue"] == 0, (lang, counts)
-        assert counts[CODE_SCROLLS] == 0, (lang, counts)
+        assert counts[CODE_SCROLLS] == counts[API_SCROLLS] == 0, (lang, counts)
 
 
 # ---- the copy button -------------------------------------------------------------------
@@ -197,16 +197,32 @@ def copy_problems(shown: str, copied: str) -> list[str]:
     return problems
 
 
-def paste_problems(code: str) -> str:
-    """Paste ``code`` into a fresh interactive Python; return what it printed on error."""
+def expected_errors(shown: str) -> list[str]:
+    """The exception names a block's examples expect, in order (a doctest of bad input)."""
+    names = []
+    for example in doctest.DocTestParser().get_examples(shown):
+        if example.exc_msg is not None:
+            last = example.want.strip().splitlines()[-1]
+            names.append(last.split(":")[0].rsplit(".", 1)[-1])
+    return names
+
+
+def paste_problems(code: str, expected: list[str] = ()) -> str:
+    """Paste ``code`` into a fresh interactive Python; return what it printed on error.
+
+    A block whose examples show a traceback (``expected``, the exception names) must
+    raise exactly those, in that order, and nothing else.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
            "MPLBACKEND": "Agg"}
     proc = subprocess.run([sys.executable, "-q", "-i"], input=code + "\n", cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)
     # the prompts go to stderr too, unterminated: look for the error, not a line start
-    errors = re.search(r'Traceback \(most recent call last\)|File "<stdin>", line \d+',
-                       proc.stderr)
-    return proc.stderr[-1500:] if proc.returncode != 0 or errors else ""
+    names = re.findall(r"(?:^|[\s.>])(\w+(?:Error|Exception)): ", proc.stderr, re.M)
+    tracebacks = proc.stderr.count("Traceback (most recent call last)")
+    if proc.returncode != 0 or tracebacks != len(expected) or names != list(expected):
+        return proc.stderr[-1500:]
+    return ""
 
 
 def copied_blocks(browser, server, urls: list[str]) -> list[tuple[str, dict]]:
@@ -245,8 +261,8 @@ def test_the_copy_button_gives_code_that_runs(browser, server, built_site):
     assert not wrong, "the copy button copies something else than the code:\n  " + \
         "\n  ".join(wrong[:20])
     failed = {}
-    for code in sorted({b["copied"] for b in sessions}):
-        if error := paste_problems(code):
+    for code, shown in sorted({(b["copied"], b["shown"]) for b in sessions}):
+        if error := paste_problems(code, expected_errors(shown)):
             failed[code.splitlines()[0]] = error
     assert not failed, "copied code fails when pasted into a fresh Python:\n" + \
         "\n".join(f"--- block starting {k!r}:\n{v}" for k, v in failed.items())
@@ -339,3 +355,12 @@ def test_a_paste_that_fails_is_reported():
     assert "ZeroDivisionError" in paste_problems("1 / 0")
     # a compound statement needs the empty line after it at an interactive prompt
     assert "SyntaxError" in paste_problems("for i in range(2):\n    pass\nprint(i)")
+
+
+def test_a_block_that_shows_its_error_must_raise_that_error():
+    shown = ">>> int('x')\nTraceback (most recent call last):\n...\nValueError: invalid literal"
+    assert expected_errors(shown) == ["ValueError"]
+    assert paste_problems("int('x')", ["ValueError"]) == ""
+    assert paste_problems("int('1')", ["ValueError"])  # the error it shows is not raised
+    assert paste_problems("1 / 0", ["ValueError"])  # another error is raised
+    assert paste_problems("int('x')\n1 / 0", ["ValueError"])  # and one more besides

@@ -145,8 +145,10 @@ def test_page_kinds_follow_the_navigation_sections():
         "questions.md", "glossary.md", "errata.md", "api.md", "benchmarks.md",
         "contributing.md", "api/sequences.md", "api/text.md", "api/embeddings.md",
         "api/recurrent.md", "api/attention.md"}
-    assert kinds["rnn.md"] == kinds["notebooks/rnn_hidden_units.py"] == "chapter"
-    assert hook.KIND_BOOST["reference"] < hook.KIND_BOOST["home"] < hook.KIND_BOOST["chapter"]
+    assert kinds["rnn.md"] == "chapter"
+    assert kinds["notebooks/rnn_hidden_units.py"] == "notebook"
+    boost = hook.KIND_BOOST
+    assert boost["reference"] < boost["home"] < boost["notebook"] < boost["chapter"]
     with pytest.raises(ValueError, match="page_kinds: `nav` holds 3"):
         hook.page_kinds(["index.md", 3])
 

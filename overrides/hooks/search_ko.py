@@ -97,8 +97,11 @@ NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "XSN", "XPN", "SL", "SN", "SH"}
 CUT_BEFORE = ("J", "VCP", "XSV", "XSA")
 #: The navigation section (mkdocs.yml) of pages that collect rather than teach
 REFERENCE_SECTIONS = frozenset({"참고"})
-#: Each page kind's document boost: chapters first, reference pages last
-KIND_BOOST = {"chapter": 1.0, "home": 0.5, "reference": 0.2}
+#: The navigation section of the notebooks, which try out what a chapter teaches
+NOTEBOOK_SECTIONS = frozenset({"실습 노트북"})
+#: Each page kind's document boost: chapters first, then the notebooks that practise
+#: them (a concept's query belongs to the chapter that teaches it), reference pages last
+KIND_BOOST = {"chapter": 1.0, "notebook": 0.6, "home": 0.5, "reference": 0.2}
 _HANGUL = re.compile(r"[가-힣]")
 _MORPHEME = re.compile(r"[가-힣]{2,}")   # one-syllable morphemes would match almost everything
 _TAG = re.compile(r"<[^>]+>")
@@ -405,16 +408,27 @@ def add_keywords(index: Mapping[str, Any], homes: Mapping[str, str],
     return {**index, "config": {**index["config"], "fields": fields}, "docs": docs}
 
 
+def section_kind(title: str, parent: str) -> str:
+    """The kind of the pages in the navigation section ``title`` inside a ``parent`` kind."""
+    if title in REFERENCE_SECTIONS:
+        return "reference"
+    return "notebook" if title in NOTEBOOK_SECTIONS else parent
+
+
 def page_kinds(nav: Iterable[Any]) -> dict[str, str]:
-    """``{source file: kind}`` from mkdocs.yml's ``nav``: ``home``, ``chapter`` or ``reference``.
+    """``{source file: kind}`` from mkdocs.yml's ``nav``: ``home``, ``chapter``,
+    ``notebook`` or ``reference``.
 
     A page at the top of the navigation is ``home``; a page in a section named in
-    ``REFERENCE_SECTIONS`` (at any depth) is ``reference``; every other page is a chapter.
+    ``REFERENCE_SECTIONS`` (at any depth) is ``reference``, one in ``NOTEBOOK_SECTIONS``
+    a ``notebook``; every other page is a chapter.
 
     Examples
     --------
-    >>> page_kinds(["index.md", {"장": ["rnn.md", {"LSTM": "lstm.md"}]}, {"참고": ["api.md"]}])
-    {'index.md': 'home', 'rnn.md': 'chapter', 'lstm.md': 'chapter', 'api.md': 'reference'}
+    >>> page_kinds(["index.md", {"장": ["rnn.md", {"LSTM": "lstm.md"}]}, {"참고": ["api.md"]},
+    ...             {"실습 노트북": ["notebooks/rnn.py"]}])  # doctest: +NORMALIZE_WHITESPACE
+    {'index.md': 'home', 'rnn.md': 'chapter', 'lstm.md': 'chapter', 'api.md': 'reference',
+     'notebooks/rnn.py': 'notebook'}
     """
     kinds: dict[str, str] = {}
 
@@ -427,7 +441,7 @@ def page_kinds(nav: Iterable[Any]) -> dict[str, str]:
                     if isinstance(value, str):
                         kinds[value] = "home" if top else kind
                     else:
-                        walk(value, "reference" if title in REFERENCE_SECTIONS else kind, False)
+                        walk(value, section_kind(title, kind), False)
             else:
                 raise ValueError(f"page_kinds: `nav` holds {item!r}; expected a file name "
                                  f"or a {{title: file or list}} mapping")
