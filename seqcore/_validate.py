@@ -903,11 +903,25 @@ class Mask(Bools):
         self.scores = tuple("..." if d is Ellipsis else d for d in scores)
 
     def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
-        return f"a boolean mask that broadcasts to the scores {_fmt(self.scores)}"
+        return f"a boolean mask that broadcasts to the scores {_fmt(tuple(map(str, self.scores)))}"
+
+    @staticmethod
+    def sizes(axis: Any, dims: Mapping[str, Any]) -> tuple[int, ...]:
+        """The sizes one named axis of the scores stands for: the leading axes (``...``), a
+        fixed size (an int: one new query), a bound dimension, or nothing for an optional
+        axis (``"batch?"``) that the arrays left out."""
+        if axis == "...":
+            return tuple(dims.get("...", ()))
+        if isinstance(axis, int):
+            return (axis,)
+        name = axis.rstrip("?")
+        return () if axis.endswith("?") and name not in dims else (dims[name],)
 
     def values(self, func: str, name: str, xp: Any, a: Any, dims: Mapping[str, Any]) -> None:
-        shape = tuple(s for d in self.scores
-                      for s in (dims.get("...", ()) if d == "..." else (dims[d],)))
+        if any(isinstance(d, str) and d != "..." and not d.endswith("?") and d not in dims
+               for d in self.scores):
+            return          # the array that sizes the scores was not given: no scores to fit
+        shape = tuple(s for d in self.scores for s in self.sizes(d, dims))
         mask_shape = tuple(int(d) for d in a.shape)
         if len(mask_shape) > len(shape) or any(
                 m not in (1, s) for m, s in zip(reversed(mask_shape), reversed(shape),
