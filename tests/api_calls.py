@@ -69,6 +69,37 @@ def _mha() -> dict[str, np.ndarray]:
     return {k: v for k, v in _block().items() if k[0] in "Wb" and k[-1] in "qkvo"}
 
 
+def _sdpa() -> tuple[np.ndarray, ...]:
+    Q, K, V = r(2, 3, 4), r(2, 5, 4, seed=1), r(2, 5, 2, seed=2)
+    return Q, K, V, sc.scaled_dot_product_attention(Q, K, V)[1]
+
+
+def _decoder_args() -> dict[str, Any]:
+    p = _block() | {f"cross_{k}": v for k, v in _mha().items()}
+    return {"params": p | {"gamma_3": r(4, seed=30), "beta_3": r(4, seed=31)},
+            "num_heads": 2, "norm_first": True, "mask": np.ones((2, 1, 3), bool),
+            "memory_mask": np.ones((2, 1, 5), bool), "causal": True, "eps": 1e-5}
+
+
+class _FirstStep(sc.KVCache):
+    """A cache that forgets the earlier steps: each run of the good call (the table runs it
+    several times) is the first step, with the same result."""
+
+    def _write(self, xp: Any, k: Any, v: Any) -> tuple[Any, Any]:
+        self.truncate(0)
+        return super()._write(xp, k, v)
+
+
+def _used_cache() -> Any:
+    cache = sc.KVCache(4)
+    cache.append(np, r(1, 2, 3), r(1, 2, 3))
+    return cache
+
+
+def _bpe() -> Any:
+    return sc.BPE([("l", "o"), ("lo", "w</w>"), ("lo", "w")], "low")
+
+
 def _lm() -> Callable[[tuple[int, ...]], np.ndarray]:
     return sc.rnn_language_model(r(3, 2), r(4, 2, seed=1), r(4, 4, seed=2), r(3, 4, seed=3),
                                  bos=0)
@@ -193,6 +224,57 @@ GOOD: dict[str, Callable[[], Call]] = {
     "positional_shift": lambda: Call(sc.positional_shift, (2, 4), {"base": 100.0}),
     "transformer_encoder_block": lambda: Call(sc.transformer_encoder_block, (r(2, 3, 4),), {
         "params": _block(), "num_heads": 2, "norm_first": True, "causal": True, "eps": 1e-5}),
+    # backward passes of attention and the Transformer
+    "softmax_backward": lambda: Call(sc.softmax_backward, (r(2, 5), _probs(2, 5))),
+    "scaled_dot_product_attention_backward": lambda: Call(
+        sc.scaled_dot_product_attention_backward, (r(2, 3, 2), *_sdpa())),
+    "dot_score_backward": lambda: Call(sc.dot_score_backward, (r(2, 5), r(2, 3), r(2, 5, 3))),
+    "general_score_backward": lambda: Call(sc.general_score_backward, (r(5), r(4), r(5, 3),
+                                                                       r(4, 3))),
+    "additive_score_backward": lambda: Call(sc.additive_score_backward, (
+        r(2, 5), r(2, 4), r(2, 5, 3), r(6, 4), r(6, 3), r(6))),
+    "context_vector_backward": lambda: Call(sc.context_vector_backward, (
+        r(2, 3), _probs(2, 5), r(2, 5, 3))),
+    "layer_norm_backward": lambda: Call(sc.layer_norm_backward, (r(2, 4), r(2, 4), r(4), r(4)),
+                                        {"eps": 1e-5}),
+    "feed_forward_backward": lambda: Call(sc.feed_forward_backward, (
+        r(2, 4), r(2, 4), r(6, 4), r(6), r(4, 6), r(4))),
+    "multi_head_attention_backward": lambda: Call(sc.multi_head_attention_backward, (
+        r(2, 3, 4), r(2, 3, 4), r(2, 5, 4), r(2, 5, 4)), _mha() | {
+        "num_heads": 2, "causal": False, "mask": np.ones((2, 3, 5), bool)}),
+    "transformer_encoder_block_backward": lambda: Call(
+        sc.transformer_encoder_block_backward, (r(2, 3, 4), r(2, 3, 4)), {
+            "params": _block(), "num_heads": 2, "norm_first": True, "causal": True,
+            "mask": np.ones((2, 1, 3), bool), "eps": 1e-5}),
+    # the decoder, embeddings with weight tying, the key-value cache
+    "transformer_decoder_block": lambda: Call(sc.transformer_decoder_block, (
+        r(2, 3, 4), r(2, 5, 4)), _decoder_args()),
+    "transformer_decoder_block_backward": lambda: Call(
+        sc.transformer_decoder_block_backward, (r(2, 3, 4), r(2, 3, 4), r(2, 5, 4)),
+        _decoder_args()),
+    "transformer_embedding": lambda: Call(sc.transformer_embedding, (
+        np.array([[0, 4], [2, 2]]), r(5, 4)), {"offset": 1, "pe": sc.positional_encoding(6, 4)}),
+    "transformer_embedding_backward": lambda: Call(sc.transformer_embedding_backward, (
+        r(2, 2, 4), np.array([[0, 4], [2, 2]]), r(5, 4)), {"d_E": r(5, 4)}),
+    "tied_output_logits": lambda: Call(sc.tied_output_logits, (r(2, 3, 4), r(5, 4)),
+                                       {"b": r(5)}),
+    "tied_output_backward": lambda: Call(sc.tied_output_backward, (r(2, 3, 5), r(2, 3, 4),
+                                                                   r(5, 4)), {"b": r(5)}),
+    "KVCache": lambda: Call(sc.KVCache, (4,)),
+    "KVCache.truncate": lambda: Call(_used_cache().truncate, (1,)),
+    "KVCache.append": lambda: Call(sc.KVCache(4).append, (np, r(2, 1, 3), r(2, 1, 3))),
+    "decoder_block_step": lambda: Call(sc.decoder_block_step, (r(2, 4),), {
+        k: a for k, a in _decoder_args().items() if k not in ("mask", "causal")} | {
+        "cache": _FirstStep(3), "memory": r(2, 5, 4)}),
+    # byte-pair encoding
+    "pair_counts": lambda: Call(sc.pair_counts, ({("l", "o", "w</w>"): 5, ("l", "o"): 2},)),
+    "merge_pair": lambda: Call(sc.merge_pair, (("a", "a", "a</w>"), ("a", "a"))),
+    "learn_bpe": lambda: Call(sc.learn_bpe, ({"low": 5, "lower": 2, "newest": 6},), {
+        "num_merges": 3, "min_frequency": 2}),
+    "BPE": lambda: Call(sc.BPE, ([("l", "o"), ("lo", "w</w>")], "low")),
+    "BPE.segment": lambda: Call(_bpe().segment, ("lowlow",)),
+    "BPE.encode": lambda: Call(_bpe().encode, ("low lowlow",), {"unknown": "error"}),
+    "BPE.decode": lambda: Call(_bpe().decode, (["lo", "w</w>", "low</w>"],)),
     # why sequence models
     "sequence_log_prob": lambda: Call(sc.sequence_log_prob, (_probs(2, 4, 3),
                                                              np.zeros((2, 4), int))),
@@ -338,6 +420,8 @@ GOOD: dict[str, Callable[[], Call]] = {
     "stream_batches": lambda: Call(sc.stream_batches, (np.arange(20),), {
         "batch": 2, "steps": 3, "partition": "random", "seed": 1}),
     "global_grad_norm": lambda: Call(sc.global_grad_norm, ({"a": r(3), "b": r(2, 2)},)),
+    "bits_per_character": lambda: Call(sc.bits_per_character, (
+        _rlm(), _rlm_params(), np.arange(12) % 6, 20)),
     "evaluate_perplexity": lambda: Call(sc.evaluate_perplexity, (
         _rlm(), _rlm_params(), np.arange(20) % 6), {"batch": 2, "steps": 3}),
     "train": lambda: Call(sc.train, (_rlm(), _rlm_params(), [  # a list: replayable
