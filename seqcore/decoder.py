@@ -368,8 +368,9 @@ def transformer_embedding(ids: Any, E: Any, offset: int = 0, pe: Any = None) -> 
         raise ValueError(f"{calling()}: positions {offset}..{offset + n - 1} lie beyond the "
                          f"{int(pe.shape[0])} rows of `pe`; make the table as long as the "
                          "longest sequence")
-    # x_i = √d_model E_{t_i} + PE(i)
-    return math.sqrt(d) * xp.take(E, ids, axis=0) + pe[offset:offset + n, :]
+    # x_i = √d_model E_{t_i} + PE(i); the array API's take wants 1-D ids (torch's does)
+    rows = xp.reshape(xp.take(E, xp.reshape(ids, (-1,)), axis=0), (*ids.shape, d))
+    return math.sqrt(d) * rows + pe[offset:offset + n, :]
 
 
 @implements("transformer.embedding-backward")

@@ -2767,6 +2767,282 @@ add("char_corpus", "scalar", "valid_fraction as np.float32; the training text de
     _char_corpus_split)
 
 
+# =============================================================================================
+# backward passes, the decoder and its cache, byte-pair encoding, bits per character
+# =============================================================================================
+
+def _vjp(forward: Callable[..., Any], upstream: Any, *inputs: Any) -> tuple[Any, ...]:
+    """The gradients of Σ upstream ⊙ forward(*inputs), one per input, by torch's autograd."""
+    leaves = [x.detach().clone().requires_grad_() for x in inputs]
+    return torch.autograd.grad(forward(*leaves), leaves, upstream)
+
+
+def _np_softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+array_rows("softmax_backward", sc.softmax_backward,
+           lambda dW, W: _vjp(lambda e: torch.softmax(e, -1), dW, torch.log(W))[0],
+           lambda g: [g.normal(size=(3, 5)), _np_softmax(g.normal(size=(3, 5)) * 2)],
+           grad=False)
+
+
+def _sdpa_bwd_inputs(g):
+    Q, K, V = g.normal(size=(2, 3, 4)), g.normal(size=(2, 5, 4)), g.normal(size=(2, 5, 2))
+    return [g.normal(size=(2, 3, 2)), Q, K, V, _np_softmax(Q @ K.swapaxes(-1, -2) / 2)]
+
+
+array_rows("scaled_dot_product_attention_backward", sc.scaled_dot_product_attention_backward,
+           lambda dO, Q, K, V, A: dict(zip("QKV", _vjp(F.scaled_dot_product_attention, dO, Q,
+                                                       K, V), strict=True)),
+           _sdpa_bwd_inputs, grad=False, rtol32=1e-4, atol32=1e-5)
+array_rows("dot_score_backward", sc.dot_score_backward,
+           lambda dE, s, H: dict(zip(("s", "H"), _vjp(
+               lambda s, H: torch.einsum("bd,bsd->bs", s, H), dE, s, H), strict=True)),
+           lambda g: [g.normal(size=(2, 5)), g.normal(size=(2, 3)), g.normal(size=(2, 5, 3))],
+           grad=False)
+array_rows("general_score_backward", sc.general_score_backward,
+           lambda dE, s, H, W: dict(zip(("s", "H", "W_a"), _vjp(
+               lambda s, H, W: torch.einsum("bi,ij,bsj->bs", s, W, H), dE, s, H, W),
+               strict=True)),
+           lambda g: [g.normal(size=(2, 5)), g.normal(size=(2, 4)), g.normal(size=(2, 5, 3)),
+                      g.normal(size=(4, 3))], grad=False)
+array_rows("additive_score_backward", sc.additive_score_backward,
+           lambda dE, s, H, W_s, W_h, v: dict(zip(("s", "H", "W_s", "W_h", "v"), _vjp(
+               lambda s, H, W_s, W_h, v: torch.tanh(F.linear(s, W_s)[:, None, :]
+                                                    + F.linear(H, W_h)) @ v,
+               dE, s, H, W_s, W_h, v), strict=True)),
+           lambda g: [g.normal(size=(2, 5)), g.normal(size=(2, 4)), g.normal(size=(2, 5, 3)),
+                      g.normal(size=(6, 4)), g.normal(size=(6, 3)), g.normal(size=6)],
+           grad=False)
+array_rows("context_vector_backward", sc.context_vector_backward,
+           lambda dc, w, H: dict(zip(("weights", "H"), _vjp(
+               lambda w, H: torch.einsum("bs,bsd->bd", w, H), dc, w, H), strict=True)),
+           lambda g: [g.normal(size=(2, 3)), _np_softmax(g.normal(size=(2, 5))),
+                      g.normal(size=(2, 5, 3))], grad=False)
+array_rows("layer_norm_backward", lambda dy, x, gamma, beta: sc.layer_norm_backward(
+               dy, x, gamma, beta, eps=1e-5),
+           lambda dy, x, gamma, beta: dict(zip(("x", "gamma", "beta"), _vjp(
+               lambda x, gamma, beta: F.layer_norm(x, (6,), gamma, beta, 1e-5),
+               dy, x, gamma, beta), strict=True)),
+           lambda g: [g.normal(size=(2, 3, 6)), g.normal(size=(2, 3, 6)) * 3 + 1,
+                      g.normal(size=6), g.normal(size=6)], grad=False, rtol32=1e-4,
+           atol32=2e-5)
+array_rows("feed_forward_backward", sc.feed_forward_backward,
+           lambda dy, x, W_1, b_1, W_2, b_2: dict(zip(("x", "W_1", "b_1", "W_2", "b_2"), _vjp(
+               lambda x, W_1, b_1, W_2, b_2: F.linear(F.relu(F.linear(x, W_1, b_1)), W_2, b_2),
+               dy, x, W_1, b_1, W_2, b_2), strict=True)),
+           lambda g: [g.normal(size=(2, 3, 4)), g.normal(size=(2, 3, 4)), g.normal(size=(6, 4)),
+                      g.normal(size=6), g.normal(size=(4, 6)), g.normal(size=4)], grad=False,
+           rtol32=1e-4, atol32=2e-5)
+
+_MHA_NAMES = ("query", "key", "value", "W_q", "W_k", "W_v", "W_o", "b_q", "b_k", "b_v", "b_o")
+
+
+def _mha_bwd_inputs(g, d=4):
+    return [g.normal(size=(2, 3, d)), g.normal(size=(2, 3, d)), g.normal(size=(2, 5, d)),
+            g.normal(size=(2, 5, d)), *[g.normal(size=(d, d)) * 0.5 for _ in range(4)],
+            *[g.normal(size=d) * 0.1 for _ in range(4)]]
+
+
+array_rows("multi_head_attention_backward",
+           lambda dO, q, k, v, *w: sc.multi_head_attention_backward(dO, q, k, v, *w[:4], 2,
+                                                                    *w[4:], causal=True),
+           lambda dO, *xs: dict(zip(_MHA_NAMES, _vjp(
+               lambda *xs: ref_mha(*xs, causal=True)[0], dO, *xs), strict=True)),
+           _mha_bwd_inputs, grad=False, rtol32=2e-4, atol32=2e-5)
+
+
+def _layer(decoder: bool, norm_first: bool, dtype: Any, seed: int) -> Any:
+    from tests.transformer_refs import randomize
+
+    cls = torch.nn.TransformerDecoderLayer if decoder else torch.nn.TransformerEncoderLayer
+    return randomize(cls(8, 2, 16, dropout=0.0, batch_first=True, norm_first=norm_first,
+                         dtype=dtype), seed)
+
+
+def _block_backward_float32(decoder: bool) -> Callable[[], None]:
+    from tests.transformer_refs import layer_names, module_params
+
+    def check() -> None:
+        for norm_first in (False, True):
+            layer = _layer(decoder, norm_first, torch.float32, 5)
+            x = torch.from_numpy(gen(6).normal(size=(2, 4, 8)).astype(np.float32))
+            m = torch.from_numpy(gen(7).normal(size=(2, 3, 8)).astype(np.float32))
+            dy = torch.from_numpy(gen(8).normal(size=(2, 4, 8)).astype(np.float32))
+            causal = torch.nn.Transformer.generate_square_subsequent_mask(4)
+            x.requires_grad_(), m.requires_grad_()
+            y = layer(x, m, tgt_mask=causal, tgt_is_causal=True) if decoder else \
+                layer(x, src_mask=causal, is_causal=True)
+            y.backward(dy)
+            names = layer_names(decoder)
+            p = module_params(layer, names)
+            args = (x.detach().numpy(), m.detach().numpy()) if decoder else \
+                (x.detach().numpy(),)
+            if decoder:
+                close(sc.transformer_decoder_block(*args, p, 2, norm_first=norm_first),
+                      y.detach(), 1e-4, 2e-5)
+                g = sc.transformer_decoder_block_backward(dy.numpy(), *args, p, 2,
+                                                          norm_first=norm_first)
+                close(g["memory"], m.grad, 2e-3, 2e-4)
+            else:
+                g = sc.transformer_encoder_block_backward(dy.numpy(), *args, p, 2,
+                                                          norm_first=norm_first, causal=True)
+            close(g["x"], x.grad, 2e-3, 2e-4)
+            want = module_params(layer, names, grad=True)
+            close([g[k] for k in names], [want[k] for k in names], 2e-3, 2e-4)
+    return check
+
+
+add("transformer_encoder_block_backward", "float32",
+    "post-LN and pre-LN, causal, vs nn.TransformerEncoderLayer's autograd",
+    _block_backward_float32(False))
+add("transformer_decoder_block", "float32",
+    "output and gradients vs nn.TransformerDecoderLayer's autograd",
+    _block_backward_float32(True))
+add("transformer_decoder_block_backward", "float32",
+    "post-LN and pre-LN vs nn.TransformerDecoderLayer's autograd",
+    _block_backward_float32(True))
+
+
+def _steps_vs_the_whole_prefix() -> None:
+    from tests.transformer_refs import layer_names, module_params
+
+    layer = _layer(True, True, torch.float32, 9)
+    x = torch.from_numpy(gen(10).normal(size=(2, 5, 8)).astype(np.float32))
+    m = torch.from_numpy(gen(11).normal(size=(2, 3, 8)).astype(np.float32))
+    causal = torch.nn.Transformer.generate_square_subsequent_mask(5)
+    want = layer(x, m, tgt_mask=causal, tgt_is_causal=True).detach()
+    p = module_params(layer, layer_names(True))
+    cache = sc.KVCache(5)
+    steps = [sc.decoder_block_step(x[:, t].numpy(), p, 2, cache, memory=m.numpy(),
+                                   norm_first=True) for t in range(5)]
+    close(np.stack(steps, axis=1), want, 1e-4, 2e-5)
+
+
+add("decoder_block_step", "float32", "five cached steps vs nn.TransformerDecoderLayer on "
+    "the whole prefix", _steps_vs_the_whole_prefix)
+
+
+def _appended_pieces_are_concatenated() -> None:
+    cache, g = sc.KVCache(6), gen(12)
+    pieces = [g.normal(size=(2, 2, n, 3)) for n in (1, 2, 1)]
+    for k in pieces:
+        K, V = cache.append(np, k, -k)
+    close([K, V], [torch.cat(tt(*pieces), dim=-2), -torch.cat(tt(*pieces), dim=-2)], 0, 0)
+    cache.truncate(1)
+    K, _ = cache.append(np, pieces[2], pieces[2])
+    close(K, torch.cat(tt(pieces[0], pieces[2]), dim=-2), 0, 0)
+
+
+add("KVCache", "degenerate", "positions appended in pieces, truncated, appended again: "
+    "torch.cat of the pieces", _appended_pieces_are_concatenated)
+
+
+def ref_embedding(ids, E, offset=0):
+    n, d = ids.shape[-1], E.shape[-1]
+    pos = torch.arange(offset, offset + n, dtype=E.dtype)[:, None]
+    rate = torch.pow(torch.tensor(10000.0, dtype=torch.float64),
+                     torch.arange(0, d, 2, dtype=torch.float64) / d).to(E.dtype)
+    pe = torch.stack([torch.sin(pos / rate), torch.cos(pos / rate)], dim=-1).reshape(n, d)
+    return F.embedding(ids, E) * math.sqrt(d) + pe
+
+
+array_rows("transformer_embedding", lambda ids, E: sc.transformer_embedding(ids, E, 3),
+           lambda ids, E: ref_embedding(ids, E, 3),
+           lambda g: [g.integers(0, 7, size=(2, 4)), g.normal(size=(7, 6)) * 0.3])
+array_rows("transformer_embedding_backward", sc.transformer_embedding_backward,
+           lambda dx, ids, E: _vjp(lambda E: F.embedding(ids, E) * 2.0, dx, E)[0],
+           lambda g: [g.normal(size=(2, 4, 4)), g.integers(0, 7, size=(2, 4)),
+                      g.normal(size=(7, 4))], grad=False)
+array_rows("tied_output_logits", sc.tied_output_logits, F.linear,
+           lambda g: [g.normal(size=(2, 3, 4)), g.normal(size=(7, 4)), g.normal(size=7)])
+array_rows("tied_output_backward", sc.tied_output_backward,
+           lambda dO, h, E, b: dict(zip(("h", "E", "b"), _vjp(F.linear, dO, h, E, b),
+                                        strict=True)),
+           lambda g: [g.normal(size=(2, 3, 7)), g.normal(size=(2, 3, 4)), g.normal(size=(7, 4)),
+                      g.normal(size=7)], grad=False)
+
+
+def _bits_vs_torch() -> None:
+    lm = sc.RecurrentLM("gru", vocab_size=7, embed=3, hidden=4)
+    p = lm.init_params(4)
+    ids = gen(5).integers(0, 7, size=25)
+    rnn, E, W_hy, b_y = _torch_lm("gru", lm, p, torch.float64)
+    H, _ = rnn(F.embedding(T(ids[:-1, None]), E))
+    nats = F.cross_entropy((H @ W_hy.T + b_y).reshape(-1, 7), T(ids[1:]), reduction="sum")
+    close(sc.bits_per_character(lm, p, ids, characters=60), nats / math.log(2) / 60, 1e-12, 0)
+
+
+add("bits_per_character", "degenerate", "one stream: torch's summed cross-entropy in bits "
+    "over the characters", _bits_vs_torch)
+
+
+def _bpe_corpus(g: np.random.Generator) -> dict[str, int]:
+    return {"".join(g.choice(list("abcd"), size=int(g.integers(1, 6)))): int(g.integers(1, 9))
+            for _ in range(30)}
+
+
+def _pair_counts_brute_force() -> None:
+    words = {(*w[:-1], w[-1] + "</w>"): n for w, n in _bpe_corpus(gen(13)).items()}
+    want: dict[tuple[str, str], int] = {}
+    for symbols, n in words.items():
+        for i in range(len(symbols) - 1):
+            want[symbols[i:i + 2]] = want.get(symbols[i:i + 2], 0) + n
+    assert dict(sc.pair_counts(words)) == want
+
+
+def _replace_pair(symbols: tuple[str, ...], a: str, b: str) -> tuple[str, ...]:
+    """subword-nmt's replace_pair: a regular expression over the space-joined symbols."""
+    import re
+
+    pattern = re.compile(r"(?<!\S)" + re.escape(a + " " + b) + r"(?!\S)")
+    return tuple(pattern.sub(a + b, " ".join(symbols)).split())
+
+
+def _merge_pair_as_subword_nmt() -> None:
+    g = gen(14)
+    for _ in range(200):
+        symbols = tuple(g.choice(["a", "b", "ab", "a</w>"], size=int(g.integers(0, 7))))
+        a, b = tuple(g.choice(["a", "b", "ab"], size=2))
+        assert sc.merge_pair(symbols, (a, b)) == _replace_pair(symbols, a, b), (symbols, a, b)
+
+
+def _learn_bpe_brute_force() -> None:
+    counts = _bpe_corpus(gen(15))
+    words = {(*w[:-1], w[-1] + "</w>"): n for w, n in counts.items()}
+    merges = []
+    for _ in range(12):             # count every pair again after each merge
+        stats: dict[tuple[str, str], int] = {}
+        for symbols, n in words.items():
+            for i in range(len(symbols) - 1):
+                stats[symbols[i:i + 2]] = stats.get(symbols[i:i + 2], 0) + n
+        best = max(stats.items(), key=lambda kv: (kv[1], kv[0]))
+        if best[1] < 2:
+            break
+        merges.append(best[0])
+        words = {_replace_pair(s, *best[0]): n for s, n in words.items()}
+    assert sc.learn_bpe(counts, 12).merges == merges
+
+
+def _no_merges_spell_the_characters() -> None:
+    bpe = sc.BPE([], "abc")
+    assert bpe.encode("abc ca") == ["a", "b", "c</w>", "c", "a</w>"]
+    assert bpe.decode(bpe.encode("  abc\tca ")) == "abc ca"
+    assert sc.learn_bpe("a b c a", 5).merges == []           # one-letter words: no pairs
+
+
+add("pair_counts", "degenerate", "30 random words: a count over every window",
+    _pair_counts_brute_force)
+add("merge_pair", "degenerate", "200 random cases, overlaps and empty words: subword-nmt's "
+    "regular expression", _merge_pair_as_subword_nmt)
+add("learn_bpe", "degenerate", "every pair recounted after each merge (brute force), "
+    "ties to the pair that sorts last", _learn_bpe_brute_force)
+add("BPE", "degenerate", "no merges: each word its characters; one-letter words learn none",
+    _no_merges_spell_the_characters)
+
+
 # --- the first run ------------------------------------------------------------------------------
 # Against the code before issue 14 (commit 103124d) these rows disagreed with their reference
 # or their domain; each is fixed now, and the row asserts the fix.
