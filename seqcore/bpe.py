@@ -224,8 +224,11 @@ def pair_counts(words: Mapping[tuple[str, ...], int]) -> Counter[Pair]:
     Examples
     --------
     >>> from seqcore import pair_counts
-    >>> pair_counts({("l", "o", "w</w>"): 5, ("l", "o", "w", "e", "r</w>"): 2})
-    Counter({('l', 'o'): 7, ('o', 'w</w>'): 5, ('o', 'w'): 2, ('w', 'e'): 2, ('e', 'r</w>'): 2})
+    >>> counts = pair_counts({("l", "o", "w</w>"): 5, ("l", "o", "w", "e", "r</w>"): 2})
+    >>> counts.most_common(3)
+    [(('l', 'o'), 7), (('o', 'w</w>'), 5), (('o', 'w'), 2)]
+    >>> counts[("e", "r</w>")], len(counts)
+    (2, 5)
     """
     stats: Counter[Pair] = Counter()
     for symbols, n in words.items():
