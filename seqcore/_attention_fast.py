@@ -7,7 +7,7 @@ and builds the causal mask as a dense boolean of the scores' shape, then a third
 causal mask is one ``(n_q, n_k)`` array of 0 and −∞ added in place (broadcast over the batch
 and the heads), the exp is in place, and the rows are normalized in place by their
 reciprocal sums. Same equations (``attention.scaled-dot``, ``attention.masked``), same
-validation (the public function's helpers), same results to rounding.
+declared domains (the public function's), same results to rounding.
 
 Tiling the scores so that each tile stays in the CPU's cache while its softmax runs was
 tried too (tiles of 256 KiB to 4 MiB, batch 8, 8 heads, n 256): no faster at this size on a
@@ -24,9 +24,10 @@ import math
 from typing import Any
 
 import array_api_compat
+from array_api_compat import array_namespace
 
 from . import attention as _attention
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import blocked_rows, calling, params
 
 
 def _exp_in_place(x: Any) -> Any:
@@ -45,6 +46,7 @@ def _in_place_ok(*arrays: Any) -> bool:
     return all(array_api_compat.is_torch_array(a) and not a.requires_grad for a in arrays)
 
 
+@params(**_attention.scaled_dot_product_attention.__params__)
 def scaled_dot_product_attention_in_place(Q: Any, K: Any, V: Any, mask: Any = None,
                                           causal: bool = False) -> tuple[Any, Any]:
     r"""Scaled dot-product attention; as :func:`seqcore.scaled_dot_product_attention`.
@@ -54,40 +56,35 @@ def scaled_dot_product_attention_in_place(Q: Any, K: Any, V: Any, mask: Any = No
         \operatorname{Attention}(Q, K, V)
         = \operatorname{softmax}\!\left(\frac{Q K^{\top}}{\sqrt{d_k}} + M\right) V
 
-    Same arguments, returns and errors as the public function.
+    Same arguments, returns and domains as the public function.
     """
+    xp = array_namespace(Q)
     if not _in_place_ok(Q, K, V):
-        return _attention.scaled_dot_product_attention(Q, K, V, mask=mask, causal=causal)
-    func = "scaled_dot_product_attention"
-    xp, a = namespace(func, Q=Q, K=K, V=V, mask=mask)
-    Q, K, V = a["Q"], a["K"], a["V"]
-    floating(func, xp, Q=Q, K=K, V=V)
-    if Q.ndim < 2:
-        raise ShapeError(f"{func}: `Q` must be at least 2-D (..., n_q, d_k); got shape "
-                         f"{tuple(Q.shape)}")
-    lead = tuple(f"lead{i}" for i in range(Q.ndim - 2))
-    shapes(func, Q=(Q, (*lead, "n_q", "d_k")), K=(K, (*lead, "n_k", "d_k")),
-           V=(V, (*lead, "n_k", "d_v")))
+        return _attention._attention(xp, Q, K, V, mask, causal)
+    return _attention_in_place(xp, Q, K, V, mask, causal)
+
+
+def _attention_in_place(xp: Any, Q: Any, K: Any, V: Any, mask: Any,
+                        causal: bool) -> tuple[Any, Any]:
+    """The math of :func:`scaled_dot_product_attention_in_place`, on checked arguments."""
     n_q, d_k, n_k = int(Q.shape[-2]), int(Q.shape[-1]), int(K.shape[-2])
+    dev = array_api_compat.device(Q)
     # scores = Q K^T / sqrt(d_k): the one (..., n_q, n_k) array, returned as the weights
-    scores = xp.matmul(Q * (1.0 / math.sqrt(d_k)), xp.matrix_transpose(K))
-    shape = tuple(int(d) for d in scores.shape)
-    keep = _attention.causal_mask(n_q, n_k) if causal else None
-    if a["mask"] is not None:
-        both = a["mask"] if keep is None else xp.logical_and(
-            a["mask"], xp.asarray(keep, device=array_api_compat.device(Q)))
+    scores = (Q * (1.0 / math.sqrt(d_k))) @ xp.matrix_transpose(K)
+    keep = xp.asarray(_attention.causal_mask(n_q, n_k), device=dev) if causal else None
+    if mask is not None:
+        both = mask if keep is None else xp.logical_and(mask, keep)
         # padding: blocked entries to -inf (a fresh array from `where`, as the public one)
-        full = _attention._check_mask(func, xp, both, shape, True)
-        scores = xp.where(full, scores, xp.asarray(-math.inf, dtype=scores.dtype,
-                                                   device=array_api_compat.device(Q)))
+        full = xp.broadcast_to(both, tuple(int(d) for d in scores.shape))
+        blocked_rows(calling(), "mask", xp, full)
+        scores = xp.where(full, scores, xp.asarray(-math.inf, dtype=scores.dtype, device=dev))
     elif keep is not None:
         # attention.causal-mask as M: one (n_q, n_k) array of 0 and -inf, added in place
-        M = xp.asarray(keep, device=array_api_compat.device(Q))
-        scores += xp.where(M, xp.asarray(0.0, dtype=scores.dtype),
+        scores += xp.where(keep, xp.asarray(0.0, dtype=scores.dtype),
                            xp.asarray(-math.inf, dtype=scores.dtype))
     # softmax.stable, in place: every row keeps a finite score, so its max is finite
     scores -= xp.max(scores, axis=-1, keepdims=True)
     weights = _exp_in_place(scores)
     # one reciprocal per row, then a multiplication: cheaper than n_k divisions
     weights *= 1.0 / xp.sum(weights, axis=-1, keepdims=True)
-    return xp.matmul(weights, V), weights
+    return weights @ V, weights

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ._recurrent import leading_sum, outer_sum
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import Floats, params
+from .attention import KEYS, QUERY
 
 __all__ = [
     "additive_score_backward",
@@ -29,34 +32,9 @@ __all__ = [
 ]
 
 
-def _floats(func: str, **arrays: Any) -> tuple[Any, tuple[Any, ...]]:
-    """The namespace and the arrays (in the order given), all of one floating dtype."""
-    xp, given = namespace(func, **arrays)
-    floating(func, xp, **given)
-    return xp, tuple(given.values())
-
-
-def _at_least(func: str, name: str, x: Any, rank: int, axes: str) -> None:
-    if x.ndim < rank:
-        raise ShapeError(f"{func}: `{name}` must be at least {rank}-D {axes}; got shape "
-                         f"{tuple(x.shape)}")
-
-
 def _owned(x: Any) -> bool:
     """May ``x``, a temporary of ours, be overwritten? Not while autograd records it."""
     return not getattr(x, "requires_grad", False)
-
-
-def _sdpa_arrays(func: str, d_out: Any, Q: Any, K: Any, V: Any, weights: Any
-                 ) -> tuple[Any, ...]:
-    """Validate the arguments of an attention backward pass: shared leading axes."""
-    xp, (dO, Q, K, V, A) = _floats(func, d_out=d_out, Q=Q, K=K, V=V, weights=weights)
-    _at_least(func, "Q", Q, 2, "(..., n_q, d_k)")
-    lead = tuple(f"lead{i}" for i in range(Q.ndim - 2))
-    shapes(func, Q=(Q, (*lead, "n_q", "d_k")), K=(K, (*lead, "n_k", "d_k")),
-           V=(V, (*lead, "n_k", "d_v")), weights=(A, (*lead, "n_q", "n_k")),
-           d_out=(dO, (*lead, "n_q", "d_v")))
-    return xp, dO, Q, K, V, A
 
 
 def _softmax_vjp(xp: Any, A: Any, dA: Any) -> Any:
@@ -70,6 +48,7 @@ def _softmax_vjp(xp: Any, A: Any, dA: Any) -> Any:
 
 
 @implements("attention.softmax-backward")
+@params(weights=Floats(..., "S"), d_weights=Floats(..., "S"))
 def softmax_backward(d_weights: Any, weights: Any) -> Any:
     r"""Gradient of the scores from the gradient of the softmax weights (masked or not).
 
@@ -105,17 +84,13 @@ def softmax_backward(d_weights: Any, weights: Any) -> Any:
     >>> print(g[:2].round(4), g[2] == 0)
     [ 0.1966 -0.1966] True
     """
-    xp, (dW, W) = _floats("softmax_backward", d_weights=d_weights, weights=weights)
-    if W.ndim == 0:
-        raise ShapeError("softmax_backward: `weights` must have at least one axis (..., S); "
-                         "got a scalar")
-    if tuple(dW.shape) != tuple(W.shape):
-        raise ShapeError(f"softmax_backward: `d_weights` must have the shape of `weights` "
-                         f"{tuple(W.shape)}; got {tuple(dW.shape)}")
-    return W * (dW - xp.sum(W * dW, axis=-1, keepdims=True))
+    W, dW = weights, d_weights
+    return W * (dW - array_namespace(W).sum(W * dW, axis=-1, keepdims=True))
 
 
 @implements("attention.scaled-dot-backward")
+@params(Q=Floats(..., "n_q", "d_k"), K=Floats(..., "n_k", "d_k"), V=Floats(..., "n_k", "d_v"),
+        weights=Floats(..., "n_q", "n_k"), d_out=Floats(..., "n_q", "d_v"))
 def scaled_dot_product_attention_backward(d_out: Any, Q: Any, K: Any, V: Any,
                                           weights: Any) -> dict[str, Any]:
     r"""Gradients of :math:`Q, K, V` through scaled dot-product attention (any mask).
@@ -163,9 +138,8 @@ def scaled_dot_product_attention_backward(d_out: Any, Q: Any, K: Any, V: Any,
     >>> print(g["V"].ravel().round(4))   # δV_j = Σ_i A_ij: how much each value is used
     [2.0042 0.5695 0.4263 0.    ]
     """
-    xp, dO, Q, K, V, A = _sdpa_arrays("scaled_dot_product_attention_backward", d_out, Q, K,
-                                      V, weights)
-    return dict(zip("QKV", _sdpa_vjp(xp, dO, Q, K, V, A), strict=True))
+    grads = _sdpa_vjp(array_namespace(Q), d_out, Q, K, V, weights)
+    return dict(zip("QKV", grads, strict=True))
 
 
 def _sdpa_vjp(xp: Any, dO: Any, Q: Any, K: Any, V: Any, A: Any) -> tuple[Any, Any, Any]:
@@ -180,20 +154,12 @@ def _sdpa_vjp(xp: Any, dO: Any, Q: Any, K: Any, V: Any, A: Any) -> tuple[Any, An
     return (dS @ K) * scale, (dS.mT @ Q) * scale, dV
 
 
-def _query_keys(func: str, d_scores: Any, s: Any, H: Any, query: str = "query",
-                key: str = "key", **weights: Any) -> tuple[Any, ...]:
-    """Validate a score function's arguments: s (batch?, d_s), H (batch?, S, d_h), the
-    scores' gradient (batch?, S), and the weights' patterns given as ``(array, pattern)``."""
-    xp, (dE, s, H, *rest) = _floats(func, d_scores=d_scores, s=s, H=H,
-                                   **{k: w for k, (w, _) in weights.items()})
-    batch = ("batch",) if s.ndim == 2 else ()
-    specs = {k: (w, pattern) for (k, (_, pattern)), w in zip(weights.items(), rest, strict=True)}
-    shapes(func, **specs, s=(s, [(query,), ("batch", query)]), H=(H, (*batch, "source", key)),
-           d_scores=(dE, (*batch, "source")))
-    return (xp, dE, s, H, *rest)
+#: The gradient of the scores, one per source position (batched as the query).
+D_SCORES = Floats("batch?", "source")
 
 
 @implements("attention.dot-backward")
+@params(s=Floats("batch?", "key"), H=KEYS, d_scores=D_SCORES)
 def dot_score_backward(d_scores: Any, s: Any, H: Any) -> dict[str, Any]:
     r"""Gradients of the query and the encoder states through Luong's dot score.
 
@@ -225,12 +191,13 @@ def dot_score_backward(d_scores: Any, s: Any, H: Any) -> dict[str, Any]:
     >>> print(g["s"], g["H"].tolist())
     [1. 0.] [[2.0, 3.0], [0.0, 0.0]]
     """
-    _, dE, s, H = _query_keys("dot_score_backward", d_scores, s, H, query="d", key="d")
+    dE = d_scores
     # δs = Σ_j δe_j h_j = Hᵀ δe ;  δh_j = δe_j s
     return {"s": (dE[..., None, :] @ H)[..., 0, :], "H": dE[..., :, None] * s[..., None, :]}
 
 
 @implements("attention.general-backward")
+@params(W_a=Floats("query", "key"), s=QUERY, H=KEYS, d_scores=D_SCORES)
 def general_score_backward(d_scores: Any, s: Any, H: Any, W_a: Any) -> dict[str, Any]:
     r"""Gradients through Luong's general score, the bilinear :math:`e_j = s^{\top} W_a h_j`.
 
@@ -267,8 +234,7 @@ def general_score_backward(d_scores: Any, s: Any, H: Any, W_a: Any) -> dict[str,
     >>> print(g["s"], g["W_a"].ravel(), g["H"].ravel())
     [3. 3.] [3. 6.] [3.]
     """
-    xp, dE, s, H, W_a = _query_keys("general_score_backward", d_scores, s, H,
-                                    W_a=(W_a, ("query", "key")))
+    xp, dE = array_namespace(s), d_scores
     # g = Σ_j δe_j h_j, the gradient of the projected query q = W_aᵀ s
     g = (dE[..., None, :] @ H)[..., 0, :]
     q = s @ W_a
@@ -278,6 +244,8 @@ def general_score_backward(d_scores: Any, s: Any, H: Any, W_a: Any) -> dict[str,
 
 
 @implements("attention.additive-backward")
+@params(W_s=Floats("attn", "query"), W_h=Floats("attn", "key"), v=Floats("attn"),
+        s=QUERY, H=KEYS, d_scores=D_SCORES)
 def additive_score_backward(d_scores: Any, s: Any, H: Any, W_s: Any, W_h: Any,
                             v: Any) -> dict[str, Any]:
     r"""Gradients through Bahdanau's additive score :math:`e_j = v^{\top}\tanh(u_j)`.
@@ -319,9 +287,7 @@ def additive_score_backward(d_scores: Any, s: Any, H: Any, W_s: Any, W_h: Any,
     >>> print(g["v"], g["s"], g["H"].ravel())   # at u = 0: tanh' = 1, t = 0
     [0.] [2.] [2.]
     """
-    xp, dE, s, H, W_s, W_h, v = _query_keys(
-        "additive_score_backward", d_scores, s, H, W_s=(W_s, ("attn", "query")),
-        W_h=(W_h, ("attn", "key")), v=(v, ("attn",)))
+    xp, dE = array_namespace(s), d_scores
     # forward again: t_j = tanh(W_s s + W_h h_j)
     t = xp.tanh((s @ W_s.T)[..., None, :] + H @ W_h.T)
     # δu_j = δe_j v ⊙ (1 − t_j²)
@@ -335,6 +301,8 @@ def additive_score_backward(d_scores: Any, s: Any, H: Any, W_s: Any, W_h: Any,
 
 
 @implements("attention.context-backward")
+@params(weights=Floats("batch?", "source"), H=Floats("batch?", "source", "d"),
+        d_context=Floats("batch?", "d"))
 def context_vector_backward(d_context: Any, weights: Any, H: Any) -> dict[str, Any]:
     r"""Gradients of the weights and the encoder states through :math:`c = \sum_j \alpha_j h_j`.
 
@@ -367,10 +335,6 @@ def context_vector_backward(d_context: Any, weights: Any, H: Any) -> dict[str, A
     >>> print(g["weights"], g["H"].tolist())
     [1. 0.] [[0.25, 0.0], [0.75, 0.0]]
     """
-    _, (dc, w, H) = _floats("context_vector_backward", d_context=d_context, weights=weights,
-                           H=H)
-    batch = ("batch",) if w.ndim == 2 else ()
-    shapes("context_vector_backward", weights=(w, [("source",), ("batch", "source")]),
-           H=(H, (*batch, "source", "d")), d_context=(dc, (*batch, "d")))
+    dc, w = d_context, weights
     # δα_j = h_jᵀ δc ;  δh_j = α_j δc
     return {"weights": (H @ dc[..., :, None])[..., 0], "H": w[..., :, None] * dc[..., None, :]}

@@ -30,7 +30,7 @@ from itertools import pairwise
 from typing import Any
 
 from ._trace import implements
-from ._validate import choice
+from ._validate import NO_DIMS, Domain, Integer, Options, Text, Tokens, calling, params
 
 __all__ = ["BPE", "END_OF_WORD", "learn_bpe", "merge_pair", "pair_counts"]
 
@@ -40,17 +40,10 @@ END_OF_WORD = "</w>"
 Pair = tuple[str, str]
 
 
-# ---- bad input: every check of this module, in one place -----------------------------
+# ---- the domains of this module's arguments --------------------------------------------
 
 def _is_count(value: Any, low: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
-def _count(func: str, name: str, value: Any, low: int) -> int:
-    """Require an integer (not a bool) of at least ``low``."""
-    if not _is_count(value, low):
-        raise ValueError(f"{func}: `{name}` must be an integer >= {low}; got {value!r}")
-    return value
 
 
 def _is_word(word: Any) -> bool:
@@ -64,36 +57,130 @@ def _no_marker(func: str, what: str, text: str) -> None:
                          f"{END_OF_WORD!r}, which would make decoding ambiguous")
 
 
-def _word_counts(func: str, corpus: Any) -> Counter[str]:
-    """Words (whitespace-split) and their counts from a text, texts, or a word → count map."""
-    if isinstance(corpus, Mapping):
+class Corpus(Domain):
+    """Text to learn from: a str, str texts (split at whitespace into words), or a mapping
+    word -> count; the body receives the words' counts (a Counter, never empty)."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a str, a list of str texts or a mapping word -> count"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if isinstance(value, Mapping):
+            counts = self.counted(func, name, value)
+        else:
+            texts = [value] if isinstance(value, str) else value
+            if not isinstance(texts, Iterable):
+                raise self.fail(TypeError, func, name, type(value).__name__)
+            counts = Counter()
+            for i, text in enumerate(texts):
+                if not isinstance(text, str):
+                    raise self.fail(TypeError, func, name,
+                                    f"{type(text).__name__} at position {i}")
+                counts.update(text.split())
+        if not counts:
+            raise ValueError(f"{func}: `{name}` is empty: it has no words to learn from "
+                             "(give a text, a list of texts or a mapping word -> count)")
+        marked = next((w for w in counts if END_OF_WORD in w), None)
+        if marked is not None:
+            _no_marker(func, f"the word {marked!r}", marked)
+        return counts
+
+    @staticmethod
+    def counted(func: str, name: str, value: Mapping[Any, Any]) -> Counter[str]:
         counts: Counter[str] = Counter()
-        for word, n in corpus.items():
+        for word, n in value.items():
             if not _is_word(word):
-                raise ValueError(f"{func}: the words of `corpus` must be non-empty str "
+                raise ValueError(f"{func}: the words of `{name}` must be non-empty str "
                                  f"without whitespace; got {word!r}")
             if not _is_count(n, 1):
-                raise ValueError(f"{func}: the counts of `corpus` must be integers >= 1; "
+                raise ValueError(f"{func}: the counts of `{name}` must be integers >= 1; "
                                  f"got {n!r} for {word!r}")
             counts[word] += n
-    else:
-        texts = [corpus] if isinstance(corpus, str) else corpus
-        if not isinstance(texts, Iterable):
-            raise TypeError(f"{func}: `corpus` must be a str, a list of str or a mapping "
-                            f"word -> count; got {type(corpus).__name__}")
-        counts = Counter()
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"{func}: `corpus` must hold str texts; got "
-                                f"{type(text).__name__} at position {i}")
-            counts.update(text.split())
-    if not counts:
-        raise ValueError(f"{func}: `corpus` is empty: it has no words to learn from "
-                         "(give a text, a list of texts or a mapping word -> count)")
-    marked = next((w for w in counts if END_OF_WORD in w), None)
-    if marked is not None:
-        _no_marker(func, f"the word {marked!r}", marked)
-    return counts
+        return counts
+
+
+class SymbolCounts(Domain):
+    """Words as tuples of str symbols, each with its count (an integer >= 0)."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a mapping from tuples of str symbols to counts"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, Mapping):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        for symbols, n in value.items():
+            if not isinstance(symbols, tuple) or not all(isinstance(s, str) for s in symbols):
+                raise TypeError(f"{func}: the keys of `{name}` must be tuples of str "
+                                f"symbols; got {symbols!r}")
+            if not _is_count(n, 0):
+                raise ValueError(f"{func}: the counts of `{name}` must be integers >= 0; "
+                                 f"got {n!r} for {symbols!r}")
+        return value
+
+
+class SymbolPair(Domain):
+    """Two str symbols, as a tuple: a merge."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a tuple of two str symbols"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not (isinstance(value, tuple) and len(value) == 2
+                and all(isinstance(s, str) for s in value)):
+            raise self.fail(TypeError, func, name, repr(value))
+        return value
+
+
+class Word(Domain):
+    """One word: a non-empty str without whitespace."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a non-empty str without whitespace"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, str):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        if not _is_word(value):
+            raise self.fail(ValueError, func, name, repr(value))
+        return value
+
+
+class Merges(Domain):
+    """Merges in the order learned: pairs of non-empty str symbols; returned as a list of
+    tuples."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a sequence of pairs of non-empty str symbols"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        merges = list(value)
+        odd = next((m for m in merges if not isinstance(m, tuple | list)), None)
+        if odd is not None:
+            raise self.fail(TypeError, func, name, f"{type(odd).__name__} ({odd!r:.40}) among "
+                            "them")
+        bad = next((m for m in merges if len(m) != 2
+                    or not all(isinstance(s, str) and s for s in m)), None)
+        if bad is not None:
+            raise self.fail(ValueError, func, name, f"{tuple(bad)!r} among them")
+        return [tuple(m) for m in merges]
+
+
+class Alphabet(Domain):
+    """The characters of the training words: single-character strs (a str is its
+    characters); returned as a list."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "an iterable of single characters"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        alphabet = list(value)
+        if not all(isinstance(c, str) and len(c) == 1 for c in alphabet):
+            raise self.fail(ValueError, func, name, repr(alphabet[:10]))
+        return alphabet
 
 
 # ---- the algorithm -------------------------------------------------------------------
@@ -109,6 +196,7 @@ def _pairs(symbols: Sequence[str]) -> Counter[Pair]:
 
 
 @implements("bpe.pair-count")
+@params(words=SymbolCounts())
 def pair_counts(words: Mapping[tuple[str, ...], int]) -> Counter[Pair]:
     r"""How often each pair of adjacent symbols occurs, each word weighted by its count.
 
@@ -142,24 +230,15 @@ def pair_counts(words: Mapping[tuple[str, ...], int]) -> Counter[Pair]:
     >>> counts[("e", "r</w>")], len(counts)
     (2, 5)
     """
-    func = "pair_counts"
-    if not isinstance(words, Mapping):
-        raise TypeError(f"{func}: `words` must be a mapping from symbol tuples to counts; "
-                        f"got {type(words).__name__}")
     stats: Counter[Pair] = Counter()
     for symbols, n in words.items():
-        if not isinstance(symbols, tuple) or not all(isinstance(s, str) for s in symbols):
-            raise TypeError(f"{func}: the keys of `words` must be tuples of str symbols; "
-                            f"got {symbols!r}")
-        if not _is_count(n, 0):
-            raise ValueError(f"{func}: the counts of `words` must be integers >= 0; got "
-                             f"{n!r} for {symbols!r}")
         for pair, k in _pairs(symbols).items():
             stats[pair] += k * n
     return stats
 
 
 @implements("bpe.merge")
+@params(symbols=Tokens(), pair=SymbolPair())
 def merge_pair(symbols: Sequence[str], pair: Pair) -> tuple[str, ...]:
     r"""Replace every occurrence of ``pair`` in ``symbols`` by one symbol, left to right.
 
@@ -181,13 +260,6 @@ def merge_pair(symbols: Sequence[str], pair: Pair) -> tuple[str, ...]:
     >>> merge_pair(("a", "a", "a</w>"), ("a", "a"))
     ('aa', 'a</w>')
     """
-    func = "merge_pair"
-    if isinstance(symbols, str) or not isinstance(symbols, Sequence):
-        raise TypeError(f"{func}: `symbols` must be a sequence of str symbols; got "
-                        f"{type(symbols).__name__}")
-    if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str)
-                                                                for s in pair)):
-        raise TypeError(f"{func}: `pair` must be a tuple of two str symbols; got {pair!r}")
     a, b = pair
     out: list[str] = []
     i, n = 0, len(symbols)
@@ -207,6 +279,7 @@ def _descending(symbol: str) -> tuple[int, ...]:
 
 
 @implements("bpe.best-pair")
+@params(corpus=Corpus(), num_merges=Integer(ge=0), min_frequency=Integer(ge=1))
 def learn_bpe(corpus: str | Iterable[str] | Mapping[str, int], num_merges: int,
               min_frequency: int = 2) -> BPE:
     r"""Learn ``num_merges`` merges: each time, the most frequent pair becomes one symbol.
@@ -245,10 +318,7 @@ def learn_bpe(corpus: str | Iterable[str] | Mapping[str, int], num_merges: int,
     >>> bpe.merges                  # ('e', 's') and ('s', 't</w>') tie at 9: the latter
     [('s', 't</w>'), ('e', 'st</w>'), ('l', 'o'), ('w', 'est</w>')]
     """
-    func = "learn_bpe"
-    _count(func, "num_merges", num_merges, 0)
-    _count(func, "min_frequency", min_frequency, 1)
-    counts = _word_counts(func, corpus)
+    counts = corpus                                 # the words and their counts
     words = [initial_symbols(w) for w in counts]
     freq = list(counts.values())
     stats: Counter[Pair] = Counter()
@@ -320,18 +390,8 @@ class BPE:
     'lowest newer'
     """
 
+    @params(merges=Merges(), alphabet=Alphabet())
     def __init__(self, merges: Sequence[Pair], alphabet: Iterable[str]) -> None:
-        func = "BPE"
-        merges = [tuple(m) for m in merges]
-        bad = next((m for m in merges if len(m) != 2 or not all(isinstance(s, str) and s
-                                                                 for s in m)), None)
-        if bad is not None:
-            raise ValueError(f"{func}: each of `merges` must be a pair of non-empty str "
-                             f"symbols; got {bad!r}")
-        alphabet = list(alphabet)
-        if not all(isinstance(c, str) and len(c) == 1 for c in alphabet):
-            raise ValueError(f"{func}: `alphabet` must hold single characters; got "
-                             f"{alphabet[:10]!r}")
         self.merges: list[Pair] = merges
         self.alphabet: list[str] = sorted(set(alphabet))
         self.ranks: dict[Pair, int] = {}
@@ -355,6 +415,7 @@ class BPE:
         return list(dict.fromkeys(symbols))
 
     @implements("bpe.encode")
+    @params(word=Word())
     def segment(self, word: str) -> tuple[str, ...]:
         r"""One word as symbols: the earliest-learned merge that applies, until none does.
 
@@ -375,9 +436,6 @@ class BPE:
         >>> bpe.segment("slowest")            # (w, est</w>) was learned before (lo, w)
         ('s', 'lo', 'west</w>')
         """
-        if not _is_word(word):
-            raise ValueError(f"BPE.segment: `word` must be a non-empty str without "
-                             f"whitespace; got {word!r}")
         cached = self._cache.get(word)
         if cached is not None:
             return cached
@@ -391,6 +449,7 @@ class BPE:
         self._cache[word] = symbols
         return symbols
 
+    @params(text=Text(), unknown=Options("keep", "error"))
     def encode(self, text: str, unknown: str = "keep") -> list[str]:
         """The pieces of a text: its whitespace-separated words, each :meth:`segment`-ed.
 
@@ -408,32 +467,28 @@ class BPE:
         list of str
             The last piece of every word ends with ``</w>``.
         """
-        func = "BPE.encode"
-        if not isinstance(text, str):
-            raise TypeError(f"{func}: `text` must be a str; got {type(text).__name__}")
-        choice(func, "unknown", unknown, ("keep", "error"))
-        _no_marker(func, "`text`", text)
+        _no_marker(calling(), "`text`", text)
         words = text.split()
         if unknown == "error":
-            for position, word in enumerate(words):
-                odd = [c for c in word if c not in self._known]
-                if odd:
-                    raise ValueError(f"{func}: the character {odd[0]!r} of word {word!r} "
-                                     f"(word {position}) is not in the alphabet learned "
-                                     f"from the corpus; pass unknown='keep' to keep it "
-                                     f"as a symbol of its own")
+            _known_characters(words, self._known)
         return [piece for word in words for piece in self.segment(word)]
 
+    @params(tokens=Tokens())
     def decode(self, tokens: Iterable[str]) -> str:
         """The text of the pieces: joined, each ``</w>`` a space (none after the last word).
 
         ``decode(encode(text))`` is ``" ".join(text.split())``: the words of the text
         separated by single spaces.
         """
-        tokens = list(tokens)
-        bad = next((t for t in tokens if not isinstance(t, str)), None)
-        if bad is not None:
-            raise TypeError(f"BPE.decode: `tokens` must be str pieces; got "
-                            f"{type(bad).__name__} ({bad!r})")
         text = "".join(tokens).replace(END_OF_WORD, " ")
         return text[:-1] if text.endswith(" ") else text
+
+
+def _known_characters(words: list[str], known: set[str]) -> None:
+    """Refuse the first character of ``words`` outside the learned alphabet."""
+    for position, word in enumerate(words):
+        odd = [c for c in word if c not in known]
+        if odd:
+            raise ValueError(f"{calling()}: the character {odd[0]!r} of word {word!r} "
+                             f"(word {position}) is not in the alphabet learned from the "
+                             "corpus; pass unknown='keep' to keep it as a symbol of its own")

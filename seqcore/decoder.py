@@ -33,26 +33,46 @@ from collections.abc import Mapping
 from typing import Any
 
 import array_api_compat
-import numpy as np
+from array_api_compat import array_namespace
 
 from ._recurrent import leading_sum, outer_sum
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
-from .attention import scaled_dot_product_attention
+from ._validate import (
+    NO_DIMS,
+    Domain,
+    Flag,
+    Floats,
+    Group,
+    Integer,
+    Ints,
+    Mask,
+    MissingKeysError,
+    ShapeError,
+    calling,
+    params,
+)
+from .attention import _attention
 from .rnnlm import embedding_backward
-from .transformer import BLOCK_PARAMS, _merge_heads, _split_heads, positional_encoding
+from .transformer import (
+    ATTENTION,
+    BLOCK,
+    BLOCK_PARAMS,
+    HEADS,
+    _merge_heads,
+    _split_heads,
+    positional_encoding,
+)
 from .transformer_grad import (
     ATTENTION_PARAMS,
-    _eps,
+    EPS,
+    SEQUENCE,
     _ffn_forward,
     _Grads,
-    _heads,
     _linear,
     _ln,
-    _mask,
     _mha_forward,
     _present,
-    check_block,
+    as_weights,
 )
 
 __all__ = [
@@ -69,7 +89,40 @@ __all__ = [
 
 CROSS_PARAMS = tuple(f"cross_{n}" for n in ATTENTION_PARAMS)
 #: The weights of a decoder block: the encoder block's, the cross-attention's, a third norm.
-DECODER_PARAMS = (*BLOCK_PARAMS, *CROSS_PARAMS, "gamma_3", "beta_3")
+DECODER = {**BLOCK, **{f"cross_{n}": d for n, d in ATTENTION.items()},
+           "gamma_3": BLOCK["gamma_1"], "beta_3": BLOCK["beta_1"]}
+DECODER_PARAMS = tuple(DECODER)
+DECODER_ONLY = DECODER_PARAMS[len(BLOCK_PARAMS):]
+#: The memory (the encoder's output) that cross-attention reads.
+MEMORY = Floats(..., "n_mem", "d_model")
+
+
+class StepWeights(Group):
+    """A decoder block's weights, or the encoder block's alone (a decoder-only model, no
+    memory); the body receives all of :data:`DECODER_PARAMS`, the absent ones ``None``."""
+
+    def __init__(self) -> None:
+        super().__init__(**DECODER)
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a mapping of a decoder block's weights (or of an encoder block's)"
+
+    def items(self, func: str, name: str, value: Any) -> dict[str, tuple[Any, Any]]:
+        if isinstance(value, Mapping) and not any(k in value for k in DECODER_ONLY):
+            return Group(**BLOCK).items(func, name, value)
+        return super().items(func, name, value)
+
+
+class Cache(Domain):
+    """A :class:`KVCache`: the keys and values of one block's earlier positions."""
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a KVCache (one per block)"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, KVCache):
+            raise self.fail(TypeError, func, name, f"{type(value).__name__}")
+        return value
 
 
 # --- the decoder block ----------------------------------------------------------------------
@@ -122,22 +175,14 @@ def _decoder_vjp(grads: _Grads, dy: Any, x: Any, mem: Any, saved: tuple,
     return dv1 + dq + dkv, dm
 
 
-def _decoder_arguments(func: str, params: Any, num_heads: Any, eps: Any, mask: Any,
-                       memory_mask: Any, causal: bool, **arrays: Any) -> tuple:
-    """Check a decoder block's arguments; the arrays come back in the order given."""
-    eps = _eps(func, eps)
-    patterns = {k: ("n", "d_model") if k != "memory" else ("n_mem", "d_model") for k in arrays}
-    xp, p, given = check_block(func, params, DECODER_PARAMS, arrays, patterns)
-    x, mem = given[-2], given[-1]
-    h = _heads(func, int(x.shape[-1]), num_heads)
-    masks = namespace(func, x=x, mask=mask, memory_mask=memory_mask)[1]
-    n, n_mem = int(x.shape[-2]), int(mem.shape[-2])
-    _mask(func, xp, masks["mask"], (*x.shape[:-1], n), causal)
-    _mask(func, xp, masks["memory_mask"], (*x.shape[:-1], n_mem), False, "memory_mask")
-    return xp, p, given, h, eps, masks["mask"], masks["memory_mask"]
+#: The decoder block's arguments, forward and backward.
+DECODER_ARGS = {"params": Group(**DECODER), "x": SEQUENCE, "memory": MEMORY,
+                "num_heads": HEADS, "norm_first": Flag(), "mask": Mask(..., "n", "n"),
+                "memory_mask": Mask(..., "n", "n_mem"), "causal": Flag(), "eps": EPS}
 
 
 @implements("transformer.decoder-post-ln", "transformer.decoder-pre-ln")
+@params(**DECODER_ARGS)
 def transformer_decoder_block(x: Any, memory: Any, params: Mapping[str, Any], num_heads: int,
                               norm_first: bool = False, mask: Any = None,
                               memory_mask: Any = None, causal: bool = True,
@@ -201,14 +246,14 @@ def transformer_decoder_block(x: Any, memory: Any, params: Mapping[str, Any], nu
     >>> print(y.shape, np.allclose(y[:2], y2[:2]), np.allclose(y[2], y2[2]))
     (3, 4) True False
     """
-    xp, p, (x, mem), h, eps, mask, memory_mask = _decoder_arguments(
-        "transformer_decoder_block", params, num_heads, eps, mask, memory_mask, causal,
-        x=x, memory=memory)
-    y, _ = _decoder_forward(xp, x, mem, p, h, norm_first, mask, memory_mask, causal, eps)
+    xp, p = array_namespace(x), as_weights(params, DECODER_PARAMS)
+    y, _ = _decoder_forward(xp, x, memory, p, num_heads, norm_first, mask, memory_mask,
+                            causal, eps)
     return y
 
 
 @implements("transformer.decoder-backward")
+@params(**DECODER_ARGS, d_y=SEQUENCE)
 def transformer_decoder_block_backward(d_y: Any, x: Any, memory: Any,
                                        params: Mapping[str, Any], num_heads: int,
                                        norm_first: bool = False, mask: Any = None,
@@ -258,32 +303,25 @@ def transformer_decoder_block_backward(d_y: Any, x: Any, memory: Any,
     >>> print(np.abs(g["x"][1:]).max(), g["memory"].shape)
     0.0 (5, 4)
     """
-    xp, p, (dy, x, mem), h, eps, mask, memory_mask = _decoder_arguments(
-        "transformer_decoder_block_backward", params, num_heads, eps, mask, memory_mask,
-        causal, d_y=d_y, x=x, memory=memory)
-    _, saved = _decoder_forward(xp, x, mem, p, h, norm_first, mask, memory_mask, causal, eps)
+    xp, p, h = array_namespace(x), as_weights(params, DECODER_PARAMS), num_heads
+    _, saved = _decoder_forward(xp, x, memory, p, h, norm_first, mask, memory_mask, causal,
+                                eps)
     grads = _Grads(xp, p, h, eps)
-    dx, dm = _decoder_vjp(grads, dy, x, mem, saved, norm_first)
+    dx, dm = _decoder_vjp(grads, d_y, x, memory, saved, norm_first)
     return {"x": dx, "memory": dm, **_present(grads.g, p)}
 
 
 # --- embeddings and the tied output layer ---------------------------------------------------
 
-def _ids(func: str, xp: Any, ids: Any, vocab: int, like: Any) -> Any:
-    if not array_api_compat.is_array_api_obj(ids):
-        ids = xp.asarray(ids, device=array_api_compat.device(like))
-    if not xp.isdtype(ids.dtype, "integral"):
-        raise TypeError(f"{func}: `ids` must hold integer token ids; got dtype {ids.dtype}")
-    if ids.ndim not in (1, 2):
-        raise ShapeError(f"{func}: `ids` must be 1-D (n,) or 2-D (batch, n); got shape "
-                         f"{tuple(ids.shape)}")
-    if ids.size and (int(xp.min(ids)) < 0 or int(xp.max(ids)) >= vocab):
-        raise IndexError(f"{func}: `ids` must lie in [0, {vocab - 1}] (the rows of `E`); got "
-                         f"values from {int(xp.min(ids))} to {int(xp.max(ids))}")
-    return ids
+#: The embedding table: d_model even, as the positional encoding pairs sines and cosines.
+TABLE = Floats("vocab", "2*half")
+#: Token ids (rows of the table), one sequence or a batch.
+IDS = Ints("batch?", "n", ge=0, lt="vocab")
 
 
 @implements("transformer.embedding")
+@params(E=TABLE, ids=IDS, offset=Integer(ge=0),
+        pe=Floats("max_len", "2*half", optional=True))
 def transformer_embedding(ids: Any, E: Any, offset: int = 0, pe: Any = None) -> Any:
     r"""Token embeddings scaled by :math:`\sqrt{d_{model}}`, plus the positional encoding.
 
@@ -322,34 +360,22 @@ def transformer_embedding(ids: Any, E: Any, offset: int = 0, pe: Any = None) -> 
     [[0.     1.7071]
      [1.5486 0.5403]]
     """
-    func = "transformer_embedding"
-    xp, (E, pe) = _embedding_tables(func, E, pe)
-    ids = _ids(func, xp, ids, int(E.shape[0]), E)
-    n, d = int(ids.shape[-1]), int(E.shape[1])
-    if isinstance(offset, bool) or not isinstance(offset, int | np.integer) or offset < 0:
-        raise ValueError(f"{func}: `offset` must be an integer ≥ 0; got {offset!r}")
+    xp, n, d = array_namespace(E), int(ids.shape[-1]), int(E.shape[1])
     if pe is None:
         pe = xp.asarray(positional_encoding(offset + n, d), dtype=E.dtype,
                         device=array_api_compat.device(E))
     elif offset + n > int(pe.shape[0]):
-        raise ValueError(f"{func}: positions {offset}..{offset + n - 1} lie beyond the "
+        raise ValueError(f"{calling()}: positions {offset}..{offset + n - 1} lie beyond the "
                          f"{int(pe.shape[0])} rows of `pe`; make the table as long as the "
                          "longest sequence")
-    # x_i = √d_model E_{t_i} + PE(i)
-    return math.sqrt(d) * xp.take(E, ids, axis=0) + pe[offset:offset + n, :]
-
-
-def _embedding_tables(func: str, E: Any, pe: Any) -> tuple[Any, tuple[Any, Any]]:
-    xp, given = namespace(func, E=E, pe=pe)
-    floating(func, xp, **given)
-    shapes(func, E=(given["E"], ("vocab", "d_model")), pe=(given["pe"], ("max_len", "d_model")))
-    if int(given["E"].shape[1]) % 2:
-        raise ShapeError(f"{func}: `E` must have an even d_model (the positional encoding "
-                         f"pairs sines and cosines); got shape {tuple(given['E'].shape)}")
-    return xp, (given["E"], given["pe"])
+    # x_i = √d_model E_{t_i} + PE(i); the array API's take wants 1-D ids (torch's does)
+    rows = xp.reshape(xp.take(E, xp.reshape(ids, (-1,)), axis=0), (*ids.shape, d))
+    return math.sqrt(d) * rows + pe[offset:offset + n, :]
 
 
 @implements("transformer.embedding-backward")
+@params(E=Floats("vocab", "d_model"), ids=IDS, d_x=Floats("batch?", "n", "d_model"),
+        d_E=Floats("vocab", "d_model", optional=True))
 def transformer_embedding_backward(d_x: Any, ids: Any, E: Any, d_E: Any = None) -> Any:
     r"""The gradient of the embedding table, with the output layer's share when tied.
 
@@ -387,20 +413,14 @@ def transformer_embedding_backward(d_x: Any, ids: Any, E: Any, d_E: Any = None) 
     >>> print(dE[:, 0])        # √4 · (number of uses of each token)
     [2. 0. 4.]
     """
-    func = "transformer_embedding_backward"
-    xp, given = namespace(func, d_x=d_x, E=E, d_E=d_E)
-    floating(func, xp, **given)
-    d_x, E, d_E = given.values()
-    ids = _ids(func, xp, ids, int(E.shape[0]), E)
-    positions = tuple(f"n{i}" for i in range(ids.ndim))     # the axes of `ids`
-    shapes(func, E=(E, ("vocab", "d_model")), d_E=(d_E, ("vocab", "d_model")),
-           ids=(ids, positions), d_x=(d_x, (*positions, "d_model")))
     # √d_model Σ_i e_{t_i} δx_iᵀ: the lookup's scatter-add, scaled as the forward scaled
     dE = embedding_backward(ids, math.sqrt(int(E.shape[1])) * d_x, int(E.shape[0]))
     return dE if d_E is None else dE + d_E
 
 
 @implements("transformer.tied-output")
+@params(E=Floats("vocab", "d_model"), b=Floats("vocab", optional=True),
+        h=Floats(..., "d_model"))
 def tied_output_logits(h: Any, E: Any, b: Any = None) -> Any:
     r"""Output logits from the embedding table itself (weight tying).
 
@@ -433,18 +453,12 @@ def tied_output_logits(h: Any, E: Any, b: Any = None) -> Any:
     >>> print(tied_output_logits(np.array([2.0, -1.0]), E))   # h · each token's row
     [ 2. -1.  1.]
     """
-    func = "tied_output_logits"
-    xp, given = namespace(func, h=h, E=E, b=b)
-    floating(func, xp, **given)
-    h, E, b = given.values()
-    if h.ndim == 0:
-        raise ShapeError(f"{func}: `h` must have at least one axis (..., d_model); got a scalar")
-    shapes(func, E=(E, ("vocab", "d_model")), b=(b, ("vocab",)),
-           h=(h, (*(f"lead{i}" for i in range(h.ndim - 1)), "d_model")))
     return _linear(h, E, b)                            # o = h Eᵀ + b, row by row
 
 
 @implements("transformer.output-backward")
+@params(E=Floats("vocab", "d_model"), b=Floats("vocab", optional=True),
+        h=Floats(..., "d_model"), d_logits=Floats(..., "vocab"))
 def tied_output_backward(d_logits: Any, h: Any, E: Any, b: Any = None) -> dict[str, Any]:
     r"""Gradients of the hidden states, the table and the bias through the tied output layer.
 
@@ -479,15 +493,7 @@ def tied_output_backward(d_logits: Any, h: Any, E: Any, b: Any = None) -> dict[s
     >>> print(g["h"], g["E"].tolist())
     [ 0. -1.] [[2.0, -1.0], [0.0, 0.0], [-2.0, 1.0]]
     """
-    func = "tied_output_backward"
-    xp, given = namespace(func, d_logits=d_logits, h=h, E=E, b=b)
-    floating(func, xp, **given)
-    dO, h, E, b = given.values()
-    if h.ndim == 0:
-        raise ShapeError(f"{func}: `h` must have at least one axis (..., d_model); got a scalar")
-    lead = tuple(f"lead{i}" for i in range(h.ndim - 1))
-    shapes(func, E=(E, ("vocab", "d_model")), b=(b, ("vocab",)), h=(h, (*lead, "d_model")),
-           d_logits=(dO, (*lead, "vocab")))
+    xp, dO = array_namespace(h), d_logits
     return {"h": dO @ E, "E": outer_sum(xp, dO, h),
             "b": None if b is None else leading_sum(xp, dO)}
 
@@ -516,11 +522,9 @@ class KVCache:
     0 16
     """
 
+    @params(max_len=Integer(ge=1))
     def __init__(self, max_len: int) -> None:
-        if isinstance(max_len, bool) or not isinstance(max_len, int | np.integer) \
-                or max_len < 1:
-            raise ValueError(f"KVCache: `max_len` must be a positive integer; got {max_len!r}")
-        self.max_len = int(max_len)
+        self.max_len = max_len
         self.length = 0
         self.keys: Any = None        # (..., h, max_len, d_k)
         self.values: Any = None
@@ -532,34 +536,45 @@ class KVCache:
     def __repr__(self) -> str:
         return f"KVCache(length={self.length}, max_len={self.max_len})"
 
+    @params(length=Integer(ge=0))
     def truncate(self, length: int) -> None:
         """Forget every position from ``length`` on (e.g. to decode again from there)."""
-        if isinstance(length, bool) or not isinstance(length, int | np.integer) \
-                or not 0 <= length <= self.length:
-            raise ValueError(f"KVCache.truncate: `length` must be an integer in [0, "
-                             f"{self.length}] (the positions held); got {length!r}")
-        self.length = int(length)
+        if length > self.length:
+            raise ValueError(f"{calling()}: `length` must be an integer in [0, {self.length}] "
+                             f"(the positions held); got {length}")
+        self.length = length
 
+    @params(k=Floats(..., "new", "d_k"), v=Floats(..., "new", "d_k"))
     def append(self, xp: Any, k: Any, v: Any) -> tuple[Any, Any]:
-        """Write the new position's key and value; return all keys and values so far."""
-        if self.length == self.max_len:
-            raise ValueError(f"decoder_block_step: `cache` is full: it holds max_len="
-                             f"{self.max_len} positions; make KVCache(max_len) as long as "
-                             "the longest sequence")
+        """Write the new positions' keys and values (``(..., new, d_k)``, one new position
+        a step); return all keys and values so far."""
+        return self._write(xp, k, v)
+
+    def _write(self, xp: Any, k: Any, v: Any) -> tuple[Any, Any]:
+        t, new = self.length, int(k.shape[-2])
         shape = (*k.shape[:-2], self.max_len, int(k.shape[-1]))
+        _room(self, new, shape, k.dtype)
         if self.keys is None:
             dev = array_api_compat.device(k)
             self.keys = xp.zeros(shape, dtype=k.dtype, device=dev)
             self.values = xp.zeros(shape, dtype=v.dtype, device=dev)
-        elif tuple(self.keys.shape) != shape or self.keys.dtype != k.dtype:
-            raise ShapeError(f"decoder_block_step: `cache` holds keys of shape "
-                             f"{tuple(self.keys.shape)} and dtype {self.keys.dtype}, but this "
-                             f"step makes {shape} of {k.dtype}: one cache per block and batch")
-        t = self.length
-        self.keys[..., t, :] = k[..., 0, :]
-        self.values[..., t, :] = v[..., 0, :]
-        self.length = t + 1
-        return self.keys[..., :t + 1, :], self.values[..., :t + 1, :]
+        # K_{1:t+new} = [K_{1:t}; k]: the new rows written, nothing recomputed
+        self.keys[..., t:t + new, :] = k
+        self.values[..., t:t + new, :] = v
+        self.length = t + new
+        return self.keys[..., :t + new, :], self.values[..., :t + new, :]
+
+
+def _room(cache: KVCache, new: int, shape: tuple[int, ...], dtype: Any) -> None:
+    """Refuse a write past ``max_len``, or of keys another block or batch would make."""
+    if cache.length + new > cache.max_len:
+        raise ValueError(f"{calling()}: `cache` is full: it holds max_len={cache.max_len} "
+                         "positions; make KVCache(max_len) as long as the longest sequence")
+    if cache.keys is not None and (tuple(cache.keys.shape) != shape
+                                   or cache.keys.dtype != dtype):
+        raise ShapeError(f"{calling()}: `cache` holds keys of shape "
+                         f"{tuple(cache.keys.shape)} and dtype {cache.keys.dtype}, but this "
+                         f"step makes {shape} of {dtype}: one cache per block and batch")
 
 
 def _step_attention(xp: Any, v: Any, p: Mapping[str, Any], h: int, cache: KVCache) -> Any:
@@ -569,9 +584,9 @@ def _step_attention(xp: Any, v: Any, p: Mapping[str, Any], h: int, cache: KVCach
     k = _split_heads(xp, _linear(v, p["W_k"], p["b_k"]), h)
     val = _split_heads(xp, _linear(v, p["W_v"], p["b_v"]), h)
     # K_{1:t} = [K_{1:t-1}; k_t], V likewise: one row written, nothing recomputed
-    K, V = cache.append(xp, k, val)
+    K, V = cache._write(xp, k, val)
     # o_t = softmax(q_t K_{1:t}ᵀ / √d_k) V_{1:t}, O(t·d): the keys are all in the past
-    heads, _ = scaled_dot_product_attention(q, K, V)
+    heads, _ = _attention(xp, q, K, V, None, False)
     return _linear(_merge_heads(xp, heads), p["W_o"], p["b_o"])
 
 
@@ -583,11 +598,14 @@ def _step_cross(xp: Any, v: Any, mem: Any, p: Mapping[str, Any], h: int, cache: 
     q = _split_heads(xp, _linear(v, p["cross_W_q"], p["cross_b_q"]), h)
     if memory_mask is not None and memory_mask.ndim >= 2:
         memory_mask = xp.expand_dims(memory_mask, axis=-3)
-    heads, _ = scaled_dot_product_attention(q, *cache.memory, mask=memory_mask)
+    heads, _ = _attention(xp, q, *cache.memory, memory_mask, False)
     return _linear(_merge_heads(xp, heads), p["cross_W_o"], p["cross_b_o"])
 
 
 @implements("transformer.kv-cache")
+@params(params=StepWeights(), x=Floats("batch?", "d_model"), num_heads=HEADS, cache=Cache(),
+        memory=Floats("batch?", "n_mem", "d_model", optional=True), norm_first=Flag(),
+        memory_mask=Mask("batch?", 1, "n_mem"), eps=EPS)
 def decoder_block_step(x: Any, params: Mapping[str, Any], num_heads: int, cache: KVCache,
                        memory: Any = None, norm_first: bool = False,
                        memory_mask: Any = None, eps: float = 1e-5) -> Any:
@@ -650,29 +668,22 @@ def decoder_block_step(x: Any, params: Mapping[str, Any], num_heads: int, cache:
     >>> print(len(cache), np.abs(steps - full).max() < 1e-12)
     5 True
     """
-    func = "decoder_block_step"
-    if not isinstance(cache, KVCache):
-        raise TypeError(f"{func}: `cache` must be a KVCache (one per block); got "
-                        f"{type(cache).__name__}")
-    eps = _eps(func, eps)
-    names = BLOCK_PARAMS if memory is None else DECODER_PARAMS
-    arrays = {"x": x} if memory is None else {"x": x, "memory": memory}
-    patterns = {"x": ("d_model",), "memory": ("n_mem", "d_model")}
-    xp, p, given = check_block(func, params, names, arrays, patterns)
-    x = given[0]
-    if x.ndim > 2:
-        raise ShapeError(f"{func}: `x` must be 1-D (d_model,) or 2-D (batch, d_model): one "
-                         f"new position; got shape {tuple(x.shape)}")
-    h = _heads(func, int(x.shape[-1]), num_heads)
+    xp, p = array_namespace(x), as_weights(params, DECODER_PARAMS)
+    _cross_weights_for(memory, p)
     v = x[..., None, :]                               # (..., 1, d): a sequence of one
     if memory is None:
-        return _decoder_only_step(xp, v, p, h, cache, norm_first, eps)[..., 0, :]
-    mem = given[1]
-    if memory_mask is not None:
-        memory_mask = namespace(func, x=x, memory_mask=memory_mask)[1]["memory_mask"]
-        _mask(func, xp, memory_mask, (*x.shape[:-1], 1, int(mem.shape[-2])), False,
-              "memory_mask")
-    return _decoder_step(xp, v, mem, p, h, cache, norm_first, memory_mask, eps)[..., 0, :]
+        return _decoder_only_step(xp, v, p, num_heads, cache, norm_first, eps)[..., 0, :]
+    return _decoder_step(xp, v, memory, p, num_heads, cache, norm_first, memory_mask,
+                         eps)[..., 0, :]
+
+
+def _cross_weights_for(memory: Any, p: Mapping[str, Any]) -> None:
+    """A memory needs the cross-attention's weights (a decoder block); no memory, none."""
+    if (memory is None) != (p["cross_W_q"] is None):
+        which = "unknown" if memory is None else "missing"
+        raise MissingKeysError(f"{calling()}: `params` must be a decoder block's weights "
+                               f"with a memory, an encoder block's without; {which} "
+                               f"{list(DECODER_ONLY)}")
 
 
 def _decoder_only_step(xp: Any, x: Any, p: Mapping[str, Any], h: int, cache: KVCache,

@@ -18,15 +18,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import array_api_compat
-import numpy as np
+from array_api_compat import array_namespace
 
 from ._recurrent import leading_sum, outer_sum
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
-from .attention import scaled_dot_product_attention
-from .attention_grad import _floats, _sdpa_vjp
-from .transformer import BLOCK_PARAMS, _merge_heads, _split_heads, layer_norm
+from ._validate import Flag, Floats, Group, Mask, Real, params
+from .attention import _attention
+from .attention_grad import _sdpa_vjp
+from .transformer import (
+    ATTENTION,
+    BLOCK,
+    BLOCK_PARAMS,
+    FFN,
+    HEADS,
+    _layer_norm,
+    _merge_heads,
+    _split_heads,
+)
 
 __all__ = [
     "feed_forward_backward",
@@ -35,91 +43,15 @@ __all__ = [
     "transformer_encoder_block_backward",
 ]
 
-ATTENTION_PARAMS = ("W_q", "W_k", "W_v", "W_o", "b_q", "b_k", "b_v", "b_o")
-#: the shape of every weight a block may hold, by name (the cross-attention's too)
-PATTERNS = {
-    **{f"{pre}W_{n}": ("d_model", "d_model") for pre in ("", "cross_") for n in "qkvo"},
-    **{f"{pre}b_{n}": ("d_model",) for pre in ("", "cross_") for n in "qkvo"},
-    "W_1": ("d_ff", "d_model"), "b_1": ("d_ff",), "W_2": ("d_model", "d_ff"), "b_2": ("d_model",),
-    **{f"{w}_{i}": ("d_model",) for w in ("gamma", "beta") for i in (1, 2, 3)},
-}
+ATTENTION_PARAMS = tuple(ATTENTION)
+#: The input (and the output's gradient) of a block: positions by features.
+SEQUENCE = Floats(..., "n", "d_model")
+EPS = Real(ge=0)
 
 
-# --- checks -------------------------------------------------------------------------------
-
-def _heads(func: str, d_model: int, num_heads: Any) -> int:
-    if isinstance(num_heads, bool) or not isinstance(num_heads, int | np.integer) \
-            or num_heads < 1:
-        raise ValueError(f"{func}: `num_heads` must be a positive integer; got {num_heads!r}")
-    if d_model % num_heads:
-        raise ValueError(f"{func}: d_model={d_model} must be divisible by `num_heads`="
-                         f"{num_heads} so that every head gets d_k = d_model / num_heads "
-                         "columns; choose a divisor of d_model")
-    return int(num_heads)
-
-
-def _eps(func: str, eps: Any) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, int | float | np.floating) \
-            or not 0 <= eps < float("inf"):
-        raise ValueError(f"{func}: `eps` must be a finite number ≥ 0; got {eps!r}")
-    return float(eps)
-
-
-def _lead(x: Any, *last: str) -> tuple[str, ...]:
-    """The pattern of ``x``: its leading axes named ``lead0, lead1…``, then ``last``."""
-    return (*(f"lead{i}" for i in range(x.ndim - len(last))), *last)
-
-
-def _at_least(func: str, name: str, x: Any, rank: int, axes: str) -> None:
-    if x.ndim < rank:
-        raise ShapeError(f"{func}: `{name}` must be at least {rank}-D {axes}; got shape "
-                         f"{tuple(x.shape)}")
-
-
-def _mask(func: str, xp: Any, mask: Any, scores: tuple[int, ...], causal: bool,
-          name: str = "mask") -> None:
-    """A boolean mask that broadcasts to the scores' shape and leaves every query a key."""
-    if mask is None:
-        return
-    if not xp.isdtype(mask.dtype, "bool"):
-        raise TypeError(f"{func}: `{name}` must be boolean (True = attend, False = blocked); "
-                        f"got dtype {mask.dtype}")
-    shape = tuple(int(d) for d in mask.shape)
-    if len(shape) > len(scores) or any(
-            m not in (1, s) for m, s in zip(reversed(shape), reversed(scores), strict=False)):
-        raise ShapeError(f"{func}: `{name}` must broadcast to the scores' shape {scores} "
-                         f"(each axis equal or 1, aligned from the right); got {shape}")
-    allowed = xp.broadcast_to(mask, scores)
-    if causal:
-        lower = np.tril(np.ones(scores[-2:], dtype=bool))
-        allowed = xp.logical_and(allowed, xp.asarray(lower, device=array_api_compat.device(mask)))
-    if not bool(xp.all(xp.any(allowed, axis=-1))):
-        raise ValueError(f"{func}: `{name}` blocks every key of some query row; the softmax "
-                         "over no scores is 0/0. Let each query attend to at least one key")
-
-
-def check_block(func: str, params: Any, names: tuple[str, ...], arrays: dict[str, Any],
-                patterns: dict[str, tuple[str, ...]]) -> tuple[Any, dict[str, Any], list]:
-    """Validate a mapping of block weights with exactly the keys ``names`` and the arrays
-    (each with its pattern); returns the namespace, the weights and the arrays."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"{func}: `params` must be a mapping of weight names to arrays; got "
-                        f"{type(params).__name__}")
-    missing = [n for n in names if n not in params]
-    unknown = sorted(set(params) - set(names))
-    if missing or unknown:
-        raise KeyError(f"{func}: `params` must have exactly the keys {', '.join(names)}; "
-                       f"missing {missing}, unknown {unknown}")
-    xp, given = namespace(func, **arrays, **{n: params[n] for n in names})
-    floating(func, xp, **given)
-    for k in arrays:
-        _at_least(func, k, given[k], len(patterns[k]), f"(..., {', '.join(patterns[k])})")
-    # every array shares the leading (batch) axes of the first
-    first = next(iter(arrays))
-    lead = _lead(given[first], *patterns[first])[:-len(patterns[first])]
-    shapes(func, **{k: (given[k], (*lead, *patterns[k])) for k in arrays},
-           **{n: (given[n], PATTERNS[n]) for n in names})
-    return xp, {n: given[n] for n in names}, [given[k] for k in arrays]
+def as_weights(params: Any, names: tuple[str, ...]) -> Mapping[str, Any]:
+    """A block's weights by name: a mapping as given, a tuple in the order of ``names``."""
+    return params if isinstance(params, Mapping) else dict(zip(names, params, strict=True))
 
 
 # --- layer norm -----------------------------------------------------------------------------
@@ -139,6 +71,8 @@ def _layer_norm_vjp(xp: Any, dy: Any, x: Any, gamma: Any, eps: float) -> tuple[A
 
 
 @implements("transformer.layer-norm-backward")
+@params(x=Floats(..., "d"), d_y=Floats(..., "d"), gamma=Floats("d", optional=True),
+        beta=Floats("d", optional=True), eps=EPS)
 def layer_norm_backward(d_y: Any, x: Any, gamma: Any = None, beta: Any = None,
                         eps: float = 1e-5) -> dict[str, Any]:
     r"""Gradients of the input, the scale and the shift of layer normalization.
@@ -181,13 +115,7 @@ def layer_norm_backward(d_y: Any, x: Any, gamma: Any = None, beta: Any = None,
     >>> print(g["x"])          # adding to every feature moves no normalized value
     [0. 0. 0.]
     """
-    eps = _eps("layer_norm_backward", eps)
-    xp, (dy, x, gamma, beta) = _floats("layer_norm_backward", d_y=d_y, x=x, gamma=gamma,
-                                       beta=beta)
-    _at_least("layer_norm_backward", "x", x, 1, "(..., d)")
-    shapes("layer_norm_backward", x=(x, _lead(x, "d")), d_y=(dy, _lead(x, "d")),
-           gamma=(gamma, ("d",)), beta=(beta, ("d",)))
-    dx, dgamma, dbeta = _layer_norm_vjp(xp, dy, x, gamma, eps)
+    dx, dgamma, dbeta = _layer_norm_vjp(array_namespace(x), d_y, x, gamma, eps)
     return {"x": dx, "gamma": None if gamma is None else dgamma,
             "beta": None if beta is None else dbeta}
 
@@ -218,10 +146,8 @@ def _ffn_vjp(xp: Any, dy: Any, x: Any, r: Any, p: Mapping[str, Any]) -> tuple[An
     return da @ p["W_1"], g
 
 
-FFN_PARAMS = ("W_1", "b_1", "W_2", "b_2")
-
-
 @implements("transformer.ffn-backward")
+@params(**FFN, x=Floats(..., "d_model"), d_y=Floats(..., "d_model"))
 def feed_forward_backward(d_y: Any, x: Any, W_1: Any, b_1: Any, W_2: Any,
                           b_2: Any) -> dict[str, Any]:
     r"""Gradients through the position-wise feed-forward network.
@@ -261,11 +187,9 @@ def feed_forward_backward(d_y: Any, x: Any, W_1: Any, b_1: Any, W_2: Any,
     >>> print(g["x"].ravel())      # FFN(x) = |x|: its slope is the sign of x
     [ 1. -1.]
     """
-    p = {"W_1": W_1, "b_1": b_1, "W_2": W_2, "b_2": b_2}
-    xp, p, (dy, x) = check_block("feed_forward_backward", p, FFN_PARAMS,
-                                 {"d_y": d_y, "x": x}, {"d_y": ("d_model",), "x": ("d_model",)})
+    xp, p = array_namespace(x), {"W_1": W_1, "b_1": b_1, "W_2": W_2, "b_2": b_2}
     _, r = _ffn_forward(xp, x, p)
-    dx, g = _ffn_vjp(xp, dy, x, r, p)
+    dx, g = _ffn_vjp(xp, d_y, x, r, p)
     return {"x": dx, **_present(g, p)}
 
 
@@ -286,7 +210,7 @@ def _mha_forward(xp: Any, q_in: Any, k_in: Any, v_in: Any, p: Mapping[str, Any],
     V = _split_heads(xp, _linear(v_in, w["W_v"], w["b_v"]), h)
     if mask is not None and mask.ndim >= 2:
         mask = xp.expand_dims(mask, axis=-3)           # one mask for every head
-    heads, A = scaled_dot_product_attention(Q, K, V, mask=mask, causal=causal)
+    heads, A = _attention(xp, Q, K, V, mask, causal)
     # Concat(head_1, ..., head_h) W^O
     C = _merge_heads(xp, heads)
     return _linear(C, w["W_o"], w["b_o"]), (Q, K, V, A, C)
@@ -311,6 +235,9 @@ def _mha_vjp(xp: Any, dy: Any, q_in: Any, k_in: Any, v_in: Any, saved: tuple,
 
 
 @implements("transformer.multi-head-backward")
+@params(**ATTENTION, query=Floats(..., "n_q", "d_model"), key=Floats(..., "n_k", "d_model"),
+        value=Floats(..., "n_k", "d_model"), d_out=Floats(..., "n_q", "d_model"),
+        num_heads=HEADS, mask=Mask(..., "n_q", "n_k"), causal=Flag())
 def multi_head_attention_backward(d_out: Any, query: Any, key: Any, value: Any, W_q: Any,
                                   W_k: Any, W_v: Any, W_o: Any, num_heads: int,
                                   b_q: Any = None, b_k: Any = None, b_v: Any = None,
@@ -362,24 +289,17 @@ def multi_head_attention_backward(d_out: Any, query: Any, key: Any, value: Any, 
     >>> print(g["W_q"].shape, g["b_q"], np.abs(g["key"][1:]).max())
     (4, 4) None 0.0
     """
-    func = "multi_head_attention_backward"
+    xp, h = array_namespace(query), num_heads
     p = dict(zip(ATTENTION_PARAMS, (W_q, W_k, W_v, W_o, b_q, b_k, b_v, b_o), strict=True))
-    xp, p, (dy, q_in, k_in, v_in) = check_block(
-        func, p, ATTENTION_PARAMS, {"d_out": d_out, "query": query, "key": key, "value": value},
-        {"d_out": ("n_q", "d_model"), "query": ("n_q", "d_model"), "key": ("n_k", "d_model"),
-         "value": ("n_k", "d_model")})
-    h = _heads(func, int(q_in.shape[-1]), num_heads)
-    mask = None if mask is None else namespace(func, query=q_in, mask=mask)[1]["mask"]
-    _mask(func, xp, mask, (*q_in.shape[:-1], int(k_in.shape[-2])), causal)
-    _, saved = _mha_forward(xp, q_in, k_in, v_in, p, "", h, mask, causal)
-    (dq, dk, dv), g = _mha_vjp(xp, dy, q_in, k_in, v_in, saved, p, "", h)
+    _, saved = _mha_forward(xp, query, key, value, p, "", h, mask, causal)
+    (dq, dk, dv), g = _mha_vjp(xp, d_out, query, key, value, saved, p, "", h)
     return {"query": dq, "key": dk, "value": dv, **_present(g, p)}
 
 
 # --- the encoder block ----------------------------------------------------------------------
 
 def _ln(p: Mapping[str, Any], i: int, v: Any, eps: float) -> Any:
-    return layer_norm(v, p[f"gamma_{i}"], p[f"beta_{i}"], eps=eps)
+    return _layer_norm(v, p[f"gamma_{i}"], p[f"beta_{i}"], eps)
 
 
 def _block_forward(xp: Any, x: Any, p: Mapping[str, Any], h: int, norm_first: bool,
@@ -442,6 +362,8 @@ def _block_vjp(grads: _Grads, dy: Any, x: Any, saved: tuple, norm_first: bool) -
 
 
 @implements("transformer.block-backward")
+@params(params=Group(**BLOCK), x=SEQUENCE, d_y=SEQUENCE, num_heads=HEADS, norm_first=Flag(),
+        mask=Mask(..., "n", "n"), causal=Flag(), eps=EPS)
 def transformer_encoder_block_backward(d_y: Any, x: Any, params: Mapping[str, Any],
                                        num_heads: int, norm_first: bool = False,
                                        mask: Any = None, causal: bool = False,
@@ -496,14 +418,8 @@ def transformer_encoder_block_backward(d_y: Any, x: Any, params: Mapping[str, An
     >>> print(np.abs(g["x"]).max().round(12), g["W_1"].shape)
     0.0 (8, 4)
     """
-    func = "transformer_encoder_block_backward"
-    eps = _eps(func, eps)
-    xp, p, (dy, x) = check_block(func, params, BLOCK_PARAMS, {"d_y": d_y, "x": x},
-                                 {"d_y": ("n", "d_model"), "x": ("n", "d_model")})
-    h = _heads(func, int(x.shape[-1]), num_heads)
-    mask = None if mask is None else namespace(func, x=x, mask=mask)[1]["mask"]
-    _mask(func, xp, mask, (*x.shape[:-1], int(x.shape[-2])), causal)
+    xp, p, h = array_namespace(x), as_weights(params, BLOCK_PARAMS), num_heads
     _, saved = _block_forward(xp, x, p, h, norm_first, mask, causal, eps)
     grads = _Grads(xp, p, h, eps)
-    dx = _block_vjp(grads, dy, x, saved, norm_first)
+    dx = _block_vjp(grads, d_y, x, saved, norm_first)
     return {"x": dx, **_present(grads.g, p)}

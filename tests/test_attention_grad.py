@@ -239,16 +239,10 @@ def _replace(args, i, value):
     [
         (lambda: softmax_backward(np.ones(3), np.ones(4) / 4), ShapeError,
          ["softmax_backward", "`d_weights`", "(3,)"]),
-        (lambda: softmax_backward(np.ones(2), np.array(1.0)), ShapeError,
-         ["`weights`", "scalar"]),
-        (lambda: softmax_backward(np.ones(2, dtype=int), np.ones(2) / 2), TypeError,
-         ["`d_weights`", "floating", "int64"]),
         (lambda: scaled_dot_product_attention_backward(*_replace(_sdpa_args(), 0, np.ones((3, 5)))),
          ShapeError, ["scaled_dot_product_attention_backward", "`d_out`", "(3, 5)"]),
         (lambda: scaled_dot_product_attention_backward(*_replace(_sdpa_args(), 4, np.ones((3, 3)))),
          ShapeError, ["`weights`", "n_k=4", "(3, 3)"]),
-        (lambda: scaled_dot_product_attention_backward(*_replace(_sdpa_args(), 1, np.ones(2))),
-         ShapeError, ["`Q`", "at least 2-D"]),
         (lambda: scaled_dot_product_attention_backward(
             *_replace(_sdpa_args(), 3, np.ones((4, 2), dtype=np.float32))),
          TypeError, ["`V`", "float32", "float64"]),
@@ -268,8 +262,6 @@ def _replace(args, i, value):
          ShapeError, ["context_vector_backward", "`H`", "source=3"]),
         (lambda: context_vector_backward(np.ones(3), np.ones(4) / 4, np.ones((4, 2))),
          ShapeError, ["`d_context`", "d=2", "(3,)"]),
-        (lambda: context_vector_backward([[1.0], [1.0, 2.0]], np.ones(2) / 2, np.ones((2, 1))),
-         TypeError, ["`d_context`", "nested list"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):

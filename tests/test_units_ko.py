@@ -242,7 +242,7 @@ def test_a_subword_model_scores_one_of_several_spellings(made):
         (lambda: bits_per_character(RecurrentLM("rnn", 4, 2, 3),
                                     RecurrentLM("rnn", 4, 2, 3).init_params(seed=0),
                                     np.array([1.0, 2.0]), 2), TypeError,
-         ["integer token ids"]),
+         ["`tokens`", "integer dtype"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):

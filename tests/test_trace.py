@@ -1,4 +1,4 @@
-"""``implements`` itself (seqcore._trace), called directly: the registry and its two errors.
+"""seqcore._trace: ``implements`` called directly: the registry and its two errors.
 
 The decorators in seqcore run once at import, before any test; these calls are what a
 changed ``implements`` would get wrong.
