@@ -1,12 +1,15 @@
-"""mutmut's command line, taught to mutate the functions decorated with ``@implements``.
+"""mutmut's command line, taught to mutate the functions decorated with ``@implements`` and
+``@params``.
 
 mutmut 3.8.1 never mutates a decorated function (a decorator may have side effects when the
 function is copied for its trampoline). In seqcore that would leave out every formula: each
-public function is ``@implements("id")``, and only the private helpers would be mutated. The
-decorator only records the formula id and returns the function unchanged, so it is safe here
-to do what mutmut does for an undecorated function, keeping ``@implements`` on the trampoline
-(the public name, which the traceability registry should point to) and off the copies mutmut
-makes of the original and of each mutant (those copies must not claim the id a second time).
+public function is ``@implements("id")`` and declares its domains with ``@params(...)``, and
+only the private helpers would be mutated. ``@implements`` only records the formula id;
+``@params`` wraps the function it is given in a check of the arguments. Both are safe here,
+so this does what mutmut does for an undecorated function, keeping the decorators on the
+trampoline (the public name, which the traceability registry should point to and which the
+checks name in their messages) and off the copies mutmut makes of the original and of each
+mutant (those copies must not claim the id a second time, nor check the arguments twice).
 
 Used by ``.ci/mutation``; ``bash .ci/mutation mutmut show NAME`` runs any mutmut command
 through it, so that ``show`` and ``browse`` see the same mutants as ``run``.
@@ -23,12 +26,18 @@ _skip_node_and_children = file_mutation.MutationVisitor._skip_node_and_children
 _function_trampoline_arrangement = file_mutation.function_trampoline_arrangement
 
 
+#: Decorators that are safe to keep on the trampoline: ``@implements`` records the formula id
+#: and returns the function; ``@params`` (seqcore._validate) checks the arguments against the
+#: declared domains, then calls the function (the trampoline, which calls the mutant).
+SAFE = {"implements", "params"}
+
+
 def _only_implements(node: cst.CSTNode) -> bool:
-    """``node`` is a function whose every decorator is ``@implements(...)``."""
+    """``node`` is a function whose every decorator is ``@implements(...)`` or ``@params(...)``."""
     return (isinstance(node, cst.FunctionDef) and bool(node.decorators)
             and all(isinstance(d.decorator, cst.Call)
                     and isinstance(d.decorator.func, cst.Name)
-                    and d.decorator.func.value == "implements" for d in node.decorators))
+                    and d.decorator.func.value in SAFE for d in node.decorators))
 
 
 def _skip(self: file_mutation.MutationVisitor, node: cst.CSTNode) -> bool:

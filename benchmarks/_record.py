@@ -80,6 +80,15 @@ def machine() -> dict:
     }
 
 
+def gpu_name() -> str | None:
+    """The CUDA device's name, as torch reports it (None without one)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        return None
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+
+
 def library_versions() -> dict[str, str | None]:
     """Installed version of each library the benchmarks compare with (None: not installed)."""
     out = {}
@@ -110,22 +119,25 @@ def rows(sections: list[dict]) -> list[dict]:
 
 
 def document(name: str, sections: list[dict], *, rounds: int, quick: bool, about: str,
-             wall_seconds: float, sizes: str = "") -> dict:
-    """The JSON document of benchmark ``name`` (schema :data:`SCHEMA`)."""
+             wall_seconds: float, sizes: str = "", device: str = "cpu") -> dict:
+    """The JSON document of benchmark ``name`` (schema :data:`SCHEMA`); on a GPU it is
+    ``<name>-cuda`` and says which GPU measured it."""
     if not sections:
         raise ValueError(f"benchmark {name!r} recorded no figures (nothing to write)")
+    on_gpu = device != "cpu"
     return {
         "schema": SCHEMA,
-        "benchmark": name,
+        "benchmark": f"{name}-{device}" if on_gpu else name,
         "about": about,
         "date": datetime.date.today().isoformat(),
-        "command": f"python -m benchmarks {name} --json DIR" + (" --quick" if quick else ""),
+        "command": f"python -m benchmarks {name} --json DIR" + (" --quick" if quick else "")
+        + (f" --device {device}" if on_gpu else ""),
         "rounds": rounds,
         "quick": quick,
         "sizes": sizes,
         "measured_on": MEASURED_ON,
         "wall_seconds": round(wall_seconds, 1),
-        "machine": machine(),
+        "machine": machine() | ({"gpu": gpu_name()} if on_gpu else {}),
         "libraries": library_versions(),
         "sections": [{"title": s["title"], "notes": s["notes"]} for s in sections],
         "rows": rows(sections),

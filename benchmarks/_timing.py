@@ -30,17 +30,27 @@ class Figure:
 
 
 def median_times(candidates: dict[str, Callable[[], object]], rounds: int = 15,
-                 warmup: int = 3) -> dict[str, float]:
-    """Median wall time of each candidate over ``rounds`` interleaved rounds."""
+                 warmup: int = 3, sync: Callable[[], object] | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Median time of each candidate over ``rounds`` interleaved rounds.
+
+    ``sync`` (e.g. ``torch.cuda.synchronize``) runs before the clock starts and before it
+    stops: a GPU runs its kernels after the call returns, and their time counts.
+    ``clock`` is wall time by default; ``time.process_time`` gives CPU time, which on a
+    machine shared with other jobs is not inflated by waiting for a core.
+    """
+    sync = sync or (lambda: None)
     for fn in candidates.values():
         for _ in range(warmup):
             fn()
     samples: dict[str, list[float]] = {k: [] for k in candidates}
     for _ in range(rounds):
         for name, fn in candidates.items():
-            start = time.perf_counter()
+            sync()
+            start = clock()
             fn()
-            samples[name].append(time.perf_counter() - start)
+            sync()
+            samples[name].append(clock() - start)
     return {k: statistics.median(v) for k, v in samples.items()}
 
 

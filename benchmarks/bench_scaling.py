@@ -9,9 +9,9 @@ measures, for ``seqcore.rnn_forward`` and for a one-head self-attention layer
 - the peak memory allocated during one call (``tracemalloc``; NumPy reports
   its buffers to it), and its exponent;
 - the number of matrix products each layer issues, counted by wrapping the
-  namespace's ``matmul``: the RNN's recurrent products depend on each other,
-  so their count is its number of sequential steps; attention issues the same
-  few products whatever n is.
+  namespace's ``matmul`` and tracing the ``@`` operator in seqcore's code: the
+  RNN's recurrent products depend on each other, so their count is its number of
+  sequential steps; attention issues the same few products whatever n is.
 
 The paper's claims, per layer: self-attention O(n²·d) operations with O(1)
 sequential operations; recurrent O(n·d²) with O(n) sequential operations.
@@ -24,12 +24,16 @@ The chapter's copy of these figures is an experiment record:
 
 from __future__ import annotations
 
+import dis
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import array_api_compat
 import numpy as np
 
+import seqcore
 from benchmarks._timing import Figure, record
 from seqcore import multi_head_attention, rnn_forward
 
@@ -87,6 +91,9 @@ def _peak_bytes(fn) -> int:
 
 
 def _count_products(fn) -> int:
+    """The matrix products ``fn`` issues inside seqcore: calls of the namespace's
+    ``matmul`` and evaluations of the ``@`` operator (traced opcode by opcode, in seqcore's
+    own frames only; NumPy's ``@`` cannot be wrapped from outside)."""
     xp = array_api_compat.array_namespace(np.empty(0))
     original, calls = xp.matmul, [0]
 
@@ -94,10 +101,28 @@ def _count_products(fn) -> int:
         calls[0] += 1
         return original(*args, **kwargs)
 
+    package = str(Path(seqcore.__file__).parent)
+    binary_op, at = dis.opmap["BINARY_OP"], [i for i, (_, op) in enumerate(dis._nb_ops)
+                                             if op in ("@", "@=")]
+
+    def trace(frame, event, arg):
+        if event == "call":
+            if not frame.f_code.co_filename.startswith(package):
+                return None
+            frame.f_trace_opcodes, frame.f_trace_lines = True, False
+            return trace
+        if event == "opcode":
+            code, i = frame.f_code.co_code, frame.f_lasti
+            if code[i] == binary_op and code[i + 1] in at:
+                calls[0] += 1
+        return trace
+
     xp.matmul = counting
+    sys.settrace(trace)
     try:
         fn()
     finally:
+        sys.settrace(None)
         xp.matmul = original
     return calls[0]
 

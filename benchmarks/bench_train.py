@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from benchmarks._timing import Figure, print_figures
+from benchmarks._timing import Figure, median_times, print_figures
 
 V, EMBED, LSTM_HIDDEN, B, T = 82, 32, 128, 32, 64
 CELLS = ("rnn", "lstm", "gru")
@@ -103,24 +103,6 @@ def steps(cell: str):
     return ours, theirs, check
 
 
-def cpu_median_times(candidates: dict, rounds: int, warmup: int = 2) -> dict[str, float]:
-    """Median CPU time of each candidate over interleaved rounds (one thread each).
-
-    CPU time, not wall time: on a machine shared with other jobs, waiting for a core
-    inflates wall time by whatever the other jobs take, differently for each round.
-    """
-    for fn in candidates.values():
-        for _ in range(warmup):
-            fn()
-    samples: dict[str, list[float]] = {k: [] for k in candidates}
-    for _ in range(rounds):
-        for name, fn in candidates.items():
-            start = time.process_time()
-            fn()
-            samples[name].append(time.process_time() - start)
-    return {k: float(np.median(v)) for k, v in samples.items()}
-
-
 def _peak_in_child(side: str, cell: str) -> dict:
     """Bytes by which one step raises the peak resident memory of a fresh process."""
     code = (f"from benchmarks.bench_train import _peak_here; _peak_here({side!r}, {cell!r})")
@@ -179,7 +161,7 @@ def run(rounds: int = 15) -> list[Figure]:
                 ours, theirs, check = steps(cell)
                 diffs[cell] = check()
                 candidates[f"{cell} seqcore"], candidates[f"{cell} torch"] = ours, theirs
-            t = cpu_median_times(candidates, rounds=rounds)
+            t = median_times(candidates, rounds=rounds, warmup=2, clock=time.process_time)
         for cell in CELLS:
             lm = _setup(cell)[0]
             mine, ref = t[f"{cell} seqcore"], t[f"{cell} torch"]

@@ -22,10 +22,12 @@ from types import ModuleType
 NAMES = {
     "lm_en": "experiments.lm_en",
     "lm_ko": "experiments.lm_ko",
+    "units_ko": "experiments.units_ko",
     "clipping": "experiments.clipping",
     "long_range": "experiments.long_range",
     "word2vec_lee": "experiments.word2vec_lee",
     "scaling": "experiments.scaling",
+    "kv_cache": "experiments.kv_cache",
 }
 
 

@@ -7,7 +7,8 @@ from experiments import _lm
 CONFIG = {
     "corpus": "lee", "min_freq": 1, "embed": 32, "lstm_hidden": 128, "dtype": "float32",
     "batch": 32, "steps": 64, "partition": "sequential", "updates": 800,
-    "lr": 3e-3, "min_lr": 3e-4, "warmup": 50, "clip": 1.0, "eval_every": 50,
+    "lr_grid": [3e-3, 1e-2, 3e-2], "min_lr_ratio": 0.1, "warmup": 50, "clip": 1.0,
+    "eval_every": 50,
     "prompt": "The government ", "sample_chars": 160, "beam_width": 4, "beam_chars": 60,
     "top_p": 0.9,
 }

@@ -48,6 +48,9 @@ from .corpora import *
 from .decoding import *
 from .attention import *
 from .transformer import *
+from .attention_grad import *
+from .transformer_grad import *
+from .decoder import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(

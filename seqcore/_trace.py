@@ -2,7 +2,7 @@
 
 Every display formula on the site carries a stable id (``rnn.hidden``,
 ``softmax.stable``…). The function that computes it says so with
-:func:`implements`; the traceability check (``tests/site/test_traceability.py``)
+:func:`implements`; the traceability check (``tests/tooling/test_traceability.py``)
 then proves that every id on a page has exactly one implementation, that no
 implementation claims an id no page shows, and that every implementation has a
 test marked ``@pytest.mark.formula(id)``.

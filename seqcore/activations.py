@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ._trace import implements
-from ._validate import floating, namespace
+from ._validate import Axis, Floats, params
 
 __all__ = ["log_softmax", "sigmoid", "softmax", "tanh_derivative_from_output"]
 
 
+def _shift(xp: Any, z: Any, axis: int) -> Any:
+    """z − max_j z_j along ``axis``; an empty axis has nothing to shift (and no maximum)."""
+    return z - xp.max(z, axis=axis, keepdims=True) if z.shape[axis] else z
+
+
 @implements("softmax.stable")
+@params(z=Floats(..., "classes"), axis=Axis("z"))
 def softmax(z: Any, axis: int = -1) -> Any:
     r"""Softmax along ``axis``, shifted by the maximum so that no ``exp`` overflows.
 
@@ -45,20 +53,13 @@ def softmax(z: Any, axis: int = -1) -> Any:
     >>> print(softmax(np.array([1000.0, 1001.0])).round(4))  # no overflow
     [0.2689 0.7311]
     """
-    xp, a = namespace("softmax", z=z)
-    z = a["z"]
-    floating("softmax", xp, z=z)
-    if z.ndim == 0:
-        raise ValueError("softmax: `z` must have at least one axis; got a 0-D scalar")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"softmax: `axis` must be in [{-z.ndim}, {z.ndim - 1}] for a "
-                         f"{z.ndim}-D `z`; got {axis}")
-    shifted = z - xp.max(z, axis=axis, keepdims=True)
-    e = xp.exp(shifted)
+    xp = array_namespace(z)
+    e = xp.exp(_shift(xp, z, axis))
     return e / xp.sum(e, axis=axis, keepdims=True)
 
 
 @implements("softmax.log")
+@params(z=Floats(..., "classes"), axis=Axis("z"))
 def log_softmax(z: Any, axis: int = -1) -> Any:
     r"""The logarithm of :func:`softmax`, computed without forming the softmax.
 
@@ -93,15 +94,8 @@ def log_softmax(z: Any, axis: int = -1) -> Any:
     >>> print(log_softmax(np.array([0.0, -2000.0])))           # log(0) would be -inf
     [    0. -2000.]
     """
-    xp, a = namespace("log_softmax", z=z)
-    z = a["z"]
-    floating("log_softmax", xp, z=z)
-    if z.ndim == 0:
-        raise ValueError("log_softmax: `z` must have at least one axis; got a 0-D scalar")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"log_softmax: `axis` must be in [{-z.ndim}, {z.ndim - 1}] for a "
-                         f"{z.ndim}-D `z`; got {axis}")
-    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    xp = array_namespace(z)
+    shifted = _shift(xp, z, axis)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
@@ -112,6 +106,7 @@ def _sigmoid(xp: Any, z: Any) -> Any:
 
 
 @implements("sigmoid.stable")
+@params(z=Floats())
 def sigmoid(z: Any) -> Any:
     r"""The logistic sigmoid, in a form that never overflows.
 
@@ -121,8 +116,9 @@ def sigmoid(z: Any) -> Any:
 
     Equation id: ``sigmoid.stable``. The two sides are the same function
     (multiply numerator and denominator of the left by :math:`e^{z/2}`). The
-    left side overflows :math:`e^{-z}` for large negative :math:`z`; the
-    right side only evaluates tanh, which saturates at :math:`\pm 1`, so every
+    left side overflows :math:`e^{-z}` with a warning below :math:`z \approx -709`
+    in float64 (the result, 0, is then the right limit). The right side only
+    evaluates tanh, which saturates at :math:`\pm 1`, so without a branch every
     input gives a finite value in :math:`[0, 1]`. The absolute error stays at
     the rounding level; far in the negative tail (:math:`z \lesssim -37` in
     float64) the result is 0 where the exact value is below :math:`10^{-16}`.
@@ -144,11 +140,10 @@ def sigmoid(z: Any) -> Any:
     >>> print(sigmoid(np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])).round(4))
     [0.     0.2689 0.5    0.7311 1.    ]
     """
-    xp, a = namespace("sigmoid", z=z)
-    floating("sigmoid", xp, z=a["z"])
-    return _sigmoid(xp, a["z"])
+    return _sigmoid(array_namespace(z), z)
 
 
+@params(y=Floats())
 def tanh_derivative_from_output(y: Any) -> Any:
     r"""The derivative of tanh written through its output: :math:`1 - \tanh(a)^2`.
 
@@ -167,7 +162,4 @@ def tanh_derivative_from_output(y: Any) -> Any:
     >>> print(tanh_derivative_from_output(np.tanh(np.array([0.0, 1.0]))).round(4))
     [1.   0.42]
     """
-    xp, a = namespace("tanh_derivative_from_output", y=y)
-    floating("tanh_derivative_from_output", xp, y=a["y"])
-    y = a["y"]
     return 1.0 - y * y

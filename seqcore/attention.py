@@ -26,9 +26,12 @@ import math
 from typing import Any
 
 import array_api_compat
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import Flag, Floats, Integer, Mask, ShapeError, blocked_rows, calling, params
+from .gru import _cell as _gru_cell
+from .gru import _pre as _gru_pre
 
 __all__ = [
     "additive_score",
@@ -42,18 +45,13 @@ __all__ = [
     "scaled_dot_product_attention",
 ]
 
-
-def _query_and_keys(func: str, s: Any, H: Any, **extra: Any) -> tuple[Any, dict[str, Any]]:
-    xp, a = namespace(func, s=s, H=H, **extra)
-    floating(func, xp, **a)
-    batched = a["s"].ndim == 2
-    shapes(func,
-           s=(a["s"], [("query",), ("batch", "query")]),
-           H=(a["H"], [("source", "key"), ("batch", "source", "key")][batched:batched + 1]))
-    return xp, a
+#: A decoder state (the query), batched or not, and the encoder states it looks at.
+QUERY = Floats("batch?", "query")
+KEYS = Floats("batch?", "source", "key")
 
 
 @implements("attention.dot")
+@params(s=Floats("batch?", "key"), H=KEYS)
 def dot_score(s: Any, H: Any) -> Any:
     r"""Luong's dot score: the decoder state against every encoder state.
 
@@ -84,17 +82,15 @@ def dot_score(s: Any, H: Any) -> Any:
     >>> print(dot_score(np.array([2.0, 1.0]), H))
     [2. 1. 3.]
     """
-    xp, a = _query_and_keys("dot_score", s, H)
-    s, H = a["s"], a["H"]
-    if s.shape[-1] != H.shape[-1]:
-        raise ShapeError(f"dot_score: `s` and the rows of `H` must have the same size; got "
-                         f"`s` {tuple(s.shape)} and `H` {tuple(H.shape)} (use general_score "
-                         "for different sizes)")
-    # e_i = s·h_i for all i at once: H s
-    return xp.matmul(H, s[..., None])[..., 0]
+    return _dot(s, H)
+
+
+def _dot(s: Any, H: Any) -> Any:
+    return (H @ s[..., None])[..., 0]              # e_i = s·h_i for all i at once: H s
 
 
 @implements("attention.general")
+@params(W_a=Floats("query", "key"), s=QUERY, H=KEYS)
 def general_score(s: Any, H: Any, W_a: Any) -> Any:
     r"""Luong's general (bilinear) score.
 
@@ -122,16 +118,17 @@ def general_score(s: Any, H: Any, W_a: Any) -> Any:
     >>> print(general_score(np.array([1.0, 1.0]), H, np.array([[2.0, 0.0], [0.0, -1.0]])))
     [ 2. -1.]
     """
-    func = "general_score"
-    xp, a = _query_and_keys(func, s, H, W_a=W_a)
-    shapes(func, s=(a["s"], [("query",), ("batch", "query")]), W_a=(a["W_a"], ("query", "key")),
-           H=(a["H"], [("source", "key"), ("batch", "source", "key")][a["s"].ndim - 1:a["s"].ndim]))
+    return _general(s, H, W_a)
+
+
+def _general(s: Any, H: Any, W_a: Any) -> Any:
     # s^T W_a h_i = (W_a^T s)·h_i: project the query once, then one product per position
-    q = xp.matmul(a["s"], a["W_a"])
-    return xp.matmul(a["H"], q[..., None])[..., 0]
+    return _dot(s @ W_a, H)
 
 
 @implements("attention.additive")
+@params(W_s=Floats("attn", "query"), W_h=Floats("attn", "key"), v=Floats("attn"),
+        s=QUERY, H=KEYS)
 def additive_score(s: Any, H: Any, W_s: Any, W_h: Any, v: Any) -> Any:
     r"""Bahdanau's additive score: a one-hidden-layer network on query and key.
 
@@ -163,49 +160,17 @@ def additive_score(s: Any, H: Any, W_s: Any, W_h: Any, v: Any) -> Any:
     >>> print(e.round(4))                     # tanh(±1)
     [ 0.7616 -0.7616]
     """
-    func = "additive_score"
-    xp, a = _query_and_keys(func, s, H, W_s=W_s, W_h=W_h, v=v)
-    r = a["s"].ndim
-    shapes(func, s=(a["s"], [("query",), ("batch", "query")]),
-           H=(a["H"], [("source", "key"), ("batch", "source", "key")][r - 1:r]),
-           W_s=(a["W_s"], ("attn", "query")), W_h=(a["W_h"], ("attn", "key")),
-           v=(a["v"], ("attn",)))
+    return _additive(array_namespace(s), s, H, W_s, W_h, v)
+
+
+def _additive(xp: Any, s: Any, H: Any, W_s: Any, W_h: Any, v: Any) -> Any:
     # W_s s once per query, W_h h_i for all i in one product, broadcast over positions
-    hidden = xp.tanh(xp.matmul(a["s"], a["W_s"].T)[..., None, :] + xp.matmul(a["H"], a["W_h"].T))
-    return xp.matmul(hidden, a["v"])
-
-
-def _check_mask(func: str, xp: Any, mask: Any, scores_shape: tuple[int, ...],
-                query_axis: bool) -> Any:
-    """Validate a boolean mask broadcastable to ``scores_shape``; refuse empty rows."""
-    if not xp.isdtype(mask.dtype, "bool"):
-        raise TypeError(f"{func}: `mask` must be boolean (True = attend, False = blocked); "
-                        f"got dtype {mask.dtype}. Build it with a comparison, e.g. "
-                        "lengths[:, None] > positions")
-    mshape = tuple(int(d) for d in mask.shape)
-    fits = len(mshape) <= len(scores_shape) and all(
-        m in (1, s) for m, s in zip(reversed(mshape), reversed(scores_shape), strict=False))
-    if not fits:
-        raise ShapeError(f"{func}: `mask` must broadcast to the scores' shape {scores_shape} "
-                         f"(each axis equal or 1, aligned from the right); got {mshape}")
-    full = xp.broadcast_to(mask, scores_shape)
-    allowed = xp.any(full, axis=-1)
-    if not bool(xp.all(allowed)):
-        flat = [int(i) for i in xp.nonzero(xp.reshape(~allowed, (-1,)))[0]]
-        index = []
-        rest = flat[0]
-        for size in reversed(tuple(int(d) for d in allowed.shape)):
-            rest, i = divmod(rest, size)
-            index.insert(0, i)
-        what = "query row" if query_axis else "score vector"
-        more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
-        raise ValueError(f"{func}: `mask` blocks every key of the {what} at index "
-                         f"{tuple(index)}{more}; the softmax over no scores is 0/0. Let each "
-                         "query attend to at least one key (e.g. to itself), or drop that query")
-    return full
+    hidden = xp.tanh((s @ W_s.T)[..., None, :] + H @ W_h.T)
+    return hidden @ v                              # e_i = vᵀ tanh(W_s s + W_h h_i)
 
 
 @implements("attention.weights")
+@params(scores=Floats(..., "source", nonempty="source"), mask=Mask(..., "source"))
 def attention_weights(scores: Any, mask: Any = None) -> Any:
     r"""Attention weights: the softmax of the scores over source positions.
 
@@ -224,7 +189,9 @@ def attention_weights(scores: Any, mask: Any = None) -> Any:
         :func:`additive_score`.
     mask : bool array broadcastable to ``scores``, optional
         ``True`` where attention is allowed (e.g. not padding). Blocking every
-        position of a score vector is a ``ValueError``.
+        position of a score vector is a ``ValueError``. Block keys with the mask, not
+        with scores of ``-inf``: a row whose scores are all ``-inf`` gives NaN weights,
+        as ``torch.softmax`` does. No scores at all (``S = 0``) is a ``ShapeError``.
 
     Returns
     -------
@@ -241,17 +208,10 @@ def attention_weights(scores: Any, mask: Any = None) -> Any:
     ...                         mask=np.array([True, True, False])).round(4))
     [0.7311 0.2689 0.    ]
     """
-    func = "attention_weights"
-    xp, a = namespace(func, scores=scores, mask=mask)
-    e = a["scores"]
-    floating(func, xp, scores=e)
-    if e.ndim == 0:
-        raise ShapeError(f"{func}: `scores` must have at least one axis (..., S); got a scalar")
-    return _masked_softmax(func, xp, e, a["mask"], query_axis=False)
+    return _masked_softmax(array_namespace(scores), scores, mask)
 
 
-def _masked_softmax(func: str, xp: Any, e: Any, mask: Any, query_axis: bool,
-                    owned: bool = False) -> Any:
+def _masked_softmax(xp: Any, e: Any, mask: Any, owned: bool = False) -> Any:
     """Softmax over the last axis with blocked entries at -inf.
 
     ``owned=True``: ``e`` is a temporary of ours, so the max is subtracted in
@@ -262,7 +222,8 @@ def _masked_softmax(func: str, xp: Any, e: Any, mask: Any, query_axis: bool,
     in_place = not getattr(e, "requires_grad", False)
     if mask is not None:
         owned = True   # `where` below returns a fresh array
-        full = _check_mask(func, xp, mask, tuple(int(d) for d in e.shape), query_axis)
+        full = xp.broadcast_to(mask, tuple(e.shape))
+        blocked_rows(calling(), "mask", xp, full)
         e = xp.where(full, e, xp.asarray(-math.inf, dtype=e.dtype,
                                           device=array_api_compat.device(e)))
     # softmax.stable: every row keeps at least one finite score, so the max is finite
@@ -278,6 +239,7 @@ def _masked_softmax(func: str, xp: Any, e: Any, mask: Any, query_axis: bool,
 
 
 @implements("attention.context")
+@params(weights=Floats("batch?", "source"), H=Floats("batch?", "source", "d"))
 def context_vector(weights: Any, H: Any) -> Any:
     r"""The context vector: the weight-averaged encoder states.
 
@@ -304,17 +266,15 @@ def context_vector(weights: Any, H: Any) -> Any:
     >>> print(context_vector(np.array([0.25, 0.75]), H))
     [0.25 0.75]
     """
-    func = "context_vector"
-    xp, a = namespace(func, weights=weights, H=H)
-    floating(func, xp, **a)
-    r = a["weights"].ndim
-    shapes(func, weights=(a["weights"], [("source",), ("batch", "source")]),
-           H=(a["H"], [("source", "d"), ("batch", "source", "d")][r - 1:r]))
-    # c = Σ_i α_i h_i = α^T H
-    return xp.matmul(a["weights"][..., None, :], a["H"])[..., 0, :]
+    return _context(weights, H)
+
+
+def _context(weights: Any, H: Any) -> Any:
+    return (weights[..., None, :] @ H)[..., 0, :]  # c = Σ_i α_i h_i = αᵀ H
 
 
 @implements("attention.causal-mask")
+@params(n_queries=Integer(ge=1), n_keys=Integer(ge=1, optional=True))
 def causal_mask(n_queries: int, n_keys: int | None = None) -> Any:
     r"""The causal (look-ahead) mask: query :math:`i` may attend to keys :math:`j \le i`.
 
@@ -349,13 +309,12 @@ def causal_mask(n_queries: int, n_keys: int | None = None) -> Any:
     import numpy as np
 
     n_keys = n_queries if n_keys is None else n_keys
-    for name, n in (("n_queries", n_queries), ("n_keys", n_keys)):
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"causal_mask: `{name}` must be a positive integer; got {n!r}")
-    return np.tril(np.ones((n_queries, n_keys), dtype=bool))
+    return np.tril(np.ones((n_queries, n_keys), dtype=bool))      # M_ij = 0 (True) for j ≤ i
 
 
 @implements("attention.scaled-dot", "attention.masked")
+@params(Q=Floats(..., "n_q", "d_k"), K=Floats(..., "n_k", "d_k", nonempty="n_k"),
+        V=Floats(..., "n_k", "d_v"), mask=Mask(..., "n_q", "n_k"), causal=Flag())
 def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
                                  causal: bool = False) -> tuple[Any, Any]:
     r"""Scaled dot-product attention, with optional padding and causal masks.
@@ -406,33 +365,29 @@ def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
     [[2.   ]
      [2.203]]
     """
-    func = "scaled_dot_product_attention"
-    xp, a = namespace(func, Q=Q, K=K, V=V, mask=mask)
-    Q, K, V = a["Q"], a["K"], a["V"]
-    floating(func, xp, Q=Q, K=K, V=V)
-    if Q.ndim < 2:
-        raise ShapeError(f"{func}: `Q` must be at least 2-D (..., n_q, d_k); got shape "
-                         f"{tuple(Q.shape)}")
-    lead = tuple(f"lead{i}" for i in range(Q.ndim - 2))
-    shapes(func, Q=(Q, (*lead, "n_q", "d_k")), K=(K, (*lead, "n_k", "d_k")),
-           V=(V, (*lead, "n_k", "d_v")))
-    d_k = int(Q.shape[-1])
-    # scores = Q K^T / sqrt(d_k); scaling Q (n_q × d_k) is cheaper than scaling the scores
-    scores = xp.matmul(Q * (1.0 / math.sqrt(d_k)), xp.matrix_transpose(K))
-    m = a["mask"]
+    return _attention(array_namespace(Q), Q, K, V, mask, causal)
+
+
+def _attention(xp: Any, Q: Any, K: Any, V: Any, mask: Any, causal: bool) -> tuple[Any, Any]:
+    # Q Kᵀ / √d_k; scaling Q (n_q × d_k) is cheaper than scaling the scores
+    scores = (Q * (1.0 / math.sqrt(Q.shape[-1]))) @ xp.matrix_transpose(K)
     if causal:
-        c = xp.asarray(causal_mask(int(Q.shape[-2]), int(K.shape[-2])),
-                       device=array_api_compat.device(Q))
-        if m is not None:
-            _check_mask(func, xp, m, tuple(int(d) for d in scores.shape), True)
-            m = xp.logical_and(m, c)
-        else:
-            m = c
-    weights = _masked_softmax(func, xp, scores, m, query_axis=True, owned=True)
-    return xp.matmul(weights, V), weights
+        M = xp.asarray(causal_mask(Q.shape[-2], K.shape[-2]), device=array_api_compat.device(Q))
+        mask = M if mask is None else xp.logical_and(mask, M)
+    weights = _masked_softmax(xp, scores, mask, owned=True)     # softmax(Q Kᵀ / √d_k + M)
+    return weights @ V, weights
+
+
+#: The decoder's state s, its previous output's embedding y and the GRU cell that updates it.
+DECODER = {"y_prev": Floats("batch?", "d_y"), "s_prev": Floats("batch?", "n"),
+           "H": Floats("batch?", "source", "d_h", nonempty="source"),
+           "W_hh": Floats("3*n", "n"), "b_ih": Floats("3*n", optional=True),
+           "b_hh": Floats("3*n", optional=True)}
 
 
 @implements("attention.bahdanau-state")
+@params(**DECODER, W_s=Floats("attn", "n"), W_h=Floats("attn", "d_h"), v=Floats("attn"),
+        W_ih=Floats("3*n", "d_y+d_h"))
 def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, W_ih: Any,
                   W_hh: Any, b_ih: Any = None, b_hh: Any = None) -> tuple[Any, Any, Any]:
     r"""One decoder step of Bahdanau attention: score with :math:`s_{i-1}`, then update.
@@ -482,33 +437,24 @@ def bahdanau_step(y_prev: Any, s_prev: Any, H: Any, W_s: Any, W_h: Any, v: Any, 
     >>> from seqcore import bahdanau_step
     >>> rng = np.random.default_rng(0)
     >>> H, s_prev, y = rng.normal(size=(4, 3)), rng.normal(size=2), rng.normal(size=5)
-    >>> s, c, w = bahdanau_step(y, s_prev, H, rng.normal(size=(6, 2)), rng.normal(size=(6, 3)),
-    ...                         rng.normal(size=6), rng.normal(size=(6, 8)),
-    ...                         rng.normal(size=(6, 2)))
+    >>> W_s, W_h, v = rng.normal(size=(6, 2)), rng.normal(size=(6, 3)), rng.normal(size=6)
+    >>> W_ih, W_hh = rng.normal(size=(6, 8)), rng.normal(size=(6, 2))
+    >>> s, c, w = bahdanau_step(y, s_prev, H, W_s, W_h, v, W_ih, W_hh)
     >>> print(s.shape, c.shape, w.shape, round(float(w.sum()), 12))
     (2,) (3,) (4,) 1.0
     """
-    from .gru import gru_step
-
-    func = "bahdanau_step"
-    xp, a = namespace(func, y_prev=y_prev, H=H, W_ih=W_ih)
-    floating(func, xp, **a)
-    if a["y_prev"].ndim == 0 or a["H"].ndim == 0:
-        raise ShapeError(f"{func}: `y_prev` and `H` need a feature axis; got shapes "
-                         f"{tuple(a['y_prev'].shape)} and {tuple(a['H'].shape)}")
-    reads = int(a["y_prev"].shape[-1]) + int(a["H"].shape[-1])
-    if a["W_ih"].ndim != 2 or int(a["W_ih"].shape[-1]) != reads:
-        raise ShapeError(f"{func}: `W_ih` must be 2-D (3·n, d_y + d_h) to read [y_prev; c] "
-                         f"(d_y + d_h = {reads}); got shape {tuple(a['W_ih'].shape)}")
-    e = additive_score(s_prev, H, W_s, W_h, v)        # e_ij = a(s_{i-1}, h_j): before the RNN
-    weights = attention_weights(e)                    # α_ij = softmax_j e_ij
-    c = context_vector(weights, H)                    # c_i = Σ_j α_ij h_j
-    x = xp.concat([a["y_prev"], c], axis=-1)          # the RNN reads [y_{i-1}; c_i]
-    s = gru_step(x, s_prev, W_ih, W_hh, b_ih, b_hh)   # s_i = f(s_{i-1}, [y_{i-1}; c_i])
-    return s, c, weights
+    xp = array_namespace(H)
+    e = _additive(xp, s_prev, H, W_s, W_h, v)      # e_ij = a(s_{i-1}, h_j): before the RNN
+    weights = _masked_softmax(xp, e, None, owned=True)     # α_ij = softmax_j e_ij
+    c = _context(weights, H)                       # c_i = Σ_j α_ij h_j
+    x = xp.concat([y_prev, c], axis=-1)            # the RNN reads [y_{i-1}; c_i]
+    s, _ = _gru_cell(xp, _gru_pre(x, W_ih, b_ih), s_prev, W_hh, b_hh, "pytorch")
+    return s, c, weights                           # s_i = f(s_{i-1}, [y_{i-1}; c_i])
 
 
 @implements("attention.luong-output")
+@params(**DECODER, W_ih=Floats("3*n", "d_y"), W_c=Floats("d_c", "d_h+n"),
+        W_a=Floats("n", "d_h", optional=True))
 def luong_step(y_prev: Any, s_prev: Any, H: Any, W_ih: Any, W_hh: Any, W_c: Any,
                b_ih: Any = None, b_hh: Any = None,
                W_a: Any = None) -> tuple[Any, Any, Any, Any]:
@@ -561,18 +507,14 @@ def luong_step(y_prev: Any, s_prev: Any, H: Any, W_ih: Any, W_hh: Any, W_c: Any,
     >>> print(s.shape, h_tilde.shape, c.shape, w.shape)
     (2,) (3,) (2,) (4,)
     """
-    from .gru import gru_step
-
-    func = "luong_step"
-    s = gru_step(y_prev, s_prev, W_ih, W_hh, b_ih, b_hh)     # s_i = f(s_{i-1}, y_{i-1}) first
-    e = dot_score(s, H) if W_a is None else general_score(s, H, W_a)   # score(s_i, h_j)
-    weights = attention_weights(e)
-    c = context_vector(weights, H)
-    xp, a = namespace(func, W_c=W_c, s=s)
-    floating(func, xp, **a)
-    cs = xp.concat([c, s], axis=-1)                           # [c_i; s_i]
-    if a["W_c"].ndim != 2 or a["W_c"].shape[-1] != cs.shape[-1]:
-        raise ShapeError(f"{func}: `W_c` must be 2-D (d_c, d_h + n) to read [c_i; s_i] "
-                         f"(d_h + n = {cs.shape[-1]}); got shape {tuple(a['W_c'].shape)}")
-    h_tilde = xp.tanh(xp.matmul(cs, a["W_c"].T))               # h̃_i = tanh(W_c [c_i; s_i])
+    xp = array_namespace(H)
+    if W_a is None and H.shape[-1] != s_prev.shape[-1]:
+        raise ShapeError(f"luong_step: without `W_a` the score is the dot product s_i·h_j, so "
+                         f"`H` needs d_h = n = {s_prev.shape[-1]} features; got {H.shape[-1]}"
+                         ". Give W_a (general_score) to compare states of other sizes")
+    s, _ = _gru_cell(xp, _gru_pre(y_prev, W_ih, b_ih), s_prev, W_hh, b_hh, "pytorch")
+    e = _dot(s, H) if W_a is None else _general(s, H, W_a)     # score(s_i, h_j), with s_i
+    weights = _masked_softmax(xp, e, None, owned=True)         # α_ij = softmax_j e_ij
+    c = _context(weights, H)                                   # c_i = Σ_j α_ij h_j
+    h_tilde = xp.tanh(xp.concat([c, s], axis=-1) @ W_c.T)      # h̃_i = tanh(W_c [c_i; s_i])
     return s, h_tilde, c, weights

@@ -27,46 +27,32 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._trace import implements
-from .sparse import _check_df, document_frequency, document_term_matrix
+from ._validate import Counts, Integer, Options, Real, params
+from .sparse import TOKENIZER, Document, Queries, _count, document_frequency
 
 __all__ = ["BM25_VARIANTS", "BM25Index", "bm25_idf", "bm25_tf"]
 
 BM25_VARIANTS = ("okapi", "lucene")
-
-
-def _variant(func: str, variant: str) -> str:
-    if variant not in BM25_VARIANTS:
-        raise ValueError(f"{func}: `variant` must be 'okapi' or 'lucene'; got {variant!r}")
-    return variant
-
-
-def _check_k1_b(func: str, k1: Any, b: Any) -> tuple[float, float]:
-    for name, v in (("k1", k1), ("b", b)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(v):
-            raise TypeError(f"{func}: `{name}` must be a finite real number; got {v!r}")
-    if k1 < 0:
-        raise ValueError(f"{func}: `k1` must be >= 0 (it sets how fast term frequency "
-                         f"saturates; 1.2-2.0 is usual); got {k1}")
-    if not 0 <= b <= 1:
-        raise ValueError(f"{func}: `b` must lie in [0, 1] (0: no length normalization, 1: "
-                         f"full); got {b}")
-    return float(k1), float(b)
+VARIANT = Options(*BM25_VARIANTS)
+#: k1 >= 0 sets how fast term frequency saturates (1.2-2.0 is usual); b in [0, 1] how much
+#: length is normalized (0: none, 1: full).
+SATURATION = {"k1": Real(ge=0), "b": Real(ge=0, le=1)}
 
 
 @implements("bm25.idf-okapi", "bm25.idf-lucene")
+@params(n_docs=Integer(ge=1), df=Counts("terms", le="n_docs"), variant=VARIANT, epsilon=Real(ge=0))
 def bm25_idf(df: Any, n_docs: int, variant: str = "okapi", epsilon: float = 0.25) -> np.ndarray:
     r"""BM25's inverse document frequency, in the Okapi (floored) or Lucene form.
 
     .. math::
 
         \begin{aligned}
-        \mathrm{idf}_{\text{RSJ}}(t) &= \ln\frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5},
-        \qquad
-        \mathrm{idf}_{\text{okapi}}(t) = \begin{cases}
+        \mathrm{idf}_{\text{RSJ}}(t) &= \ln\frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5}
+        \\[0.5em]
+        \mathrm{idf}_{\text{okapi}}(t) &= \begin{cases}
           \mathrm{idf}_{\text{RSJ}}(t) & \mathrm{idf}_{\text{RSJ}}(t) \ge 0 \\
           \varepsilon \cdot \frac{1}{V} \sum_{t'} \mathrm{idf}_{\text{RSJ}}(t') & \text{otherwise}
-        \end{cases} \\
+        \end{cases} \\[0.5em]
         \mathrm{idf}_{\text{lucene}}(t)
           &= \ln\left(1 + \frac{N - \mathrm{df}(t) + 0.5}{\mathrm{df}(t) + 0.5}\right)
         \end{aligned}
@@ -104,10 +90,7 @@ def bm25_idf(df: Any, n_docs: int, variant: str = "okapi", epsilon: float = 0.25
     >>> print(bm25_idf([1, 2, 5], n_docs=6, variant="lucene").round(4))
     [1.5404 1.0296 0.2412]
     """
-    func = "bm25_idf"
-    _variant(func, variant)
-    N, df = _check_df(func, df, n_docs)
-    ratio = (N - df + 0.5) / (df + 0.5)            # (N - df + 0.5) / (df + 0.5)
+    ratio = (n_docs - df + 0.5) / (df + 0.5)       # (N - df + 0.5) / (df + 0.5)
     if variant == "lucene":
         return np.log1p(ratio)                     # ln(1 + ratio) >= ln(1 + 1/(2N+1)) > 0
     raw = np.log(ratio)
@@ -118,17 +101,19 @@ def bm25_idf(df: Any, n_docs: int, variant: str = "okapi", epsilon: float = 0.25
 
 
 @implements("bm25.tf-okapi", "bm25.tf-lucene")
+@params(tf=Counts(), doc_len=Counts(), avgdl=Real(gt=0), **SATURATION, variant=VARIANT)
 def bm25_tf(tf: Any, doc_len: Any, avgdl: float, k1: float = 1.5, b: float = 0.75,
             variant: str = "okapi") -> np.ndarray:
     r"""BM25's saturating term-frequency factor with document-length normalization.
 
     .. math::
 
-        \mathrm{tf}_{\text{okapi}}(t,d) = \frac{f_{t,d}\,(k_1 + 1)}
-        {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)},
-        \qquad
-        \mathrm{tf}_{\text{lucene}}(t,d) = \frac{f_{t,d}}
+        \begin{aligned}
+        \mathrm{tf}_{\text{okapi}}(t,d) &= \frac{f_{t,d}\,(k_1 + 1)}
+        {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)} \\[0.5em]
+        \mathrm{tf}_{\text{lucene}}(t,d) &= \frac{f_{t,d}}
         {f_{t,d} + k_1\left(1 - b + b\,\frac{|d|}{\mathrm{avgdl}}\right)}
+        \end{aligned}
 
     Equation ids: ``bm25.tf-okapi``, ``bm25.tf-lucene``. As :math:`f_{t,d}`
     grows the Okapi factor rises towards :math:`k_1 + 1` (the Lucene one
@@ -154,22 +139,12 @@ def bm25_tf(tf: Any, doc_len: Any, avgdl: float, k1: float = 1.5, b: float = 0.7
     >>> print(bm25_tf(np.array([0, 1, 2, 5, 100]), doc_len=10, avgdl=10).round(3))
     [0.    1.    1.429 1.923 2.463]
     """
-    func = "bm25_tf"
-    _variant(func, variant)
-    k1, b = _check_k1_b(func, k1, b)
-    if not np.isfinite(avgdl) or avgdl <= 0:
-        raise ValueError(f"{func}: `avgdl` must be > 0 (the mean document length); got {avgdl}")
-    f = np.asarray(tf, dtype=np.float64)
-    dl = np.asarray(doc_len, dtype=np.float64)
-    for name, arr in (("tf", f), ("doc_len", dl)):
-        if arr.size and arr.min() < 0:
-            raise ValueError(f"{func}: `{name}` must be >= 0; got {arr.min()}")
-    norm = dl / avgdl                              # built in place to keep few temporaries
+    norm = doc_len / avgdl                         # built in place to keep few temporaries
     norm *= b
     norm += 1.0 - b
     norm *= k1                                     # K = k1 (1 - b + b |d| / avgdl)
-    denom = f + norm                               # f + K
-    out = np.array(np.broadcast_to(f * (k1 + 1.0) if variant == "okapi" else f, denom.shape))
+    denom = tf + norm                              # f + K
+    out = np.array(np.broadcast_to(tf * (k1 + 1.0) if variant == "okapi" else tf, denom.shape))
     # f (k1 + 1) / (f + K) or f / (f + K); where f + K = 0 (k1 = 0, or b = 1 and |d| = 0)
     # f is 0 too: no occurrence, no score, and 0/0 is left at 0 instead of NaN
     np.divide(out, denom, out=out, where=denom > 0)
@@ -213,8 +188,9 @@ class BM25Index:
     Examples
     --------
     >>> from seqcore import BM25Index
-    >>> docs = ["the cat sat on the mat", "the dog sat on the log", "cats and dogs are pets",
-    ...         "the cat chased the dog", "a bird sang", "the end"]
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log",
+    ...         "cats and dogs are pets", "the cat chased the dog",
+    ...         "a bird sang", "the end"]
     >>> index = BM25Index(docs)                     # Okapi, k1 = 1.5, b = 0.75
     >>> print(index.scores("cat sat").round(4))
     [1.0222 0.5111 0.     0.5598 0.     0.    ]
@@ -223,20 +199,13 @@ class BM25Index:
     [3 1] [0.9118 0.8404]
     """
 
+    @params(**SATURATION, variant=VARIANT, epsilon=Real(ge=0), tokenizer=TOKENIZER)
     def __init__(self, docs: Iterable[str | Sequence[str]], k1: float = 1.5, b: float = 0.75,
                  variant: str = "okapi", epsilon: float = 0.25,
                  tokenizer: Callable[[str], list[str]] | None = None,
                  dtype: Any = np.float64) -> None:
-        func = "BM25Index"
-        self.variant = _variant(func, variant)
-        self.k1, self.b = _check_k1_b(func, k1, b)
-        self.tokenizer = tokenizer
-        try:
-            X, terms = document_term_matrix(docs, tokenizer=tokenizer)
-        except ValueError as err:
-            raise ValueError(str(err).replace("document_term_matrix", func)) from None
-        except TypeError as err:
-            raise TypeError(str(err).replace("document_term_matrix", func)) from None
+        self.variant, self.k1, self.b, self.tokenizer = variant, k1, b, tokenizer
+        X, terms = _count(docs, None, tokenizer, None, False, 1)
         self.n_docs = X.shape[0]
         self.terms = terms
         self.vocabulary = {t: j for j, t in enumerate(terms)}
@@ -246,8 +215,7 @@ class BM25Index:
         self.idf = bm25_idf(self.df, self.n_docs, variant, epsilon)
         rows = np.repeat(np.arange(self.n_docs), np.diff(X.indptr))
         # idf(t) * tf(t, d) for every stored pair, computed once
-        weights = bm25_tf(X.data, self.doc_len.astype(np.float64)[rows], self.avgdl,
-                          self.k1, self.b, variant)
+        weights = bm25_tf(X.data, self.doc_len.astype(np.float64)[rows], self.avgdl, k1, b, variant)
         weights *= self.idf[X.indices]
         W = sp.csr_array((weights.astype(dtype), X.indices, X.indptr), shape=X.shape)
         self.weights = W.tocsc()     # term-major: column t holds the postings of term t
@@ -256,22 +224,13 @@ class BM25Index:
         return (f"BM25Index({self.n_docs} documents, {len(self.terms)} terms, "
                 f"variant={self.variant!r}, k1={self.k1}, b={self.b})")
 
-    def _query_ids(self, query: str | Sequence[str], where: str = "query") -> list[int]:
-        if isinstance(query, str):
-            query = (self.tokenizer or str.split)(query)
-        elif not isinstance(query, Sequence):
-            raise TypeError(f"BM25Index: `{where}` must be a str or a list of str tokens; got "
-                            f"{type(query).__name__}")
-        get = self.vocabulary.get
-        ids = [j for j in map(get, query) if j is not None]
-        if len(ids) != len(query):
-            for pos, t in enumerate(query):
-                if not isinstance(t, str):
-                    raise TypeError(f"BM25Index: `{where}` must hold str tokens only; got "
-                                    f"{type(t).__name__} ({t!r}) at position {pos}")
-        return ids
+    def _query_ids(self, query: str | Sequence[str]) -> list[int]:
+        """The columns of a query's known terms (a term seen twice counts twice)."""
+        tokens = (self.tokenizer or str.split)(query) if isinstance(query, str) else query
+        return [j for j in map(self.vocabulary.get, tokens) if j is not None]
 
     @implements("bm25.score")
+    @params(query=Document())
     def scores(self, query: str | Sequence[str]) -> np.ndarray:
         r"""BM25 scores of every document for one query.
 
@@ -307,6 +266,7 @@ class BM25Index:
             np.add.at(scores, indices[lo:hi], data[lo:hi])
         return scores
 
+    @params(queries=Queries())
     def scores_batch(self, queries: Iterable[str | Sequence[str]]) -> sp.csr_array:
         """Scores of many queries at once, as a sparse ``(n_queries, n_docs)`` matrix.
 
@@ -322,13 +282,9 @@ class BM25Index:
         [[0.     0.     0.3923]
          [0.7847 0.     0.    ]]
         """
-        if isinstance(queries, str):
-            raise TypeError("BM25Index.scores_batch: `queries` must be a list of queries; got "
-                            "a single str (use scores() for one query)")
-        queries = list(queries)
         rows, cols = [], []
         for i, q in enumerate(queries):
-            ids = self._query_ids(q, f"queries[{i}]")
+            ids = self._query_ids(q)
             rows.extend([i] * len(ids))
             cols.extend(ids)
         # Q: query-term counts (duplicates are summed by the constructor)
@@ -336,6 +292,7 @@ class BM25Index:
                          shape=(len(queries), len(self.terms)))
         return sp.csr_array(Q @ self.weights.T)
 
+    @params(query=Document(), k=Integer(ge=1))
     def top_k(self, query: str | Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best documents for a query: their ids and scores, best first.
 
@@ -348,8 +305,6 @@ class BM25Index:
         >>> print(ids, best.round(4))
         [2 1] [0.246  0.2009]
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"BM25Index.top_k: `k` must be an integer >= 1; got {k!r}")
         s = self.scores(query)
         k = min(int(k), self.n_docs)
         best = np.argpartition(-s, k - 1)[:k] if k < self.n_docs else np.arange(self.n_docs)

@@ -14,12 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 import array_api_compat
+from array_api_compat import array_namespace
 
-from ._recurrent import finite, leading_sum, nonempty, outer_sum, zeros_state
+from ._recurrent import leading_sum, outer_sum, zeros_state
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace, shapes
+from ._validate import Floats, Integer, Ints, params
 from .activations import log_softmax, softmax
-from .rnn import NONLINEARITIES, rnn_forward
+from .rnn import NONLINEARITY, RNN_OUTPUT, RNN_SEQUENCE, RNN_WEIGHTS, rnn_forward, rnn_logits
+
+#: Logits over ``classes`` and the true class of each, with any leading axes.
+SCORED = {"logits": Floats(..., "classes", finite=True), "targets": Ints(..., ge=0, lt="classes")}
+#: The same along a sequence (time first) of an RNN whose output layer gives the classes.
+SEQUENCE_TARGETS = Ints("time", "batch?", ge=0, lt="output")
+STATE_GRAD = Floats("batch?", "hidden", optional=True)
 
 __all__ = [
     "cross_entropy",
@@ -32,38 +39,14 @@ __all__ = [
 ]
 
 
-def _targets(func: str, xp: Any, logits: Any, targets: Any) -> Any:
-    """Check integer class indices that match the logits' leading shape; return one-hot."""
-    if not array_api_compat.is_array_api_obj(targets):
-        targets = xp.asarray(targets, device=array_api_compat.device(logits))
-    if not xp.isdtype(targets.dtype, "integral"):
-        raise TypeError(f"{func}: `targets` must hold integer class indices; got dtype "
-                        f"{targets.dtype}")
-    if logits.ndim == 0:
-        raise ShapeError(f"{func}: `logits` must have at least one axis (..., classes); "
-                         "got a scalar")
-    lead = tuple(int(s) for s in logits.shape[:-1])
-    if tuple(int(s) for s in targets.shape) != lead:
-        raise ShapeError(f"{func}: `targets` must have the shape of `logits` without its last "
-                         f"axis, {lead}; got {tuple(targets.shape)}")
-    K = int(logits.shape[-1])
-    if targets.size and (int(xp.min(targets)) < 0 or int(xp.max(targets)) >= K):
-        raise ValueError(f"{func}: `targets` must be class indices in [0, {K - 1}]; got values "
-                         f"from {int(xp.min(targets))} to {int(xp.max(targets))}")
-    classes = xp.arange(K, device=array_api_compat.device(logits))
-    return xp.astype(classes == targets[..., None], logits.dtype)     # y_t as one-hot rows
-
-
-def _logits(func: str, logits: Any, targets: Any) -> tuple[Any, Any, Any]:
-    xp, a = namespace(func, logits=logits)
-    logits = a["logits"]
-    floating(func, xp, logits=logits)
-    onehot = _targets(func, xp, logits, targets)
-    finite(func, xp, logits=logits)
-    return xp, logits, onehot
+def _one_hot(xp: Any, logits: Any, targets: Any) -> Any:
+    """y_t as one-hot rows in the dtype of the logits."""
+    classes = xp.arange(logits.shape[-1], device=array_api_compat.device(logits))
+    return xp.astype(classes == targets[..., None], logits.dtype)
 
 
 @implements("bptt.loss-step")
+@params(**SCORED)
 def cross_entropy(logits: Any, targets: Any) -> Any:
     r"""Cross-entropy of one step (or of every step at once), from the logits.
 
@@ -95,11 +78,13 @@ def cross_entropy(logits: Any, targets: Any) -> Any:
     >>> print(cross_entropy(logits, np.array([0, 2])).round(4))
     [0.2395 1.0986]
     """
-    xp, logits, onehot = _logits("cross_entropy", logits, targets)
-    return -xp.sum(onehot * log_softmax(logits, axis=-1), axis=-1)
+    xp = array_namespace(logits)
+    return -xp.sum(_one_hot(xp, logits, targets) * log_softmax(logits, axis=-1), axis=-1)
 
 
 @implements("bptt.loss-total")
+@params(logits=Floats("time", "batch?", "classes", finite=True, nonempty="time"),
+        targets=Ints("time", "batch?", ge=0, lt="classes"))
 def sequence_cross_entropy(logits: Any, targets: Any) -> Any:
     r"""The loss of a whole sequence: the per-step cross-entropies summed over time.
 
@@ -124,19 +109,15 @@ def sequence_cross_entropy(logits: Any, targets: Any) -> Any:
     >>> import numpy as np
     >>> from seqcore import sequence_cross_entropy
     >>> O = np.zeros((4, 5))                       # uniform guesses over 5 classes, 4 steps
-    >>> print(round(float(sequence_cross_entropy(O, np.array([1, 2, 3, 4]))), 4))   # 4 log 5
+    >>> # 4 log 5
+    >>> print(round(float(sequence_cross_entropy(O, np.array([1, 2, 3, 4]))), 4))
     6.4378
     """
-    func = "sequence_cross_entropy"
-    xp, a = namespace(func, logits=logits)
-    if a["logits"].ndim not in (2, 3):
-        raise ShapeError(f"{func}: `logits` must be 2-D (time, classes) or 3-D (time, batch, "
-                         f"classes); got {a['logits'].ndim}-D shape {tuple(a['logits'].shape)}")
-    nonempty(func, "logits", a["logits"])
-    return xp.sum(cross_entropy(a["logits"], targets), axis=0)
+    return array_namespace(logits).sum(cross_entropy(logits, targets), axis=0)   # Σ_t L_t
 
 
 @implements("bptt.dlogits")
+@params(**SCORED)
 def cross_entropy_grad(logits: Any, targets: Any) -> Any:
     r"""Gradient of the cross-entropy with respect to the logits: prediction minus target.
 
@@ -155,11 +136,11 @@ def cross_entropy_grad(logits: Any, targets: Any) -> Any:
     >>> print(cross_entropy_grad(np.array([0.0, 0.0]), np.array(1)))
     [ 0.5 -0.5]
     """
-    _, logits, onehot = _logits("cross_entropy_grad", logits, targets)
-    return softmax(logits, axis=-1) - onehot
+    return softmax(logits, axis=-1) - _one_hot(array_namespace(logits), logits, targets)
 
 
 @implements("bptt.output-grads")
+@params(W_hy=Floats("output", "hidden"), H=Floats(..., "hidden"), dO=Floats(..., "output"))
 def output_layer_backward(H: Any, dO: Any, W_hy: Any) -> dict[str, Any]:
     r"""Backward through the output layer :math:`o_t = W_{hy} h_t + b_y`, every step.
 
@@ -191,17 +172,10 @@ def output_layer_backward(H: Any, dO: Any, W_hy: Any) -> dict[str, Any]:
     >>> print(g["W_hy"][0], g["b_y"], g["H"][0])
     [3. 3.] [3. 3. 3. 3.] [4. 4.]
     """
-    func = "output_layer_backward"
-    xp, a = namespace(func, H=H, dO=dO, W_hy=W_hy)
-    floating(func, xp, **a)
-    if a["H"].ndim < 1:
-        raise ShapeError(f"{func}: `H` must have at least one axis; got a scalar")
-    lead = tuple(f"lead{i}" for i in range(a["H"].ndim - 1))
-    shapes(func, W_hy=(a["W_hy"], ("output", "hidden")), H=(a["H"], (*lead, "hidden")),
-           dO=(a["dO"], (*lead, "output")))
-    return {"H": xp.matmul(a["dO"], a["W_hy"]),        # W_hyᵀ δo_t, as rows
-            "W_hy": outer_sum(xp, a["dO"], a["H"]),
-            "b_y": leading_sum(xp, a["dO"])}
+    xp = array_namespace(H)
+    return {"H": dO @ W_hy,                        # W_hyᵀ δo_t, as rows
+            "W_hy": outer_sum(xp, dO, H),          # Σ_t δo_t h_tᵀ
+            "b_y": leading_sum(xp, dO)}            # Σ_t δo_t
 
 
 def _phi_prime(xp: Any, H: Any, nonlinearity: str) -> Any:
@@ -211,6 +185,9 @@ def _phi_prime(xp: Any, H: Any, nonlinearity: str) -> Any:
 
 
 @implements("bptt.hidden-grad", "bptt.weight-grads", "bptt.input-grads")
+@params(W_xh=RNN_WEIGHTS["W_xh"], W_hh=RNN_WEIGHTS["W_hh"], **RNN_SEQUENCE,
+        H=Floats("time", "batch?", "hidden"), dH=Floats("time", "batch?", "hidden"),
+        dh_T=STATE_GRAD, nonlinearity=NONLINEARITY)
 def rnn_backward(xs: Any, H: Any, dH: Any, W_xh: Any, W_hh: Any, h0: Any = None,
                  dh_T: Any = None, nonlinearity: str = "tanh") -> dict[str, Any]:
     r"""Backpropagation through time for the vanilla RNN, given the forward states.
@@ -262,40 +239,29 @@ def rnn_backward(xs: Any, H: Any, dH: Any, W_xh: Any, W_hh: Any, h0: Any = None,
     ...       * (1 - H[0, 0]**2) * 2.0), 6))                             # ∂h_2/∂x_1 by hand
     0.05648 0.05648
     """
-    func = "rnn_backward"
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, xs=xs, H=H, dH=dH, W_xh=W_xh, W_hh=W_hh, h0=h0, dh_T=dh_T)
-    floating(func, xp, **a)
-    r = a["xs"].ndim
-    state = [("hidden",), ("batch", "hidden")][r - 2:r - 1] if r in (2, 3) else [("hidden",)]
-    seq = [("time", "hidden"), ("time", "batch", "hidden")][r - 2:r - 1] if r in (2, 3) \
-        else [("time", "hidden")]
-    shapes(func, W_xh=(a["W_xh"], ("hidden", "input")), W_hh=(a["W_hh"], ("hidden", "hidden")),
-           xs=(a["xs"], [("time", "input"), ("time", "batch", "input")]),
-           H=(a["H"], seq), dH=(a["dH"], seq), h0=(a["h0"], state), dh_T=(a["dh_T"], state))
-    nonempty(func, "xs", a["xs"])
-    H, W_hh, T = a["H"], a["W_hh"], int(a["xs"].shape[0])
-    h0_ = a["h0"] if a["h0"] is not None else zeros_state(xp, a["xs"], int(W_hh.shape[0]))
+    xp = array_namespace(xs)
+    h0 = zeros_state(xp, xs, W_hh.shape[0]) if h0 is None else h0
     D = _phi_prime(xp, H, nonlinearity)                # φ'(a_t) for every step at once
-    carry = a["dh_T"] if a["dh_T"] is not None else xp.zeros_like(h0_)
-    dA = [None] * T
-    for t in range(T - 1, -1, -1):
-        dh = a["dH"][t, ...] + carry                   # δh_t = direct + W_hhᵀ δa_{t+1}
-        da = dh * D[t, ...]                            # δa_t = δh_t ⊙ φ'(a_t)
-        dA[t] = da
-        carry = xp.matmul(da, W_hh)                    # W_hhᵀ δa_t (rows: δa_tᵀ W_hh)
+    carry = xp.zeros_like(h0) if dh_T is None else dh_T
+    dA = [None] * xs.shape[0]
+    for t in range(xs.shape[0] - 1, -1, -1):
+        dh = dH[t, ...] + carry                        # δh_t = direct + W_hhᵀ δa_{t+1}
+        dA[t] = dh * D[t, ...]                         # δa_t = δh_t ⊙ φ'(a_t)
+        carry = dA[t] @ W_hh                           # W_hhᵀ δa_t (rows: δa_tᵀ W_hh)
     DA = xp.stack(dA, axis=0)
-    H_prev = xp.concat([h0_[None, ...], H[:-1, ...]], axis=0)
+    H_prev = xp.concat([h0[None, ...], H[:-1, ...]], axis=0)
     return {
-        "xs": xp.matmul(DA, a["W_xh"]),                # ∂L/∂x_t = W_xhᵀ δa_t
+        "xs": DA @ W_xh,                               # ∂L/∂x_t = W_xhᵀ δa_t
         "h0": carry,                                   # ∂L/∂h_0 = W_hhᵀ δa_1
-        "W_xh": outer_sum(xp, DA, a["xs"]),            # Σ_t δa_t x_tᵀ
+        "W_xh": outer_sum(xp, DA, xs),                 # Σ_t δa_t x_tᵀ
         "W_hh": outer_sum(xp, DA, H_prev),             # Σ_t δa_t h_{t-1}ᵀ
         "b_h": leading_sum(xp, DA),                    # Σ_t δa_t
     }
 
 
 @implements("bptt.total")
+@params(**RNN_WEIGHTS, **RNN_SEQUENCE, **RNN_OUTPUT, targets=SEQUENCE_TARGETS, dh_T=STATE_GRAD,
+        nonlinearity=NONLINEARITY)
 def rnn_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any,
              h0: Any = None, nonlinearity: str = "tanh", dh_T: Any = None
              ) -> tuple[Any, dict[str, Any]]:
@@ -338,21 +304,16 @@ def rnn_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b
     >>> from seqcore import rnn_bptt
     >>> rng = np.random.default_rng(0)
     >>> xs, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
-    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)), b_h=np.zeros(4),
-    ...          W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
+    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)),
+    ...          b_h=np.zeros(4), W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
     >>> loss, g = rnn_bptt(xs, y, **W)
     >>> print(round(float(loss), 4), g["W_hh"].shape, g["xs"].shape)
     15.1955 (4, 4) (6, 3)
     """
-    func = "rnn_bptt"
     H, h_T = rnn_forward(xs, W_xh, W_hh, b_h, h0=h0, nonlinearity=nonlinearity)
-    xp, a = namespace(func, H=H, W_hy=W_hy, b_y=b_y)
-    floating(func, xp, **a)
-    shapes(func, H=(H, (*tuple(f"lead{i}" for i in range(H.ndim - 1)), "hidden")),
-           W_hy=(a["W_hy"], ("output", "hidden")), b_y=(a["b_y"], ("output",)))
-    logits = xp.matmul(H, a["W_hy"].T) + a["b_y"]     # o_t = W_hy h_t + b_y
-    loss = xp.sum(cross_entropy(logits, targets))
-    dO = cross_entropy_grad(logits, targets)                # δo_t = ŷ_t − y_t
+    logits = rnn_logits(H, W_hy, b_y)                      # o_t = W_hy h_t + b_y
+    loss = array_namespace(H).sum(cross_entropy(logits, targets))
+    dO = cross_entropy_grad(logits, targets)               # δo_t = ŷ_t − y_t
     out = output_layer_backward(H, dO, W_hy)
     g = rnn_backward(xs, H, out["H"], W_xh, W_hh, h0=h0, dh_T=dh_T, nonlinearity=nonlinearity)
     return loss, {"W_xh": g["W_xh"], "W_hh": g["W_hh"], "b_h": g["b_h"], "W_hy": out["W_hy"],
@@ -360,6 +321,8 @@ def rnn_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b
 
 
 @implements("bptt.truncated")
+@params(**RNN_WEIGHTS, **RNN_SEQUENCE, **RNN_OUTPUT, targets=SEQUENCE_TARGETS, k=Integer(ge=1),
+        nonlinearity=NONLINEARITY)
 def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any,
                    k: int, h0: Any = None, nonlinearity: str = "tanh"
                    ) -> tuple[Any, dict[str, Any]]:
@@ -374,9 +337,10 @@ def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: 
 
     Equation id: ``bptt.truncated``. The forward pass is the same as without
     truncation (each chunk starts from the last state of the one before), but
-    no gradient crosses a chunk boundary, so no path is longer than ``k`` steps:
-    cost and memory per chunk are bounded, and dependencies longer than ``k``
-    cannot be learned through the gradient. With ``k >= T`` it is full BPTT.
+    no gradient crosses a chunk boundary, so no path spans more than ``k - 1``
+    steps: cost and memory per chunk are bounded, and a dependency of ``k`` or
+    more steps cannot be learned through the gradient. With ``k >= T`` it is
+    full BPTT.
 
     The gradients of all chunks are summed here (weights held fixed); in
     training one usually updates the weights after each chunk instead.
@@ -400,28 +364,18 @@ def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: 
     >>> from seqcore import rnn_bptt, truncated_bptt
     >>> rng = np.random.default_rng(0)
     >>> xs, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
-    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)), b_h=np.zeros(4),
-    ...          W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
+    >>> W = dict(W_xh=rng.normal(size=(4, 3)), W_hh=rng.normal(size=(4, 4)),
+    ...          b_h=np.zeros(4), W_hy=rng.normal(size=(3, 4)), b_y=np.zeros(3))
     >>> full, g = rnn_bptt(xs, y, **W)
     >>> cut, g2 = truncated_bptt(xs, y, **W, k=2)
-    >>> print(np.isclose(full, cut), np.allclose(g["W_hh"], g2["W_hh"]))  # same loss, new grad
+    >>> # the same loss, another gradient
+    >>> print(np.isclose(full, cut), np.allclose(g["W_hh"], g2["W_hh"]))
     True False
     """
-    func = "truncated_bptt"
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"{func}: `k` (the chunk length) must be an integer >= 1; got {k!r}")
-    xp, a = namespace(func, xs=xs)
-    T = int(a["xs"].shape[0]) if a["xs"].ndim >= 1 else 0
-    if a["xs"].ndim not in (2, 3):
-        raise ShapeError(f"{func}: `xs` must be 2-D (time, input) or 3-D (time, batch, input); "
-                         f"got {a['xs'].ndim}-D shape {tuple(a['xs'].shape)}")
-    nonempty(func, "xs", a["xs"])
-    if not array_api_compat.is_array_api_obj(targets):
-        targets = xp.asarray(targets)
     total, grads, h = None, None, h0
-    for s in range(0, T, k):
-        loss, g = rnn_bptt(a["xs"][s:s + k, ...], targets[s:s + k, ...], W_xh, W_hh, b_h,
-                           W_hy, b_y, h0=h, nonlinearity=nonlinearity)
+    for s in range(0, xs.shape[0], k):
+        loss, g = rnn_bptt(xs[s:s + k, ...], targets[s:s + k, ...], W_xh, W_hh, b_h, W_hy, b_y,
+                           h0=h, nonlinearity=nonlinearity)
         h = g.pop("h_T")                               # carried forward as a constant
         dxs = g.pop("xs")
         if grads is None:
@@ -432,6 +386,6 @@ def truncated_bptt(xs: Any, targets: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: 
             grads = {name: grads[name] + g[name] for name in grads if name != "h0"} | {
                 "h0": grads["h0"]}
             parts.append(dxs)
-    grads["xs"] = xp.concat(parts, axis=0)
+    grads["xs"] = array_namespace(xs).concat(parts, axis=0)
     grads["h_T"] = h
     return total, grads

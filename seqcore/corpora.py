@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import choice
+from ._validate import Integer, Options, Real, Text, calling, params
 from .text import Vocabulary
 
 __all__ = ["char_corpus", "corpus_text"]
@@ -46,7 +46,8 @@ CORPORA = {
 VERSIONS = {"gensim": "gensim>=4.3.3", "konlpy": "konlpy==0.6.0"}
 
 
-def _package_dir(func: str, name: str, package: str) -> Path:
+def _package_dir(name: str, package: str) -> Path:
+    func = calling()
     spec = importlib.util.find_spec(package)       # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
@@ -56,6 +57,7 @@ def _package_dir(func: str, name: str, package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@params(name=Options(*CORPORA))
 def corpus_text(name: str) -> str:
     """The corpus as one string, whitespace runs collapsed to one space.
 
@@ -68,15 +70,13 @@ def corpus_text(name: str) -> str:
     >>> corpus_text("ko")[:17]
     '대한민국헌법 유구한 역사와 전통'
     """
-    func = "corpus_text"
-    choice(func, "name", name, tuple(CORPORA))
     package, files, *_ = CORPORA[name]
-    base = _package_dir(func, name, package)
+    base = _package_dir(name, package)
     parts = []
     for rel in files:
         path = base / rel
         if not path.is_file():
-            raise FileNotFoundError(f"{func}: {package} is installed but lacks {rel} (at "
+            raise FileNotFoundError(f"{calling()}: {package} is installed but lacks {rel} (at "
                                     f"{path}); reinstall it: pip install '{VERSIONS[package]}'")
         parts.append(path.read_text(encoding="utf-8"))
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
@@ -98,6 +98,7 @@ class CharCorpus:
         """The text of a sequence of ids (``<unk>`` shown as ``□``)."""
         return "".join("□" if t == "<unk>" else t for t in self.vocab.decode(ids))
 
+    @params(text=Text())
     def encode(self, text: str) -> list[int]:
         return self.vocab.encode(list(text))
 
@@ -110,6 +111,7 @@ class CharCorpus:
                 "unknown_in_valid": int(np.sum(self.valid == self.vocab.unk_id))}
 
 
+@params(name=Options(*CORPORA), valid_fraction=Real(gt=0, lt=1), min_freq=Integer(ge=1))
 def char_corpus(name: str, valid_fraction: float = 0.1, min_freq: int = 1) -> CharCorpus:
     """Characters of a corpus as ids: the first part for training, the last for validation.
 
@@ -124,10 +126,6 @@ def char_corpus(name: str, valid_fraction: float = 0.1, min_freq: int = 1) -> Ch
     >>> len(c.vocab), c.train.size, c.valid.size, c.decode(c.train[:21])
     (82, 323755, 35973, 'Hundreds of people ha')
     """
-    func = "char_corpus"
-    if not (isinstance(valid_fraction, float | int) and 0 < valid_fraction < 1):
-        raise ValueError(f"{func}: `valid_fraction` must be a number in (0, 1); got "
-                         f"{valid_fraction!r}")
     text = corpus_text(name)
     cut = round(len(text) * (1 - valid_fraction))
     vocab = Vocabulary([list(text[:cut])], min_freq=min_freq, specials=("<pad>", "<unk>"))

@@ -21,9 +21,24 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace
+from ._validate import (
+    Floats,
+    Function,
+    Integer,
+    Options,
+    OutOfRangeError,
+    Real,
+    Seed,
+    ShapeError,
+    TokenIds,
+    as_numpy,
+    calling,
+    params,
+    sum_tolerance,
+)
 from .activations import softmax
 from .rnn import rnn_logits, rnn_step
 
@@ -44,6 +59,12 @@ __all__ = [
 
 Step = Callable[[tuple[int, ...]], Any]
 
+STEP = Function("a callable decoder step(prefix) -> log-probabilities")
+TEMPERATURE = Real(gt=0, hint=". For the limit τ → 0 use greedy_search (arg max)")
+#: What every search takes: the decoder, a length, an end token and a start.
+SEARCH = {"step": STEP, "max_len": Integer(ge=1), "eos": Integer(ge=0, optional=True),
+          "prefix": TokenIds()}
+
 
 class Hypothesis(NamedTuple):
     """One finished sequence of :func:`beam_search`."""
@@ -59,63 +80,48 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
-def _log_probs(func: str, step: Step, prefix: tuple[int, ...], V: int | None) -> np.ndarray:
-    """Call the decoder and check that it returned a log-probability vector."""
-    out = step(prefix)
-    if hasattr(out, "detach"):                      # a torch tensor, possibly on CUDA
-        out = out.detach().cpu().numpy()
-    lp = np.asarray(out, dtype=np.float64)
+def _log_probs(step: Step, prefix: tuple[int, ...], V: int | None) -> np.ndarray:
+    """Call the decoder and check that it returned a log-probability vector (as float64).
+
+    A row computed in float32 (an LM head's ``log_softmax``) sums to 1 only within a few
+    ulps times the square root of V: the tolerance is that of its own dtype."""
+    func, out = calling(), step(prefix)
+    lp = as_numpy(out)
     if lp.ndim != 1 or lp.size == 0 or (V is not None and lp.size != V):
         want = f"({V},)" if V is not None else "(V,) with V ≥ 1"
         raise ShapeError(f"{func}: `step` must return a 1-D array of log-probabilities of shape "
                          f"{want}; for prefix {prefix} it returned shape {lp.shape}")
+    tol = sum_tolerance(np, lp.dtype if lp.dtype.kind == "f" else np.float64, lp.size)
+    lp = lp.astype(np.float64)
     if np.isnan(lp).any() or (lp == np.inf).any():
         raise ValueError(f"{func}: `step` returned NaN or +inf for prefix {prefix}")
     total = float(np.logaddexp.reduce(lp))
-    if abs(total) > 1e-6:
-        raise ValueError(f"{func}: `step` must return log-probabilities (exp sums to 1); for "
-                         f"prefix {prefix} exp sums to {math.exp(total):.6g}. Apply a log-softmax "
-                         "to logits first")
+    if abs(total) > tol:
+        raise ValueError(f"{func}: `step` must return log-probabilities, whose exp sums to 1 "
+                         f"(within {tol:.2g}); for prefix {prefix} it sums to "
+                         f"{math.exp(total):.9g}. Apply a log-softmax to logits first")
     return lp
 
 
-def _check_int(func: str, name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{func}: `{name}` must be an integer; got {value!r}")
-    if value < low:
-        raise ValueError(f"{func}: `{name}` must be ≥ {low}; got {value}")
-    return int(value)
-
-
-def _check_tokens(func: str, name: str, tokens: Any) -> tuple[int, ...]:
-    try:
-        out = tuple(int(t) for t in tokens)
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: `{name}` must be a sequence of integer token ids; "
-                        f"got {tokens!r}") from None
-    if any(t < 0 for t in out):
-        raise ValueError(f"{func}: `{name}` must hold token ids ≥ 0; got {out}")
-    return out
-
-
-def _in_vocab(func: str, name: str, tokens: tuple[int, ...], V: int) -> None:
+def _in_vocab(name: str, tokens: tuple[int, ...], V: int) -> None:
     bad = [t for t in tokens if t >= V]
     if bad:
-        raise ValueError(f"{func}: `{name}` has token ids {bad} outside the vocabulary "
-                         f"0..{V - 1} of `step`")
+        raise OutOfRangeError(f"{calling()}: `{name}` has token ids {bad} outside the "
+                              f"vocabulary 0..{V - 1} of `step`")
 
 
-def _start(func: str, step: Step, prefix: Any) -> tuple[tuple[int, ...], int | None]:
-    """Check the prefix; learn V from the empty prefix first, so the decoder never sees a bad id."""
-    seq = _check_tokens(func, "prefix", prefix)
-    if not seq:
-        return seq, None
-    V = _log_probs(func, step, (), None).size
-    _in_vocab(func, "prefix", seq, V)
-    return seq, V
+def _start(step: Step, prefix: tuple[int, ...]) -> int | None:
+    """Learn V from the empty prefix first (so the decoder never sees a bad id), then check
+    the prefix against it; None when there is no prefix."""
+    if not prefix:
+        return None
+    V = _log_probs(step, (), None).size
+    _in_vocab("prefix", prefix, V)
+    return V
 
 
 @implements("generation.teacher-forcing")
+@params(step=STEP, targets=TokenIds(nonempty=True), reduction=Options("sum", "mean"))
 def teacher_forcing_loss(step: Step, targets: Sequence[int], reduction: str = "sum") -> float:
     r"""The training loss with teacher forcing: every step is fed the *true* prefix.
 
@@ -151,22 +157,17 @@ def teacher_forcing_loss(step: Step, targets: Sequence[int], reduction: str = "s
     >>> print(round(teacher_forcing_loss(step, [1, 0]), 4))   # -log 0.5 - log 0.9
     0.7985
     """
-    func = "teacher_forcing_loss"
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f"{func}: `reduction` must be one of 'sum', 'mean'; got {reduction!r}")
-    y = _check_tokens(func, "targets", targets)
-    if not y:
-        raise ValueError(f"{func}: `targets` must hold at least one token; got an empty sequence")
     total, V = 0.0, None
-    for t in range(len(y)):
-        lp = _log_probs(func, step, y[:t], V)      # the true prefix y_<t, never a prediction
+    for t in range(len(targets)):
+        lp = _log_probs(step, targets[:t], V)      # the true prefix y_<t, never a prediction
         V = lp.size
-        _in_vocab(func, "targets", y[t:t + 1], V)
-        total -= float(lp[y[t]])
-    return total / len(y) if reduction == "mean" else total
+        _in_vocab("targets", targets[t:t + 1], V)
+        total -= float(lp[targets[t]])             # − log P(y_t | y_<t)
+    return total / len(targets) if reduction == "mean" else total
 
 
 @implements("generation.greedy")
+@params(**SEARCH)
 def greedy_search(step: Step, max_len: int, eos: int | None = None,
                   prefix: Sequence[int] = ()) -> tuple[tuple[int, ...], float]:
     r"""Greedy decoding: take the most probable token at every step.
@@ -208,21 +209,21 @@ def greedy_search(step: Step, max_len: int, eos: int | None = None,
     >>> print(tokens, round(lp, 4))                  # 0.6 * 0.5 * 0.6
     (1, 0, 1) -1.7148
     """
-    func = "greedy_search"
-    max_len = _check_int(func, "max_len", max_len, 1)
-    seq, V = _start(func, step, prefix)
-    start, total = len(seq), 0.0
+    seq, V = prefix, _start(step, prefix)
+    total = 0.0
     for _ in range(max_len):
-        lp = _log_probs(func, step, seq, V)
+        lp = _log_probs(step, seq, V)
         V = lp.size
         w = int(np.argmax(lp))                   # arg max_w log P(w | ŷ_<t)
         seq, total = (*seq, w), total + float(lp[w])
         if w == eos:
             break
-    return seq[start:], total
+    return seq[len(prefix):], total
 
 
 @implements("generation.beam-score")
+@params(**SEARCH, beam_width=Integer(ge=1), length_penalty=Real(ge=0),
+        length_norm=Options("power", "gnmt"))
 def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = None,
                 length_penalty: float = 0.0, prefix: Sequence[int] = (),
                 length_norm: str = "power") -> list[Hypothesis]:
@@ -288,27 +289,18 @@ def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = Non
     >>> print(best.tokens, round(float(np.exp(best.log_prob)), 2))   # 0.4 * 0.8
     (2, 2) 0.32
     """
-    func = "beam_search"
-    beam_width = _check_int(func, "beam_width", beam_width, 1)
-    max_len = _check_int(func, "max_len", max_len, 1)
-    if not (isinstance(length_penalty, int | float) and math.isfinite(length_penalty)
-            and length_penalty >= 0):
-        raise ValueError(f"{func}: `length_penalty` must be a finite number ≥ 0; "
-                         f"got {length_penalty!r}")
-    penalty = {"power": power_length_penalty, "gnmt": gnmt_length_penalty}[
-        choice(func, "length_norm", length_norm, ("power", "gnmt"))]
-    start, V = _start(func, step, prefix)
-    n0 = len(start)
+    V, n0 = _start(step, prefix), len(prefix)
+    penalty = LENGTH_PENALTIES[length_norm]
 
     def score(tokens: tuple[int, ...], lp: float) -> float:
-        return lp / penalty(len(tokens) - n0, length_penalty)
+        return lp / penalty(len(tokens) - n0, length_penalty)     # log P(y) / lp(y)
 
-    alive: list[tuple[tuple[int, ...], float]] = [(start, 0.0)]
+    alive: list[tuple[tuple[int, ...], float]] = [(prefix, 0.0)]
     finished: list[tuple[tuple[int, ...], float]] = []
     for _ in range(max_len):
         candidates = []
         for seq, total in alive:
-            lp = _log_probs(func, step, seq, V)
+            lp = _log_probs(step, seq, V)
             V = lp.size
             candidates.extend(((*seq, w), total + float(lp[w])) for w in range(V)
                               if lp[w] > -np.inf)
@@ -323,16 +315,8 @@ def beam_search(step: Step, beam_width: int, max_len: int, eos: int | None = Non
     return [Hypothesis(seq[n0:], total, score(seq, total)) for seq, total in ranked]
 
 
-def _check_temperature(func: str, temperature: Any) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, int | float | np.floating):
-        raise TypeError(f"{func}: `temperature` must be a number; got {temperature!r}")
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"{func}: `temperature` must be a finite number > 0; got "
-                         f"{temperature!r}. For the limit τ → 0 use greedy_search (arg max)")
-    return float(temperature)
-
-
 @implements("generation.temperature")
+@params(logits=Floats(..., "vocab"), temperature=TEMPERATURE)
 def temperature_softmax(logits: Any, temperature: float = 1.0) -> Any:
     r"""The next-token distribution at temperature :math:`\tau`.
 
@@ -367,17 +351,11 @@ def temperature_softmax(logits: Any, temperature: float = 1.0) -> Any:
     1.0 [0.5 0.3 0.2]
     2.0 [0.415 0.322 0.263]
     """
-    func = "temperature_softmax"
-    tau = _check_temperature(func, temperature)
-    xp, a = namespace(func, logits=logits)
-    z = a["logits"]
-    floating(func, xp, logits=z)
-    if z.ndim == 0:
-        raise ShapeError(f"{func}: `logits` must have at least one axis (..., V); got a scalar")
-    return softmax(z / tau, axis=-1)          # softmax.stable of z / τ
+    return softmax(logits / temperature, axis=-1)          # softmax.stable of z / τ
 
 
 @implements("generation.top-k")
+@params(logits=Floats(..., "vocab"), k=Integer(ge=1), temperature=TEMPERATURE)
 def top_k_softmax(logits: Any, k: int, temperature: float = 1.0) -> Any:
     r"""Top-:math:`k` sampling distribution: renormalize over the :math:`k` best tokens.
 
@@ -414,31 +392,16 @@ def top_k_softmax(logits: Any, k: int, temperature: float = 1.0) -> Any:
     >>> print(top_k_softmax(z, k=2).round(3))         # 0.5 / 0.8, 0.3 / 0.8
     [0.625 0.375 0.    0.   ]
     """
-    func = "top_k_softmax"
-    k = _check_int(func, "k", k, 1)
-    tau = _check_temperature(func, temperature)
-    xp, a = namespace(func, logits=logits)
-    z = a["logits"]
-    floating(func, xp, logits=z)
-    if z.ndim == 0:
-        raise ShapeError(f"{func}: `logits` must have at least one axis (..., V); got a scalar")
+    xp = array_namespace(logits)
     # rank of each token (0 = largest); stable sorts send ties to the smaller id
-    order = xp.argsort(-z, axis=-1, stable=True)
+    order = xp.argsort(-logits, axis=-1, stable=True)
     rank = xp.argsort(order, axis=-1, stable=True)
-    keep = rank < k
-    zt = xp.where(keep, z / tau, xp.full_like(z, -math.inf))
-    return softmax(zt, axis=-1)
+    z = xp.where(rank < k, logits / temperature, xp.full_like(logits, -math.inf))
+    return softmax(z, axis=-1)                             # renormalized over the k best
 
 
-def _rng(func: str, rng: Any) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{func}: `rng` must be a seed (int), a numpy.random.Generator or None; "
-                    f"got {type(rng).__name__}")
-
-
+@params(logits=Floats("vocab", host=True), temperature=TEMPERATURE,
+        top_k=Integer(ge=1, optional=True), rng=Seed(), size=Integer(ge=1, optional=True))
 def sample_token(logits: Any, temperature: float = 1.0, top_k: int | None = None,
                  rng: Any = None, size: int | None = None) -> Any:
     r"""Draw token ids from :func:`temperature_softmax` (or :func:`top_k_softmax`).
@@ -471,21 +434,13 @@ def sample_token(logits: Any, temperature: float = 1.0, top_k: int | None = None
     >>> print(sample_token(z, top_k=1, rng=0, size=8))      # k = 1: always the arg max
     [0 0 0 0 0 0 0 0]
     """
-    func = "sample_token"
-    gen = _rng(func, rng)
-    if hasattr(logits, "detach"):
-        logits = logits.detach().cpu().numpy()
-    z = np.asarray(logits)
-    if z.ndim != 1:
-        raise ShapeError(f"{func}: `logits` must be 1-D (V,); got shape {z.shape}")
-    p = temperature_softmax(z, temperature) if top_k is None else \
-        top_k_softmax(z, top_k, temperature)
-    if size is not None:
-        size = _check_int(func, "size", size, 1)
-    draws = gen.choice(p.size, size=size, p=p)
+    p = temperature_softmax(logits, temperature) if top_k is None else \
+        top_k_softmax(logits, top_k, temperature)
+    draws = rng.choice(p.size, size=size, p=p)
     return int(draws) if size is None else draws
 
 
+@params(**SEARCH, temperature=TEMPERATURE, top_k=Integer(ge=1, optional=True), rng=Seed())
 def sample_sequence(step: Step, max_len: int, temperature: float = 1.0,
                     top_k: int | None = None, eos: int | None = None,
                     prefix: Sequence[int] = (), rng: Any = None) -> tuple[int, ...]:
@@ -514,27 +469,25 @@ def sample_sequence(step: Step, max_len: int, temperature: float = 1.0,
     >>> from seqcore import sample_sequence
     >>> P = np.array([[0.1, 0.6, 0.3], [0.5, 0.1, 0.4], [0.2, 0.2, 0.6]])
     >>> step = lambda prefix: np.log(P[prefix[-1] if prefix else 0])
-    >>> print(sample_sequence(step, 6, rng=1), sample_sequence(step, 6, rng=1))   # same seed
+    >>> print(sample_sequence(step, 6, rng=1), sample_sequence(step, 6, rng=1))  # one seed
     (1, 2, 0, 2, 1, 0) (1, 2, 0, 2, 1, 0)
     """
-    func = "sample_sequence"
-    max_len = _check_int(func, "max_len", max_len, 1)
-    gen = _rng(func, rng)
-    _check_temperature(func, temperature)
-    if top_k is not None:
-        _check_int(func, "top_k", top_k, 1)
-    seq, V = _start(func, step, prefix)
-    start = len(seq)
+    seq, V = prefix, _start(step, prefix)
     for _ in range(max_len):
-        lp = _log_probs(func, step, seq, V)
+        lp = _log_probs(step, seq, V)
         V = lp.size
-        w = sample_token(lp, temperature, top_k, rng=gen)
+        w = sample_token(lp, temperature, top_k, rng=rng)
         seq = (*seq, w)
         if w == eos:
             break
-    return seq[start:]
+    return seq[len(prefix):]
 
 
+@params(E=Floats("tokens", "input", host=True), W_xh=Floats("hidden", "input", host=True),
+        W_hh=Floats("hidden", "hidden", host=True), W_hy=Floats("vocab", "hidden", host=True),
+        b_h=Floats("hidden", optional=True, host=True),
+        b_y=Floats("vocab", optional=True, host=True),
+        bos=Integer(ge=0, lt="tokens", optional=True))
 def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
                        b_y: Any = None, bos: int | None = None) -> Step:
     r"""A decoder ``step(prefix) -> log_probs`` from the weights of an RNN language model.
@@ -574,18 +527,8 @@ def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
     >>> print(greedy_search(step, max_len=4)[0])
     (0, 1, 3, 3)
     """
-    E = np.asarray(E)
-    if E.ndim != 2:
-        raise ShapeError(f"rnn_language_model: `E` must be 2-D (vocabulary, input); got shape "
-                         f"{E.shape}")
-    n = np.asarray(W_hh).shape[0]
-    if bos is not None:
-        bos = _check_int("rnn_language_model", "bos", bos, 0)
-        if bos >= E.shape[0]:
-            raise ValueError(f"rnn_language_model: `bos`={bos} is not a row of `E` "
-                             f"(0..{E.shape[0] - 1})")
     x0 = np.zeros(E.shape[1], dtype=E.dtype) if bos is None else E[bos]
-    h0 = np.zeros(n, dtype=E.dtype)
+    h0 = np.zeros(W_hh.shape[0], dtype=E.dtype)
     states: dict[tuple[int, ...], np.ndarray] = {}
 
     def state(prefix: tuple[int, ...]) -> np.ndarray:
@@ -597,25 +540,28 @@ def rnn_language_model(E: Any, W_xh: Any, W_hh: Any, W_hy: Any, b_h: Any = None,
                 states[prefix] = rnn_step(E[prefix[-1]], state(prefix[:-1]), W_xh, W_hh, b_h)
         return states[prefix]
 
+    @params(prefix=TokenIds(lt=E.shape[0]))
     def step(prefix: tuple[int, ...]) -> np.ndarray:
-        prefix = _check_tokens("rnn_language_model step", "prefix", prefix)
-        if any(not 0 <= t < E.shape[0] for t in prefix):
-            # a negative id would silently read a row from the end of E
-            raise ValueError(f"rnn_language_model step: `prefix` token ids must lie in "
-                             f"[0, {E.shape[0] - 1}] (the rows of `E`); got {prefix}")
         return _log_softmax(rnn_logits(state(prefix), W_hy, b_y))
 
     return step
 
 
-def _check_alpha(func: str, alpha: Any) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating) or not (
-            math.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"{func}: `alpha` must be a finite number ≥ 0; got {alpha!r}")
-    return float(alpha)
+def _power_lp(length: int, alpha: float) -> float:
+    return float(length) ** alpha                      # lp(y) = |y|^α
+
+
+def _gnmt_lp(length: int, alpha: float) -> float:
+    return ((5.0 + length) / 6.0) ** alpha             # lp(y) = ((5 + |y|) / 6)^α
+
+
+#: beam_search's ``length_norm``: the length penalty that divides a log-probability.
+LENGTH_PENALTIES = {"power": _power_lp, "gnmt": _gnmt_lp}
+LENGTH_PENALTY = {"length": Integer(ge=1), "alpha": Real(ge=0)}
 
 
 @implements("generation.length-penalty")
+@params(**LENGTH_PENALTY)
 def power_length_penalty(length: int, alpha: float) -> float:
     r"""The plain length penalty: the length to the power :math:`\alpha`.
 
@@ -646,13 +592,11 @@ def power_length_penalty(length: int, alpha: float) -> float:
     >>> print(power_length_penalty(4, 0.5), power_length_penalty(4, 1.0))
     2.0 4.0
     """
-    func = "power_length_penalty"
-    length = _check_int(func, "length", length, 1)
-    alpha = _check_alpha(func, alpha)
-    return float(length) ** alpha                     # lp(y) = |y|^α
+    return _power_lp(length, alpha)                    # lp(y) = |y|^α
 
 
 @implements("generation.length-penalty-gnmt")
+@params(**LENGTH_PENALTY)
 def gnmt_length_penalty(length: int, alpha: float) -> float:
     r"""The length penalty of Google's NMT system (Wu et al. 2016), used by the Transformer.
 
@@ -682,13 +626,11 @@ def gnmt_length_penalty(length: int, alpha: float) -> float:
     >>> print(gnmt_length_penalty(1, 0.6), round(gnmt_length_penalty(7, 1.0), 6))
     1.0 2.0
     """
-    func = "gnmt_length_penalty"
-    length = _check_int(func, "length", length, 1)
-    alpha = _check_alpha(func, alpha)
-    return ((5.0 + length) / 6.0) ** alpha             # lp(y) = ((5 + |y|) / 6)^α
+    return _gnmt_lp(length, alpha)                     # lp(y) = ((5 + |y|) / 6)^α
 
 
 @implements("generation.top-p")
+@params(logits=Floats(..., "vocab"), p=Real(gt=0, le=1), temperature=TEMPERATURE)
 def top_p_softmax(logits: Any, p: float, temperature: float = 1.0) -> Any:
     r"""Nucleus (top-:math:`p`) sampling distribution (Holtzman et al. 2020).
 
@@ -731,20 +673,11 @@ def top_p_softmax(logits: Any, p: float, temperature: float = 1.0) -> Any:
     >>> print(top_p_softmax(z, p=0.9).round(3))      # 0.5 + 0.3 < 0.9: 0.15 joins
     [0.526 0.316 0.158 0.   ]
     """
-    func = "top_p_softmax"
-    if isinstance(p, bool) or not isinstance(p, int | float | np.floating) or not (
-            0 < p <= 1):
-        raise ValueError(f"{func}: `p` must be a number in (0, 1]; got {p!r}")
-    tau = _check_temperature(func, temperature)
-    xp, a = namespace(func, logits=logits)
-    z = a["logits"]
-    floating(func, xp, logits=z)
-    if z.ndim == 0:
-        raise ShapeError(f"{func}: `logits` must have at least one axis (..., V); got a scalar")
-    q = softmax(z / tau, axis=-1)                              # q = softmax(z / τ)
+    xp = array_namespace(logits)
+    q = softmax(logits / temperature, axis=-1)                 # q = softmax(z / τ)
     order = xp.argsort(-q, axis=-1, stable=True)               # rank r: largest q first
     above = xp.cumulative_sum(xp.take_along_axis(q, order, axis=-1), axis=-1,
                               include_initial=True)[..., :-1]  # Σ_{j: r_j < r_i} q_j
     keep = xp.take_along_axis(above < p, xp.argsort(order, axis=-1, stable=True), axis=-1)
-    zt = xp.where(keep, z / tau, xp.full_like(z, -math.inf))
+    zt = xp.where(keep, logits / temperature, xp.full_like(logits, -math.inf))
     return softmax(zt, axis=-1)                                # renormalize over V_p

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ._trace import implements
-from ._validate import ShapeError, choice, namespace
+from ._validate import Domain, Floats, Options, ShapeError, floating, namespace, params, shapes
 from .gru import gru_forward
 from .lstm import lstm_forward
 from .rnn import rnn_forward
@@ -20,10 +22,29 @@ from .rnn import rnn_forward
 __all__ = ["bidirectional_rnn", "deep_rnn", "weights_from_torch"]
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+STACK = {"xs": Floats("time", "batch?", "input", nonempty="time"), "cell": Options(*CELLS),
+         "h0": Floats("states", "batch?", "hidden", optional=True),
+         "c0": Floats("states", "batch?", "hidden", optional=True)}
+
+
+class TorchRecurrent(Domain):
+    """A ``torch.nn.RNN``, ``LSTM`` or ``GRU`` module (without LSTM projections)."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a torch.nn.RNN, LSTM or GRU module"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if type(value).__name__ not in ("RNN", "LSTM", "GRU") or not hasattr(value,
+                                                                             "num_layers"):
+            raise self.fail(TypeError, func, name, type(value).__name__)
+        if getattr(value, "proj_size", 0):
+            raise self.fail(ValueError, func, name, "an LSTM with projections (proj_size > 0)")
+        return value
 
 
 def _run(cell: str, xs: Any, params: tuple, h0: Any, c0: Any):
-    """One direction of one layer: returns ``(H, h_T, c_T or None)``."""
+    """One direction of one layer over the whole sequence: (H, h_T, c_T)."""
     W_ih, W_hh, b_ih, b_hh = params
     if cell in ("rnn_tanh", "rnn_relu"):
         b = None if b_ih is None and b_hh is None else (
@@ -36,19 +57,65 @@ def _run(cell: str, xs: Any, params: tuple, h0: Any, c0: Any):
     return H, h, None
 
 
+def _layers(func: str, layers: Any, cell: str, xs: Any, h0: Any, c0: Any,
+            label: Any = None) -> list[list[tuple]]:
+    """Check the layers' weight tuples against each other, ``xs`` and the states; returns
+    them as lists of 4-tuples (missing biases as None). ``label(ell, k)`` names a tuple in
+    messages (``layers[1][0]`` unless given)."""
+    label = label or (lambda ell, k: f"layers[{ell}][{k}]")
+    if not isinstance(layers, list | tuple) or not layers:
+        raise ValueError(f"{func}: `layers` must be a non-empty list of layers, each a list of "
+                         f"one or two (W_ih, W_hh, b_ih, b_hh) tuples; got {layers!r:.60}")
+    dirs = None
+    parsed: list[list[tuple]] = []
+    for ell, layer in enumerate(layers):
+        if not isinstance(layer, list | tuple) or len(layer) not in (1, 2) or not all(
+                isinstance(p, list | tuple) for p in layer):
+            raise TypeError(f"{func}: `layers[{ell}]` must be a list of one or two parameter "
+                            f"tuples (forward[, backward]); got {type(layer).__name__}")
+        if len(layer) != (dirs := dirs or len(layer)):
+            raise ValueError(f"{func}: every layer must have {dirs} direction(s) like "
+                             f"`layers[0]`; `layers[{ell}]` has {len(layer)}")
+        parsed.append([_params(func, label(ell, k), p) for k, p in enumerate(layer)])
+    if c0 is not None and cell != "lstm":
+        raise ValueError(f"{func}: `c0` is only for cell='lstm'; got cell={cell!r}")
+    names = [[{w: f"{label(ell, k)}.{w}" for w in ("W_ih", "W_hh", "b_ih", "b_hh")}
+              for k in range(len(layer))] for ell, layer in enumerate(parsed)]
+    xp, a = namespace(func, xs=xs, **{n[w]: v for layer, ns in zip(parsed, names, strict=True)
+                                      for p, n in zip(layer, ns, strict=True)
+                                      for w, v in zip(n, p, strict=True)})
+    floating(func, xp, **a)
+    rows = "hidden" if GATES[cell] == 1 else f"{GATES[cell]}*hidden"   # the stacked gates
+    spec: dict[str, Any] = {"xs": (xs, ("time", "batch?", "input"))}
+    for ns in names:                                   # W_hh first: its columns fix hidden
+        spec |= {n["W_hh"]: (a[n["W_hh"]], (rows, "hidden")) for n in ns}
+    for ell, ns in enumerate(names):
+        for n in ns:
+            spec |= {n["W_ih"]: (a[n["W_ih"]], (rows, "input" if ell == 0 else "below")),
+                     n["b_ih"]: (a[n["b_ih"]], (rows,)), n["b_hh"]: (a[n["b_hh"]], (rows,))}
+    dims = shapes(func, **spec)
+    if len(parsed) > 1 and dims["below"] != dirs * dims["hidden"]:
+        raise ShapeError(f"{func}: `{names[1][0]['W_ih']}` must read directions·hidden = "
+                         f"{dirs}×{dims['hidden']} = {dirs * dims['hidden']} inputs (the states "
+                         f"of the layer below); got {dims['below']}")
+    for n, state in (("h0", h0), ("c0", c0)):
+        want = (len(parsed) * dirs, dims["hidden"])
+        if state is not None and (state.shape[0], state.shape[-1]) != want:
+            raise ShapeError(f"{func}: `{n}` must have shape (layers·directions, ..., hidden) "
+                             f"= ({want[0]}, ..., {want[1]}); got {tuple(state.shape)}")
+    return [[tuple(a[n[w]] for w in n) for n in ns] for ns in names]
+
+
 def _params(func: str, name: str, params: Any) -> tuple:
-    if not isinstance(params, (tuple, list)) or len(params) not in (2, 4):
+    if not isinstance(params, tuple | list) or len(params) not in (2, 4):
         raise TypeError(f"{func}: `{name}` must be a tuple (W_ih, W_hh, b_ih, b_hh) or "
                         f"(W_ih, W_hh); got {type(params).__name__}"
                         + (f" of length {len(params)}" if hasattr(params, "__len__") else ""))
     return tuple(params) if len(params) == 4 else (*params, None, None)
 
 
-def _flip(xp: Any, xs: Any) -> Any:
-    return xp.flip(xs, axis=0)
-
-
 @implements("deep.forward", "deep.backward", "deep.concat")
+@params(**STACK)
 def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn_tanh",
                       h0: Any = None, c0: Any = None) -> tuple[Any, Any]:
     r"""A bidirectional layer: one RNN reads left to right, another right to left.
@@ -90,15 +157,19 @@ def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn
     >>> xs = np.array([[1.0], [0.0], [0.0]])
     >>> one = (np.array([[2.0]]), np.array([[0.5]]))
     >>> H, h_n = bidirectional_rnn(xs, one, one)
-    >>> print(H.round(4))         # left half: the impulse fades; right half: seen only at t=1
+    >>> # left half: the impulse fades; right half: seen only at t=1
+    >>> print(H.round(4))
     [[0.964  0.964 ]
      [0.4479 0.    ]
      [0.2203 0.    ]]
     """
-    return _deep("bidirectional_rnn", xs, [[forward, backward]], cell, h0, c0)
+    layers = _layers("bidirectional_rnn", [[forward, backward]], cell, xs, h0, c0,
+                     lambda ell, k: ("forward", "backward")[k])
+    return deep_rnn(xs, layers, cell, h0, c0)     # one layer of two directions
 
 
 @implements("deep.stacked", "deep.stacked-bidirectional")
+@params(**STACK)
 def deep_rnn(xs: Any, layers: Sequence, cell: str = "rnn_tanh", h0: Any = None,
              c0: Any = None) -> tuple[Any, Any]:
     r"""Stacked (deep) RNN, each layer uni- or bidirectional.
@@ -150,74 +221,25 @@ def deep_rnn(xs: Any, layers: Sequence, cell: str = "rnn_tanh", h0: Any = None,
     >>> print(H.shape, h_n.shape)
     (6, 2, 4) (2, 2, 4)
     """
-    return _deep("deep_rnn", xs, layers, cell, h0, c0)
-
-
-def _deep(func: str, xs: Any, layers: Sequence, cell: str, h0: Any, c0: Any):
-    choice(func, "cell", cell, CELLS)
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise ValueError(f"{func}: `layers` must be a non-empty list of layers, each a list of "
-                         f"one or two (W_ih, W_hh, b_ih, b_hh) tuples; got {layers!r:.60}")
-    dirs = None
-    parsed = []
-    for ell, layer in enumerate(layers):
-        if not isinstance(layer, (list, tuple)) or len(layer) not in (1, 2) or not all(
-                isinstance(p, (list, tuple)) for p in layer):
-            raise TypeError(f"{func}: `layers[{ell}]` must be a list of one or two parameter "
-                            f"tuples (forward[, backward]); got {type(layer).__name__}")
-        if dirs is None:
-            dirs = len(layer)
-        elif len(layer) != dirs:
-            raise ValueError(f"{func}: every layer must have {dirs} direction(s) like "
-                             f"`layers[0]`; `layers[{ell}]` has {len(layer)}")
-        parsed.append([_params(func, f"layers[{ell}][{k}]", p) for k, p in enumerate(layer)])
-    xp, a = namespace(func, xs=xs, h0=h0, c0=c0)
-    xs = a["xs"]
-    if xs.ndim not in (2, 3):
-        raise ShapeError(f"{func}: `xs` must be 2-D (time, input) or 3-D (time, batch, input); "
-                         f"got {xs.ndim}-D shape {tuple(xs.shape)}")
-    hidden = None
-    for ell, layer in enumerate(parsed):
-        for k, p in enumerate(layer):
-            W_hh = xp.asarray(p[1]) if not hasattr(p[1], "shape") else p[1]
-            n = int(W_hh.shape[-1]) if W_hh.ndim == 2 else None
-            if hidden is None:
-                hidden = n
-            elif n != hidden:
-                raise ShapeError(f"{func}: every layer and direction must have the same hidden "
-                                 f"size; `layers[0][0]` W_hh says {hidden}, `layers[{ell}][{k}]` "
-                                 f"W_hh has shape {tuple(W_hh.shape)}")
-    n_states = len(parsed) * dirs
-    for name in ("h0", "c0"):
-        s = a[name]
-        if s is None:
-            continue
-        if name == "c0" and cell != "lstm":
-            raise ValueError(f"{func}: `c0` is only for cell='lstm'; got cell={cell!r}")
-        want = (n_states, *tuple(xs.shape[1:-1]), hidden)
-        if tuple(int(d) for d in s.shape) != want:
-            raise ShapeError(f"{func}: `{name}` must have shape (layers·directions, "
-                             f"{'batch, ' if xs.ndim == 3 else ''}hidden) = {want}; got "
-                             f"{tuple(s.shape)}")
+    layers = _layers("deep_rnn", layers, cell, xs, h0, c0)
+    xp, dirs = array_namespace(xs), len(layers[0])
     inp, h_n, c_n = xs, [], []
-    for ell, layer in enumerate(parsed):
+    for ell, layer in enumerate(layers):           # bottom up: each reads the states below
         outs = []
         for k, p in enumerate(layer):
-            idx = ell * dirs + k
-            h0_k = None if a["h0"] is None else a["h0"][idx, ...]
-            c0_k = None if a["c0"] is None else a["c0"][idx, ...]
-            seq = inp if k == 0 else _flip(xp, inp)     # the backward RNN reads x_T … x_1
-            H, h, c = _run(cell, seq, p, h0_k, c0_k)
-            outs.append(H if k == 0 else _flip(xp, H))  # … and its states go back in order
+            i = ell * dirs + k
+            seq = inp if k == 0 else xp.flip(inp, axis=0)  # the backward RNN reads x_T … x_1
+            H, h, c = _run(cell, seq, p, None if h0 is None else h0[i, ...],
+                           None if c0 is None else c0[i, ...])
+            outs.append(H if k == 0 else xp.flip(H, axis=0))  # … and its states go back in order
             h_n.append(h)
             c_n.append(c)
         inp = outs[0] if dirs == 1 else xp.concat(outs, axis=-1)   # [→h_t ; ←h_t]
     h_n = xp.stack(h_n, axis=0)
-    if cell == "lstm":
-        return inp, (h_n, xp.stack(c_n, axis=0))
-    return inp, h_n
+    return (inp, (h_n, xp.stack(c_n, axis=0))) if cell == "lstm" else (inp, h_n)
 
 
+@params(module=TorchRecurrent())
 def weights_from_torch(module: Any) -> tuple[list, str]:
     """Read ``layers`` and ``cell`` for :func:`deep_rnn` off a ``torch.nn.RNN/LSTM/GRU``.
 
@@ -228,20 +250,14 @@ def weights_from_torch(module: Any) -> tuple[list, str]:
     --------
     >>> import torch
     >>> from seqcore import weights_from_torch
-    >>> layers, cell = weights_from_torch(torch.nn.GRU(3, 4, num_layers=2, bidirectional=True))
+    >>> gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
+    >>> layers, cell = weights_from_torch(gru)
     >>> print(cell, len(layers), len(layers[1]), tuple(layers[1][0][0].shape))
     gru 2 2 (12, 8)
     """
     kind = type(module).__name__
-    if kind == "RNN":
-        cell = "rnn_relu" if module.nonlinearity == "relu" else "rnn_tanh"
-    elif kind in ("LSTM", "GRU"):
-        cell = kind.lower()
-    else:
-        raise TypeError(f"weights_from_torch: `module` must be torch.nn.RNN, LSTM or GRU; got "
-                        f"{kind}")
-    if getattr(module, "proj_size", 0):
-        raise ValueError("weights_from_torch: LSTM projections (proj_size > 0) are not covered")
+    cell = kind.lower() if kind != "RNN" else \
+        "rnn_relu" if module.nonlinearity == "relu" else "rnn_tanh"
     layers = []
     for ell in range(module.num_layers):
         layer = []

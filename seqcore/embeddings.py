@@ -13,14 +13,31 @@ file; it is plain Python over either backend.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import (
+    Flag,
+    Floats,
+    Integer,
+    Ints,
+    Options,
+    Real,
+    ShapeError,
+    Text,
+    TokenIds,
+    Tokens,
+    calling,
+    params,
+)
+
+TABLE = Floats("vocab", "dim")
+ROW = Integer(ge=0, lt="vocab")
 
 __all__ = [
     "UnknownWordError",
@@ -39,17 +56,8 @@ class UnknownWordError(KeyError):
         return str(self.args[0])
 
 
-def _check_ids(func: str, xp: Any, ids: Any, vocab: int) -> None:
-    if not xp.isdtype(ids.dtype, "integral"):
-        raise TypeError(f"{func}: `ids` must hold integers (word indices); got dtype {ids.dtype}")
-    if math.prod(ids.shape):
-        lo, hi = int(xp.min(ids)), int(xp.max(ids))
-        if lo < 0 or hi >= vocab:
-            raise IndexError(f"{func}: `ids` must lie in [0, {vocab - 1}] for a table of "
-                             f"{vocab} rows; got values from {lo} to {hi}")
-
-
 @implements("embedding.lookup")
+@params(E=TABLE, ids=Ints(ge=0, lt="vocab"))
 def embedding_lookup(E: Any, ids: Any) -> Any:
     r"""The embedding of each word index: row ``ids`` of the table ``E``.
 
@@ -86,40 +94,30 @@ def embedding_lookup(E: Any, ids: Any) -> Any:
     >>> print(np.eye(4)[2] @ E)                 # the one-hot product gives the same row
     [6. 7. 8.]
     """
-    func = "embedding_lookup"
-    xp, a = namespace(func, E=E, ids=ids)
-    E, ids = a["E"], a["ids"]
-    floating(func, xp, E=E)
-    shapes(func, E=(E, ("vocab", "dim")))
-    _check_ids(func, xp, ids, int(E.shape[0]))
-    flat = xp.reshape(ids, (-1,))
-    rows = xp.take(E, flat, axis=0)
-    return xp.reshape(rows, (*tuple(ids.shape), int(E.shape[1])))
+    xp = array_namespace(E)
+    rows = xp.take(E, xp.reshape(ids, (-1,)), axis=0)       # row ids[i] of E, for every id
+    return xp.reshape(rows, (*tuple(ids.shape), E.shape[1]))
 
 
-def _unit_rows(func: str, xp: Any, M: Any, name: str) -> Any:
-    """Rows scaled to length 1; a zero row has no direction, so it is an error."""
+def _unit_rows(xp: Any, M: Any, name: str) -> Any:
+    """Rows divided by their L2 norms; a zero row has no direction (an error, naming it)."""
     norms = xp.linalg.vector_norm(M, axis=-1, keepdims=True)
     zero = norms[..., 0] == 0
     if bool(xp.any(zero)):
         where = int(xp.argmax(xp.astype(zero, xp.int64))) if M.ndim == 2 else 0
         what = f"row {where} of `{name}` is" if M.ndim == 2 else f"`{name}` is"
-        raise ValueError(f"{func}: {what} the zero vector, whose cosine with anything is "
+        raise ValueError(f"{calling()}: {what} the zero vector, whose cosine with anything is "
                          "undefined; drop it or give it a direction")
     return M / norms
 
 
-def _top_k(func: str, xp: Any, scores: Any, k: int, exclude: Sequence[int]) -> tuple[Any, Any]:
-    V = int(scores.shape[0])
-    excluded = sorted({int(i) for i in exclude})
-    if excluded and (excluded[0] < 0 or excluded[-1] >= V):
-        raise IndexError(f"{func}: `exclude` must hold indices in [0, {V - 1}]; got {excluded}")
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"{func}: `k` must be an integer ≥ 1; got {k!r}")
-    available = V - len(excluded)
+def _top_k(xp: Any, scores: Any, k: int, exclude: Sequence[int]) -> tuple[Any, Any]:
+    """The k best scores, best first (ties: the smaller row), leaving out ``exclude``."""
+    excluded = sorted(set(exclude))
+    available = scores.shape[0] - len(excluded)
     if k > available:
-        raise ValueError(f"{func}: `k`={k} but only {available} rows remain after excluding "
-                         f"{len(excluded)} of {V}")
+        raise ValueError(f"{calling()}: `k`={k} but only {available} rows remain after "
+                         f"excluding {len(excluded)} of {scores.shape[0]}")
     scores = xp.asarray(scores, copy=True)
     if excluded:
         scores[excluded] = -float("inf")   # never returned: k ≤ the rows that remain
@@ -127,15 +125,8 @@ def _top_k(func: str, xp: Any, scores: Any, k: int, exclude: Sequence[int]) -> t
     return order, xp.take(scores, order, axis=0)
 
 
-def _prepare(func: str, vectors: Any, **queries: Any) -> tuple[Any, Any, dict[str, Any]]:
-    xp, a = namespace(func, vectors=vectors, **queries)
-    floating(func, xp, **a)
-    shapes(func, vectors=(a["vectors"], ("vocab", "dim")),
-           **{name: (a[name], ("dim",)) for name in queries})
-    return xp, _unit_rows(func, xp, a["vectors"], "vectors"), a
-
-
 @implements("embedding.nearest")
+@params(vectors=TABLE, query=Floats("dim"), k=Integer(ge=1), exclude=TokenIds(lt="vocab"))
 def nearest_neighbors(vectors: Any, query: Any, k: int = 10,
                       exclude: Iterable[int] = ()) -> tuple[Any, Any]:
     r"""The ``k`` rows of ``vectors`` with the largest cosine similarity to ``query``.
@@ -176,24 +167,18 @@ def nearest_neighbors(vectors: Any, query: Any, k: int = 10,
     >>> print(idx, cos.round(4))
     [1 2] [0.9939 0.    ]
     """
-    func = "nearest_neighbors"
-    xp, unit, a = _prepare(func, vectors, query=query)
-    q = _unit_rows(func, xp, a["query"], "query")
-    return _top_k(func, xp, xp.matmul(unit, q), k, list(exclude))
+    xp = array_namespace(vectors)
+    unit, q = _unit_rows(xp, vectors, "vectors"), _unit_rows(xp, query, "query")
+    return _top_k(xp, unit @ q, k, exclude)                 # cos(w, q) = ŵ · q̂ for every row
 
 
-def _analogy_rows(func: str, xp: Any, unit: Any, a: int, b: int, c: int) -> tuple[Any, ...]:
-    V = int(unit.shape[0])
-    for name, i in (("a", a), ("b", b), ("c", c)):
-        if isinstance(i, bool) or (not isinstance(i, int) and not hasattr(i, "__index__")):
-            raise TypeError(f"{func}: `{name}` must be a row index (int); got {type(i).__name__}")
-        if not 0 <= int(i) < V:
-            raise IndexError(f"{func}: `{name}` must be a row index in [0, {V - 1}]; got {i}")
+def _cosines(xp: Any, unit: Any, *rows: int) -> tuple[Any, ...]:
     # cos(w, x) for every row w and x ∈ {a, b, c}: one product each
-    return tuple(xp.matmul(unit, unit[int(i), :]) for i in (a, b, c))
+    return tuple(unit @ unit[i, :] for i in rows)
 
 
 @implements("analogy.3cosadd")
+@params(vectors=TABLE, a=ROW, b=ROW, c=ROW, k=Integer(ge=1))
 def analogy_3cosadd(vectors: Any, a: int, b: int, c: int, k: int = 1) -> tuple[Any, Any]:
     r"""Answer "``a`` is to ``b`` as ``c`` is to ?" by vector offset (3CosAdd).
 
@@ -236,13 +221,13 @@ def analogy_3cosadd(vectors: Any, a: int, b: int, c: int, k: int = 1) -> tuple[A
     >>> print(words[int(idx[0])], score.round(4))
     queen [1.4087]
     """
-    func = "analogy_3cosadd"
-    xp, unit, _ = _prepare(func, vectors)
-    cos_a, cos_b, cos_c = _analogy_rows(func, xp, unit, a, b, c)
-    return _top_k(func, xp, cos_b - cos_a + cos_c, k, [a, b, c])
+    xp = array_namespace(vectors)
+    cos_a, cos_b, cos_c = _cosines(xp, _unit_rows(xp, vectors, "vectors"), a, b, c)
+    return _top_k(xp, cos_b - cos_a + cos_c, k, [a, b, c])  # cos(d, b) − cos(d, a) + cos(d, c)
 
 
 @implements("analogy.3cosmul")
+@params(vectors=TABLE, a=ROW, b=ROW, c=ROW, k=Integer(ge=1), epsilon=Real(gt=0))
 def analogy_3cosmul(vectors: Any, a: int, b: int, c: int, k: int = 1,
                     epsilon: float = 1e-3) -> tuple[Any, Any]:
     r"""Answer "``a`` is to ``b`` as ``c`` is to ?" multiplicatively (3CosMul).
@@ -283,18 +268,14 @@ def analogy_3cosmul(vectors: Any, a: int, b: int, c: int, k: int = 1,
     >>> print(int(idx[0]), score.round(4))
     1 [2.4043]
     """
-    func = "analogy_3cosmul"
-    if not epsilon > 0:
-        raise ValueError(f"{func}: `epsilon` must be > 0 (it keeps the division finite); "
-                         f"got {epsilon!r}")
-    xp, unit, _ = _prepare(func, vectors)
-    cos_a, cos_b, cos_c = _analogy_rows(func, xp, unit, a, b, c)
+    xp = array_namespace(vectors)
+    cos_a, cos_b, cos_c = _cosines(xp, _unit_rows(xp, vectors, "vectors"), a, b, c)
 
     def shifted(cos: Any) -> Any:
         return (1 + cos) / 2        # s = (1 + cos) / 2 ∈ [0, 1]
 
     scores = shifted(cos_b) * shifted(cos_c) / (shifted(cos_a) + epsilon)
-    return _top_k(func, xp, scores, k, [a, b, c])
+    return _top_k(xp, scores, k, [a, b, c])
 
 
 @dataclass
@@ -334,27 +315,21 @@ class WordVectors:
     >>> wv.analogy("man", "kingg", "woman")
     Traceback (most recent call last):
     ...
-    seqcore.embeddings.UnknownWordError: analogy: `b`='kingg' is not in the vocabulary (5 words)
+    seqcore.embeddings.UnknownWordError: ...`b`='kingg' is not in the vocabulary (5 words)
     """
 
+    @params(words=Tokens(), vectors=TABLE)
     def __init__(self, words: Sequence[str], vectors: Any) -> None:
-        func = "WordVectors"
         words = list(words)
-        bad = [w for w in words if not isinstance(w, str)]
-        if bad:
-            raise TypeError(f"{func}: `words` must be strings; got {bad[:3]!r}")
         if len(set(words)) != len(words):
             seen: set[str] = set()
             dup = next(w for w in words if w in seen or seen.add(w))
-            raise ValueError(f"{func}: `words` must be distinct; {dup!r} appears twice")
-        xp, a = namespace(func, vectors=vectors)
-        floating(func, xp, vectors=a["vectors"])
-        dims = shapes(func, vectors=(a["vectors"], ("vocab", "dim")))
-        if dims["vocab"] != len(words):
-            raise ShapeError(f"{func}: `vectors` must have one row per word ({len(words)}); "
-                             f"got shape {tuple(a['vectors'].shape)}")
+            raise ValueError(f"WordVectors: `words` must be distinct; {dup!r} appears twice")
+        if vectors.shape[0] != len(words):
+            raise ShapeError(f"WordVectors: `vectors` must have one row per word ({len(words)}); "
+                             f"got shape {tuple(vectors.shape)}")
         self.words = words
-        self.vectors = a["vectors"]
+        self.vectors = vectors
         self.index_of = {w: i for i, w in enumerate(words)}
 
     def __len__(self) -> int:
@@ -363,6 +338,7 @@ class WordVectors:
     def __contains__(self, word: object) -> bool:
         return word in self.index_of
 
+    @params(word=Text())
     def index(self, word: str, func: str = "index", arg: str = "word") -> int:
         """Row of ``word``; a clear :class:`UnknownWordError` when it is not there."""
         try:
@@ -374,24 +350,26 @@ class WordVectors:
     def __getitem__(self, word: str) -> Any:
         return self.vectors[self.index(word, "WordVectors[...]"), :]
 
+    @params(word=Text(), k=Integer(ge=1))
     def most_similar(self, word: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` nearest words by cosine (``embedding.nearest``), ``word`` excluded."""
         i = self.index(word, "most_similar")
         idx, cos = nearest_neighbors(self.vectors, self.vectors[i, :], k=k, exclude=[i])
         return [(self.words[int(j)], float(s)) for j, s in zip(idx, cos, strict=True)]
 
+    @params(a=Text(), b=Text(), c=Text(), k=Integer(ge=1), method=Options("3cosadd", "3cosmul"),
+            epsilon=Real(gt=0))
     def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd",
                 epsilon: float = 1e-3) -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ? — ``method`` is ``"3cosadd"`` or ``"3cosmul"``."""
         rows = [self.index(w, "analogy", name) for name, w in (("a", a), ("b", b), ("c", c))]
         if method == "3cosadd":
             idx, s = analogy_3cosadd(self.vectors, *rows, k=k)
-        elif method == "3cosmul":
-            idx, s = analogy_3cosmul(self.vectors, *rows, k=k, epsilon=epsilon)
         else:
-            raise ValueError(f"analogy: `method` must be '3cosadd' or '3cosmul'; got {method!r}")
+            idx, s = analogy_3cosmul(self.vectors, *rows, k=k, epsilon=epsilon)
         return [(self.words[int(j)], float(v)) for j, v in zip(idx, s, strict=True)]
 
+    @params(method=Options("3cosadd", "3cosmul"), lowercase=Flag(), epsilon=Real(gt=0))
     def evaluate_analogies(self, questions: str | Path | Iterable[str],
                            method: str = "3cosadd", lowercase: bool = True,
                            epsilon: float = 1e-3) -> AnalogyReport:

@@ -13,23 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ._trace import implements
-from ._validate import floating, namespace, shapes
+from ._validate import Floats, Real, params
 
 __all__ = ["glove_gradients", "glove_loss", "glove_weight"]
 
-
-def _check_counts(func: str, xp: Any, X: Any) -> None:
-    if bool(xp.any(X < 0)) or not bool(xp.all(xp.isfinite(X))):
-        raise ValueError(f"{func}: `X` must hold finite co-occurrence counts ≥ 0; got minimum "
-                         f"{float(xp.min(X))} and maximum {float(xp.max(X))}")
-
-
-def _check_weight_args(func: str, x_max: float, alpha: float) -> None:
-    if not x_max > 0:
-        raise ValueError(f"{func}: `x_max` must be > 0; got {x_max!r}")
-    if not alpha > 0:
-        raise ValueError(f"{func}: `alpha` must be > 0; got {alpha!r}")
+#: f(x) = (x / x_max)^α below x_max: both settings positive and finite
+WEIGHTING = {"x_max": Real(gt=0), "alpha": Real(gt=0)}
+#: The word and context vectors, their biases and the co-occurrence counts.
+GLOVE = {"W": Floats("vocab", "dim"), "W_tilde": Floats("vocab", "dim"), "b": Floats("vocab"),
+         "b_tilde": Floats("vocab"), "X": Floats("vocab", "vocab", finite=True, ge=0),
+         **WEIGHTING}
 
 
 def _weight(xp: Any, X: Any, x_max: float, alpha: float) -> Any:
@@ -37,7 +33,20 @@ def _weight(xp: Any, X: Any, x_max: float, alpha: float) -> Any:
     return xp.where(X < x_max, (X / x_max) ** alpha, xp.ones_like(X))
 
 
+def _residuals(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float,
+               alpha: float) -> tuple[Any, Any]:
+    """The weights f(X_ij) (0 where X_ij = 0) and the residuals r_ij, both (V, V)."""
+    xp = array_namespace(X)
+    seen = X > 0
+    log_X = xp.log(xp.where(seen, X, xp.ones_like(X)))      # log 1 = 0 where unseen: f = 0 there
+    # r_ij = w_i·w̃_j + b_i + b̃_j − log X_ij, one (V, V) matrix
+    r = W @ W_tilde.T + b[:, None] + b_tilde[None, :] - log_X
+    f = xp.where(seen, _weight(xp, X, x_max, alpha), xp.zeros_like(X))
+    return f, r
+
+
 @implements("glove.weight")
+@params(X=Floats(finite=True, ge=0), **WEIGHTING)
 def glove_weight(X: Any, x_max: float = 100.0, alpha: float = 0.75) -> Any:
     r"""GloVe's weighting function of a co-occurrence count.
 
@@ -69,33 +78,11 @@ def glove_weight(X: Any, x_max: float = 100.0, alpha: float = 0.75) -> Any:
     >>> print(glove_weight(np.array([0.0, 1.0, 50.0, 100.0, 300.0])).round(4))
     [0.     0.0316 0.5946 1.     1.    ]
     """
-    func = "glove_weight"
-    _check_weight_args(func, x_max, alpha)
-    xp, a = namespace(func, X=X)
-    floating(func, xp, X=a["X"])
-    _check_counts(func, xp, a["X"])
-    return _weight(xp, a["X"], x_max, alpha)
-
-
-def _residuals(func: str, W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any,
-               x_max: float, alpha: float) -> tuple[Any, dict[str, Any], Any, Any]:
-    _check_weight_args(func, x_max, alpha)
-    xp, a = namespace(func, W=W, W_tilde=W_tilde, b=b, b_tilde=b_tilde, X=X)
-    floating(func, xp, **a)
-    shapes(func, W=(a["W"], ("vocab", "dim")), W_tilde=(a["W_tilde"], ("vocab", "dim")),
-           b=(a["b"], ("vocab",)), b_tilde=(a["b_tilde"], ("vocab",)),
-           X=(a["X"], ("vocab", "vocab")))
-    X = a["X"]
-    _check_counts(func, xp, X)
-    seen = X > 0
-    log_X = xp.log(xp.where(seen, X, xp.ones_like(X)))      # log 1 = 0 where unseen: f = 0 there
-    # r_ij = w_i·w̃_j + b_i + b̃_j − log X_ij, one (V, V) matrix
-    r = xp.matmul(a["W"], a["W_tilde"].T) + a["b"][:, None] + a["b_tilde"][None, :] - log_X
-    f = xp.where(seen, _weight(xp, X, x_max, alpha), xp.zeros_like(X))
-    return xp, a, f, r
+    return _weight(array_namespace(X), X, x_max, alpha)
 
 
 @implements("glove.loss")
+@params(**GLOVE)
 def glove_loss(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float = 100.0,
                alpha: float = 0.75) -> Any:
     r"""The GloVe objective: weighted squared error of :math:`\log X_{ij}`.
@@ -130,24 +117,28 @@ def glove_loss(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float 
     >>> from seqcore import glove_loss
     >>> X = np.array([[0.0, 200.0], [10.0, 0.0]])     # two words; zeros on the diagonal
     >>> W, Wt, b, bt = np.zeros((2, 2)), np.zeros((2, 2)), np.zeros(2), np.zeros(2)
-    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))  # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> # 1·log(200)² + 0.1^0.75·log(10)²
+    >>> print(round(float(glove_loss(W, Wt, b, bt, X)), 4))
     29.015
     """
-    xp, _, f, r = _residuals("glove_loss", W, W_tilde, b, b_tilde, X, x_max, alpha)
-    return xp.sum(f * r * r)
+    f, r = _residuals(W, W_tilde, b, b_tilde, X, x_max, alpha)
+    return array_namespace(X).sum(f * r * r)             # J = Σ_ij f(X_ij) r_ij²
 
 
 @implements("glove.grad")
+@params(**GLOVE)
 def glove_gradients(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: float = 100.0,
                     alpha: float = 0.75) -> tuple[Any, Any, Any, Any]:
     r"""The gradients of :func:`glove_loss`, written out by hand.
 
     .. math::
 
-        \frac{\partial J}{\partial w_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, \quad
-        \frac{\partial J}{\partial \tilde{w}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, \quad
-        \frac{\partial J}{\partial b_i} = 2 \sum_{j} f(X_{ij})\, r_{ij}, \quad
-        \frac{\partial J}{\partial \tilde{b}_j} = 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \begin{aligned}
+        \frac{\partial J}{\partial w_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}\, \tilde{w}_j, &
+        \frac{\partial J}{\partial b_i} &= 2 \sum_{j} f(X_{ij})\, r_{ij}, \\[0.5em]
+        \frac{\partial J}{\partial \tilde{w}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}\, w_i, &
+        \frac{\partial J}{\partial \tilde{b}_j} &= 2 \sum_{i} f(X_{ij})\, r_{ij}
+        \end{aligned}
 
     with :math:`r_{ij} = w_i^{\top} \tilde{w}_j + b_i + \tilde{b}_j - \log X_{ij}`.
     Equation id: ``glove.grad``. In matrix form, with :math:`G = f(X) \odot R`,
@@ -175,7 +166,7 @@ def glove_gradients(W: Any, W_tilde: Any, b: Any, b_tilde: Any, X: Any, x_max: f
     >>> print(round(float(glove_loss(*P, X)), 4))
     0.0017
     """
-    xp, a, f, r = _residuals("glove_gradients", W, W_tilde, b, b_tilde, X, x_max, alpha)
+    f, r = _residuals(W, W_tilde, b, b_tilde, X, x_max, alpha)
     G = 2 * f * r                                     # 2 f(X_ij) r_ij
-    return (xp.matmul(G, a["W_tilde"]), xp.matmul(G.T, a["W"]),
-            xp.sum(G, axis=1), xp.sum(G, axis=0))
+    xp = array_namespace(X)
+    return G @ W_tilde, G.T @ W, xp.sum(G, axis=1), xp.sum(G, axis=0)

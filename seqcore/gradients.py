@@ -13,11 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import array_api_compat
+from array_api_compat import array_namespace
 
 from ._recurrent import finite
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace, shapes
-from .rnn import NONLINEARITIES
+from ._validate import Floats, Integer, Real, floating, namespace, params
+from .rnn import NONLINEARITY
+
+STATES = {"W_hh": Floats("hidden", "hidden"), "H": Floats("time", "hidden", nonempty="time")}
 
 __all__ = [
     "clip_grad_norm",
@@ -35,6 +38,7 @@ def _phi_prime(xp: Any, h: Any, nonlinearity: str) -> Any:
 
 
 @implements("gradients.step-jacobian")
+@params(W_hh=Floats("hidden", "hidden"), h_t=Floats("hidden"), nonlinearity=NONLINEARITY)
 def step_jacobian(h_t: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     r"""The Jacobian of one RNN step with respect to the previous state.
 
@@ -64,26 +68,12 @@ def step_jacobian(h_t: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     [[1.   2.  ]
      [2.25 3.  ]]
     """
-    func = "step_jacobian"
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, h_t=h_t, W_hh=W_hh)
-    floating(func, xp, **a)
-    shapes(func, W_hh=(a["W_hh"], ("hidden", "hidden")), h_t=(a["h_t"], ("hidden",)))
-    return _phi_prime(xp, a["h_t"], nonlinearity)[:, None] * a["W_hh"]
-
-
-def _check_states(func: str, H: Any, W_hh: Any, nonlinearity: str):
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, H=H, W_hh=W_hh)
-    floating(func, xp, **a)
-    shapes(func, W_hh=(a["W_hh"], ("hidden", "hidden")), H=(a["H"], ("time", "hidden")))
-    if int(a["H"].shape[0]) == 0:
-        raise ShapeError(f"{func}: `H` must hold at least one state; got shape "
-                         f"{tuple(a['H'].shape)}")
-    return xp, a["H"], a["W_hh"]
+    # ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_hh: scale row i of W_hh by φ'(a_t)_i
+    return _phi_prime(array_namespace(h_t), h_t, nonlinearity)[:, None] * W_hh
 
 
 @implements("gradients.jacobian-product")
+@params(**STATES, t=Integer(ge=0, le="time"), nonlinearity=NONLINEARITY)
 def hidden_jacobian(H: Any, W_hh: Any, t: int, nonlinearity: str = "tanh") -> Any:
     r"""The Jacobian :math:`\partial h_T / \partial h_t` of an unrolled RNN.
 
@@ -119,18 +109,15 @@ def hidden_jacobian(H: Any, W_hh: Any, t: int, nonlinearity: str = "tanh") -> An
     >>> print(hidden_jacobian(H, W_hh, 1).round(4))   # ∂h_3/∂h_1 = (1-h_3²)·½·(1-h_2²)·½
     [[0.21]]
     """
-    func = "hidden_jacobian"
-    xp, H, W_hh = _check_states(func, H, W_hh, nonlinearity)
-    T = int(H.shape[0])
-    if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t <= T:
-        raise ValueError(f"{func}: `t` must be an integer step in [0, {T}]; got {t!r}")
-    J = xp.eye(int(W_hh.shape[0]), dtype=H.dtype, device=array_api_compat.device(H))
-    for j in range(t, T):                              # H[j] is h_{j+1}; newer factors go left
-        J = xp.matmul(_phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh, J)
+    xp = array_namespace(H)
+    J = xp.eye(W_hh.shape[0], dtype=H.dtype, device=array_api_compat.device(H))
+    for j in range(t, H.shape[0]):                     # H[j] is h_{j+1}; newer factors go left
+        J = (_phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh) @ J
     return J
 
 
 @implements("gradients.norm-vs-gap")
+@params(**STATES, nonlinearity=NONLINEARITY)
 def jacobian_norms(H: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     r"""The spectral norm of :math:`\partial h_T / \partial h_{T-k}` for every gap :math:`k`.
 
@@ -158,22 +145,22 @@ def jacobian_norms(H: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import jacobian_norms
-    >>> H = np.zeros((4, 2))                       # states at 0: tanh' = 1, a pure power of W_hh
+    >>> H = np.zeros((4, 2))            # states at 0: tanh' = 1, a pure power of W_hh
     >>> print(jacobian_norms(H, 0.5 * np.eye(2)))
     [0.5    0.25   0.125  0.0625]
     """
-    func = "jacobian_norms"
-    xp, H, W_hh = _check_states(func, H, W_hh, nonlinearity)
-    T, n = int(H.shape[0]), int(W_hh.shape[0])
-    J = xp.eye(n, dtype=H.dtype, device=array_api_compat.device(H))
+    xp = array_namespace(H)
+    J = xp.eye(W_hh.shape[0], dtype=H.dtype, device=array_api_compat.device(H))
     norms = []
-    for j in range(T - 1, -1, -1):                     # gap k = T - j
-        J = xp.matmul(J, _phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh)
+    for j in range(H.shape[0] - 1, -1, -1):            # gap k = T - j
+        J = J @ (_phi_prime(xp, H[j, :], nonlinearity)[:, None] * W_hh)
         norms.append(xp.linalg.matrix_norm(J, ord=2))
     return xp.stack(norms)
 
 
-def _grad_list(func: str, grads: Any) -> tuple[list[str], list[Any], Any]:
+def _grad_list(func: str, grads: Any, finite_only: bool = True) -> tuple[list[str], list[Any], Any]:
+    """The gradients of a list or dict, as (names, arrays, namespace); refuses NaN (and with
+    ``finite_only``, ±inf): clipping cannot repair them."""
     if isinstance(grads, Mapping):
         names, arrays = [str(k) for k in grads], list(grads.values())
     elif isinstance(grads, Sequence) and not isinstance(grads, str):
@@ -184,16 +171,28 @@ def _grad_list(func: str, grads: Any) -> tuple[list[str], list[Any], Any]:
     if not arrays:
         raise ValueError(f"{func}: `grads` must hold at least one array; got an empty "
                          f"{type(grads).__name__}")
-    xp, a = namespace(func, **{n: g for n, g in zip(names, arrays, strict=True)})
+    xp, a = namespace(func, **dict(zip(names, arrays, strict=True)))
     floating(func, xp, **a)
+    if finite_only:
+        finite(func, xp, **a)
+    for name in names:
+        if bool(xp.any(xp.isnan(a[name]))):
+            raise ValueError(f"{func}: `{name}` holds NaN; clipping cannot repair it")
     return names, [a[n] for n in names], xp
 
 
-def _threshold(func: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{func}: `{name}` must be a finite number > 0; got {value!r}")
-    return float(value)
+def _global_norm(xp: Any, grads: list[Any]) -> Any:
+    """√(Σ_i ‖g_i‖²), as torch computes it; when the squares leave the float range
+    (entries beyond about 1e±154 in float64, 1e±19 in float32) the same norm of the
+    gradients divided by their largest |entry|, times that entry, which stays exact."""
+    total = xp.sqrt(sum(xp.sum(g * g) for g in grads))
+    info = xp.finfo(grads[0].dtype)
+    if info.smallest_normal ** 0.5 * 1e4 < float(total) < info.max ** 0.5 * 1e-4:
+        return total
+    m = max((float(xp.max(xp.abs(g))) for g in grads if math.prod(g.shape)), default=0.0)
+    if m == 0:
+        return total
+    return m * xp.sqrt(sum(xp.sum((g / m) * (g / m)) for g in grads))
 
 
 def _repack(grads: Any, names: list[str], arrays: list[Any]) -> Any:
@@ -203,6 +202,7 @@ def _repack(grads: Any, names: list[str], arrays: list[Any]) -> Any:
 
 
 @implements("gradients.clip-norm")
+@params(max_norm=Real(gt=0), eps=Real(ge=0))
 def clip_grad_norm(grads: Any, max_norm: float, eps: float = 1e-6) -> tuple[Any, Any]:
     r"""Rescale all gradients together so that their global norm is at most ``max_norm``.
 
@@ -247,16 +247,14 @@ def clip_grad_norm(grads: Any, max_norm: float, eps: float = 1e-6) -> tuple[Any,
     >>> print(float(norm), [g.round(4) for g in clipped])
     5.0 [array([0.6]), array([0.8])]
     """
-    func = "clip_grad_norm"
-    c = _threshold(func, "max_norm", max_norm)
-    names, arrays, xp = _grad_list(func, grads)
-    finite(func, xp, **dict(zip(names, arrays, strict=True)))
-    total = xp.sqrt(sum(xp.sum(g * g) for g in arrays))        # the global L2 norm
-    coef = xp.clip(c / (total + eps), max=1.0)                   # min(1, c / (‖g‖ + ε))
+    names, arrays, xp = _grad_list("clip_grad_norm", grads)
+    total = _global_norm(xp, arrays)                            # ‖g‖, the global L2 norm
+    coef = xp.clip(max_norm / (total + eps), max=1.0)           # min(1, c / (‖g‖ + ε))
     return _repack(grads, names, [g * coef for g in arrays]), total
 
 
 @implements("gradients.clip-value")
+@params(clip_value=Real(gt=0))
 def clip_grad_value(grads: Any, clip_value: float) -> Any:
     r"""Clamp every gradient entry to :math:`[-c, c]`.
 
@@ -276,10 +274,5 @@ def clip_grad_value(grads: Any, clip_value: float) -> Any:
     >>> print(clip_grad_value({"W": np.array([-3.0, 0.5, np.inf])}, 1.0))
     {'W': array([-1. ,  0.5,  1. ])}
     """
-    func = "clip_grad_value"
-    c = _threshold(func, "clip_value", clip_value)
-    names, arrays, xp = _grad_list(func, grads)
-    for name, g in zip(names, arrays, strict=True):
-        if bool(xp.any(xp.isnan(g))):
-            raise ValueError(f"{func}: `{name}` holds NaN; clipping cannot repair it")
-    return _repack(grads, names, [xp.clip(g, min=-c, max=c) for g in arrays])
+    names, arrays, xp = _grad_list("clip_grad_value", grads, finite_only=False)
+    return _repack(grads, names, [xp.clip(g, min=-clip_value, max=clip_value) for g in arrays])

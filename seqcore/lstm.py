@@ -19,26 +19,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._recurrent import (
-    gated_weights,
-    leading_sum,
-    nonempty,
-    outer_sum,
-    state_patterns,
-    step_state_patterns,
-    zeros_state,
-)
+from array_api_compat import array_namespace
+
+from ._recurrent import leading_sum, outer_sum, zeros_state
 from ._trace import implements
-from ._validate import namespace
+from ._validate import Floats, params
 from .activations import _sigmoid
 
 __all__ = ["lstm_backward", "lstm_forward", "lstm_step"]
 
 GATES = ("i", "f", "g", "o")
+#: PyTorch's layout: the four gate blocks i, f, g, o stacked, each ``hidden`` rows.
+LSTM_WEIGHTS = {"W_hh": Floats("4*hidden", "hidden"), "W_ih": Floats("4*hidden", "input"),
+                "b_ih": Floats("4*hidden", optional=True),
+                "b_hh": Floats("4*hidden", optional=True)}
+SEQUENCE = {"xs": Floats("time", "batch?", "input", nonempty="time"),
+            "h0": Floats("batch?", "hidden", optional=True),
+            "c0": Floats("batch?", "hidden", optional=True)}
 
 
-def _pre(xp: Any, x: Any, W_ih: Any, b_ih: Any, b_hh: Any) -> Any:
-    xw = xp.matmul(x, W_ih.T)
+def _pre(x: Any, W_ih: Any, b_ih: Any, b_hh: Any) -> Any:
+    xw = x @ W_ih.T                                    # W_i* x_t for the four gates at once
     if b_ih is not None:
         xw = xw + b_ih
     if b_hh is not None:
@@ -46,8 +47,9 @@ def _pre(xp: Any, x: Any, W_ih: Any, b_ih: Any, b_hh: Any) -> Any:
     return xw
 
 
-def _cell(xp: Any, xw: Any, h_prev: Any, c_prev: Any, W_hh: Any, n: int):
-    a = xw + xp.matmul(h_prev, W_hh.T)                 # all four pre-activations at once
+def _cell(xp: Any, xw: Any, h_prev: Any, c_prev: Any, W_hh: Any):
+    n = W_hh.shape[1]
+    a = xw + h_prev @ W_hh.T                           # all four pre-activations at once
     i = _sigmoid(xp, a[..., 0:n])                      # i_t = σ(W_ii x_t + W_hi h_{t-1} + b_i)
     f = _sigmoid(xp, a[..., n:2 * n])                  # f_t = σ(W_if x_t + W_hf h_{t-1} + b_f)
     g = xp.tanh(a[..., 2 * n:3 * n])                   # g_t = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
@@ -57,7 +59,22 @@ def _cell(xp: Any, xw: Any, h_prev: Any, c_prev: Any, W_hh: Any, n: int):
     return h, c, (i, f, g, o)
 
 
+def _run(xp: Any, xs: Any, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, h: Any, c: Any,
+         keep: bool):
+    XW = _pre(xs, W_ih, b_ih, b_hh)                    # every input projection at once
+    H, C, gates = [], [], []
+    for t in range(xs.shape[0]):
+        h, c, gs = _cell(xp, XW[t, ...], h, c, W_hh)
+        H.append(h)
+        if keep:
+            C.append(c)
+            gates.append(gs)
+    return H, C, gates, h, c
+
+
 @implements("lstm.gates", "lstm.cell", "lstm.hidden")
+@params(**LSTM_WEIGHTS, x=Floats("batch?", "input"), h_prev=Floats("batch?", "hidden"),
+        c_prev=Floats("batch?", "hidden"))
 def lstm_step(x: Any, h_prev: Any, c_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
               b_hh: Any = None) -> tuple[Any, Any]:
     r"""One LSTM step: four gates, the new cell state and the new hidden state.
@@ -99,51 +116,12 @@ def lstm_step(x: Any, h_prev: Any, c_prev: Any, W_ih: Any, W_hh: Any, b_ih: Any 
     >>> print(h.round(4), c.round(4))        # c = σ(2)·tanh(2), h = σ(2)·tanh(c)
     [0.6083 0.6083] [0.8491 0.8491]
     """
-    func = "lstm_step"
-    xp, a = namespace(func, x=x, h_prev=h_prev, c_prev=c_prev, W_ih=W_ih, W_hh=W_hh,
-                      b_ih=b_ih, b_hh=b_hh)
-    r = a["x"].ndim
-    dims = gated_weights(func, xp, a, GATES, {
-        "x": (a["x"], [("input",), ("batch", "input")]),
-        "h_prev": (a["h_prev"], step_state_patterns(r)),
-        "c_prev": (a["c_prev"], step_state_patterns(r)),
-    })
-    xw = _pre(xp, a["x"], a["W_ih"], a["b_ih"], a["b_hh"])
-    h, c, _ = _cell(xp, xw, a["h_prev"], a["c_prev"], a["W_hh"], dims["hidden"])
+    h, c, _ = _cell(array_namespace(x), _pre(x, W_ih, b_ih, b_hh), h_prev, c_prev, W_hh)
     return h, c
 
 
-def _check_sequence(func: str, xp: Any, a: dict[str, Any]) -> dict[str, int]:
-    xs = a["xs"]
-    r = xs.ndim
-    spec = {"xs": (xs, [("time", "input"), ("time", "batch", "input")])}
-    if r in (2, 3):
-        for name in ("h0", "c0", "dh_T", "dc_T"):
-            if name in a:
-                spec[name] = (a[name], state_patterns(r))
-        if "dH" in a:
-            spec["dH"] = (a["dH"], [("time", "hidden"), ("time", "batch", "hidden")][r - 2])
-    dims = gated_weights(func, xp, a, GATES, spec)
-    nonempty(func, "xs", xs)
-    return dims
-
-
-def _run(xp: Any, a: dict[str, Any], n: int, keep: bool):
-    xs = a["xs"]
-    h = a["h0"] if a["h0"] is not None else zeros_state(xp, xs, n)
-    c = a["c0"] if a["c0"] is not None else zeros_state(xp, xs, n)
-    XW = _pre(xp, xs, a["W_ih"], a["b_ih"], a["b_hh"])    # every input projection at once
-    H, C, gates = [], [], []
-    for t in range(int(xs.shape[0])):
-        h, c, gs = _cell(xp, XW[t, ...], h, c, a["W_hh"], n)
-        H.append(h)
-        if keep:
-            C.append(c)
-            gates.append(gs)
-    return H, C, gates, h, c
-
-
 @implements("lstm.unroll")
+@params(**LSTM_WEIGHTS, **SEQUENCE)
 def lstm_forward(xs: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None,
                  h0: Any = None, c0: Any = None) -> tuple[Any, Any, Any]:
     r"""Run :func:`lstm_step` over a time-major sequence.
@@ -179,14 +157,17 @@ def lstm_forward(xs: Any, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = No
     >>> print(H.shape, h_T.shape, c_T.shape)
     (5, 2) (2,) (2,)
     """
-    func = "lstm_forward"
-    xp, a = namespace(func, xs=xs, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh, h0=h0, c0=c0)
-    dims = _check_sequence(func, xp, a)
-    H, _, _, h, c = _run(xp, a, dims["hidden"], keep=False)
+    xp, n = array_namespace(xs), W_hh.shape[1]
+    h0 = zeros_state(xp, xs, n) if h0 is None else h0
+    c0 = zeros_state(xp, xs, n) if c0 is None else c0
+    H, _, _, h, c = _run(xp, xs, W_ih, W_hh, b_ih, b_hh, h0, c0, keep=False)
     return xp.stack(H, axis=0), h, c
 
 
 @implements("lstm.backward")
+@params(**LSTM_WEIGHTS, **SEQUENCE, dH=Floats("time", "batch?", "hidden"),
+        dh_T=Floats("batch?", "hidden", optional=True),
+        dc_T=Floats("batch?", "hidden", optional=True))
 def lstm_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
                   b_hh: Any = None, h0: Any = None, c0: Any = None, dh_T: Any = None,
                   dc_T: Any = None) -> dict[str, Any]:
@@ -238,56 +219,49 @@ def lstm_backward(xs: Any, dH: Any, W_ih: Any, W_hh: Any, b_ih: Any = None,
     >>> import numpy as np
     >>> from seqcore import lstm_backward
     >>> rng = np.random.default_rng(0)
-    >>> xs, W_ih, W_hh = rng.normal(size=(4, 3)), rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    >>> xs, W_ih = rng.normal(size=(4, 3)), rng.normal(size=(8, 3))
+    >>> W_hh = rng.normal(size=(8, 2))
     >>> g = lstm_backward(xs, np.ones((4, 2)), W_ih, W_hh)     # L = sum of every h_t
     >>> print(sorted(g), g["W_ih"].shape, g["xs"].shape)
     ['W_hh', 'W_ih', 'b_hh', 'b_ih', 'c0', 'h0', 'xs'] (8, 3) (4, 3)
     """
-    func = "lstm_backward"
-    xp, a = namespace(func, xs=xs, dH=dH, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh,
-                      h0=h0, c0=c0, dh_T=dh_T, dc_T=dc_T)
-    dims = _check_sequence(func, xp, a)
-    n = dims["hidden"]
-    H, C, gates, _, _ = _run(xp, a, n, keep=True)
-    return _bptt(xp, a, n, H, C, gates)
+    xp, n = array_namespace(xs), W_hh.shape[1]
+    h0 = zeros_state(xp, xs, n) if h0 is None else h0
+    c0 = zeros_state(xp, xs, n) if c0 is None else c0
+    H, C, gates, _, _ = _run(xp, xs, W_ih, W_hh, b_ih, b_hh, h0, c0, keep=True)
+    return _bptt(xp, xs, dH, W_ih, W_hh, h0, c0, dh_T, dc_T, H, C, gates)
 
 
-def _bptt(xp: Any, a: dict[str, Any], n: int, H: list, C: list, gates: list) -> dict[str, Any]:
-    """The backward walk of :func:`lstm_backward`, from a forward pass kept by ``_run``.
-
-    Split out so that a caller that already ran ``_run(..., keep=True)`` for its own
-    forward pass (the language model's training step) does not run it twice.
-    """
-    T = int(a["xs"].shape[0])
-    h0_ = a["h0"] if a["h0"] is not None else zeros_state(xp, a["xs"], n)
-    c0_ = a["c0"] if a["c0"] is not None else zeros_state(xp, a["xs"], n)
-    W_hh = a["W_hh"]
-    dh_next = a["dh_T"] if a["dh_T"] is not None else xp.zeros_like(h0_)
-    dc_next = a["dc_T"] if a["dc_T"] is not None else xp.zeros_like(c0_)
-    dA = [None] * T
-    for t in range(T - 1, -1, -1):
+def _bptt(xp: Any, xs: Any, dH: Any, W_ih: Any, W_hh: Any, h0: Any, c0: Any, dh_T: Any,
+          dc_T: Any, H: list, C: list, gates: list) -> dict[str, Any]:
+    """The backward walk of :func:`lstm_backward`, from a forward pass kept by ``_run``
+    (a caller that ran ``_run(..., keep=True)`` itself, a training step, does not run it
+    twice)."""
+    dh_next = xp.zeros_like(h0) if dh_T is None else dh_T
+    dc_next = xp.zeros_like(c0) if dc_T is None else dc_T
+    dA = [None] * xs.shape[0]
+    for t in range(xs.shape[0] - 1, -1, -1):
         i, f, g, o = gates[t]
-        c_prev = C[t - 1] if t > 0 else c0_
-        dh = a["dH"][t, ...] + dh_next                 # direct + through h_{t+1}
+        c_prev = C[t - 1] if t > 0 else c0
+        dh = dH[t, ...] + dh_next                      # direct + through h_{t+1}
         tc = xp.tanh(C[t])
         dc = dc_next + dh * o * (1.0 - tc * tc)        # through h_t = o ⊙ tanh(c_t), and c_{t+1}
-        da = xp.concat([
+        dA[t] = xp.concat([
             dc * g * i * (1.0 - i),                    # δa^i
             dc * c_prev * f * (1.0 - f),               # δa^f
             dc * i * (1.0 - g * g),                    # δa^g
             dh * tc * o * (1.0 - o),                   # δa^o
         ], axis=-1)
-        dA[t] = da
-        dh_next = xp.matmul(da, W_hh)                  # W_h*ᵀ δa_t, as a row vector
+        dh_next = dA[t] @ W_hh                         # W_h*ᵀ δa_t, as a row vector
         dc_next = dc * f                               # c_t = f_t ⊙ c_{t-1} + …
     DA = xp.stack(dA, axis=0)
-    H_prev = xp.stack([h0_, *H[:-1]], axis=0)
+    H_prev = xp.stack([h0, *H[:-1]], axis=0)
     db = leading_sum(xp, DA)
     return {
-        "xs": xp.matmul(DA, a["W_ih"]),                # ∂L/∂x_t = W_i*ᵀ δa_t
+        "xs": DA @ W_ih,                               # ∂L/∂x_t = W_i*ᵀ δa_t
         "h0": dh_next,
         "c0": dc_next,
-        "W_ih": outer_sum(xp, DA, a["xs"]),            # Σ_t δa_t x_tᵀ
+        "W_ih": outer_sum(xp, DA, xs),                 # Σ_t δa_t x_tᵀ
         "W_hh": outer_sum(xp, DA, H_prev),             # Σ_t δa_t h_{t-1}ᵀ
         "b_ih": db,
         "b_hh": db,

@@ -17,23 +17,24 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from ._trace import implements
-from .text import _tokens
+from ._validate import Flag, Integer, Real, Text, Tokens, params
+
+ORDER = Integer(ge=1)            # n: 1 = unigram, 2 = bigram, ...
+SENTENCES = Tokens(nested=True, nonempty=True)
 
 __all__ = ["BOS", "EOS", "UNK", "NGramLM", "ngram_counts", "ngrams"]
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 
 
-def _check_n(func: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{func}: `n` must be an integer >= 1 (1 = unigram, 2 = bigram, ...); "
-                         f"got {n!r}")
-    return n
+def _ngrams(tokens: list[str], n: int, pad: bool) -> list[tuple[str, ...]]:
+    seq = [BOS] * (n - 1) + tokens + [EOS] if pad else tokens
+    return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]   # (w_i, ..., w_{i+n-1})
 
 
+@params(tokens=Tokens(), n=ORDER, pad=Flag())
 def ngrams(tokens: Sequence[str], n: int, pad: bool = True) -> list[tuple[str, ...]]:
     """The n-grams of one sentence, padded with ``n-1`` × ``<s>`` and one ``</s>``.
 
@@ -58,12 +59,10 @@ def ngrams(tokens: Sequence[str], n: int, pad: bool = True) -> list[tuple[str, .
     >>> ngrams(["i", "study", "ml"], 3)[:2]
     [('<s>', '<s>', 'i'), ('<s>', 'i', 'study')]
     """
-    n = _check_n("ngrams", n)
-    tokens = list(_tokens("ngrams", "tokens", tokens))
-    seq = [BOS] * (n - 1) + tokens + [EOS] if pad else tokens
-    return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]
+    return _ngrams(list(tokens), n, pad)
 
 
+@params(sentences=Tokens(nested=True), n=ORDER, pad=Flag())
 def ngram_counts(sentences: Iterable[Sequence[str]], n: int, pad: bool = True) -> Counter:
     """Count the n-grams of a corpus of tokenized sentences.
 
@@ -78,13 +77,9 @@ def ngram_counts(sentences: Iterable[Sequence[str]], n: int, pad: bool = True) -
     >>> c[("<s>", "i")], c[("i", "study")], c[("sleep", "</s>")]
     (2, 1, 1)
     """
-    n = _check_n("ngram_counts", n)
-    if isinstance(sentences, str):
-        raise TypeError("ngram_counts: `sentences` must be a list of tokenized sentences; got "
-                        "a single str")
     counts: Counter = Counter()
-    for i, s in enumerate(sentences):
-        counts.update(ngrams(_tokens("ngram_counts", f"sentences[{i}]", s), n, pad))
+    for s in sentences:
+        counts.update(_ngrams(list(s), n, pad))
     return counts
 
 
@@ -126,37 +121,23 @@ class NGramLM:
     >>> lm = NGramLM(corpus, n=2)
     >>> lm.prob("study", ["i"]), lm.prob("machine", ["study"])
     (1.0, 0.5)
-    >>> round(lm.sentence_probability("i study machine learning".split()), 4)  # 2/3*1*1/2*1*1/2
+    >>> # 2/3 · 1 · 1/2 · 1 · 1/2
+    >>> round(lm.sentence_probability("i study machine learning".split()), 4)
     0.1667
     """
 
+    @params(sentences=SENTENCES, n=ORDER, k=Real(ge=0), vocab_size=Integer(ge=1, optional=True))
     def __init__(self, sentences: Iterable[Sequence[str]], n: int = 2, k: float = 0.0,
                  vocab_size: int | None = None) -> None:
-        func = "NGramLM"
-        self.n = _check_n(func, n)
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not k >= 0 or \
-                not math.isfinite(k):
-            raise ValueError(f"{func}: `k` must be a finite number >= 0 (0 = MLE, 1 = Laplace); "
-                             f"got {k!r}")
-        self.k = float(k)
-        if isinstance(sentences, str):
-            raise TypeError(f"{func}: `sentences` must be a list of tokenized sentences; got a "
-                            "single str")
-        sentences = [list(_tokens(func, f"sentences[{i}]", s)) for i, s in enumerate(sentences)]
-        if not sentences:
-            raise ValueError(f"{func}: `sentences` is empty; a language model needs at least "
-                             "one training sentence")
+        self.n, self.k = n, k
+        sentences = [list(s) for s in sentences]
         self.vocab = {w for s in sentences for w in s} | {EOS}
         self.counts = ngram_counts(sentences, self.n)
         self.context_counts: Counter = Counter()
         for gram, c in self.counts.items():
             self.context_counts[gram[:-1]] += c       # C(context) = Σ_w C(context, w)
-        default_v = len(self.vocab - {BOS, UNK}) + 1  # word types + </s> + <unk>
-        if vocab_size is None:
-            vocab_size = default_v
-        elif isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
-            raise ValueError(f"{func}: `vocab_size` must be an integer >= 1; got {vocab_size!r}")
-        self.vocab_size = vocab_size
+        # word types + </s> + <unk>, unless given
+        self.vocab_size = len(self.vocab - {BOS, UNK}) + 1 if vocab_size is None else vocab_size
 
     def __repr__(self) -> str:
         return (f"NGramLM(n={self.n}, k={self.k:g}, {len(self.vocab)} types, "
@@ -166,7 +147,7 @@ class NGramLM:
         return w if w in self.vocab or w == BOS else UNK
 
     def _context(self, context: Sequence[str]) -> tuple[str, ...]:
-        context = list(_tokens("NGramLM.prob", "context", context))
+        context = list(context)
         if len(context) < self.n - 1:
             raise ValueError(f"NGramLM.prob: `context` must hold the n-1 = {self.n - 1} previous "
                              f"words (pad with '<s>' at a sentence start); got {len(context)}")
@@ -174,14 +155,17 @@ class NGramLM:
             if self.n > 1 else ()
 
     @implements("ngram.mle", "ngram.add-k")
+    @params(word=Text(), context=Tokens())
     def prob(self, word: str, context: Sequence[str] = ()) -> float:
         r"""The conditional probability of ``word`` after the last ``n-1`` words of ``context``.
 
         .. math::
 
-            P_{\text{MLE}}(w_i \mid h) = \frac{C(h\, w_i)}{C(h)}, \qquad
-            P_{\text{add-}k}(w_i \mid h) = \frac{C(h\, w_i) + k}{C(h) + k V},
-            \qquad h = w_{i-n+1} \dots w_{i-1}
+            \begin{aligned}
+            P_{\text{MLE}}(w_i \mid h) &= \frac{C(h\, w_i)}{C(h)}, \qquad
+            h = w_{i-n+1} \dots w_{i-1} \\[0.5em]
+            P_{\text{add-}k}(w_i \mid h) &= \frac{C(h\, w_i) + k}{C(h) + k V}
+            \end{aligned}
 
         Equation ids: ``ngram.mle`` (``k = 0``) and ``ngram.add-k``.
         :math:`C(h)` counts the context as the start of an n-gram. Under MLE an
@@ -195,8 +179,6 @@ class NGramLM:
         >>> lm.prob("b", ["a"])             # (1 + 1) / (2 + 1 * 5): V = {a, b, c, </s>, <unk>}
         0.2857142857142857
         """
-        if not isinstance(word, str):
-            raise TypeError(f"NGramLM.prob: `word` must be a str; got {type(word).__name__}")
         h = self._context(context)
         c_hw = self.counts[(*h, self._lookup(word))]
         c_h = self.context_counts[h]
@@ -205,9 +187,10 @@ class NGramLM:
         return (c_hw + self.k) / (c_h + self.k * self.vocab_size)  # (C(h w) + k) / (C(h) + kV)
 
     def _padded_steps(self, tokens: Sequence[str]) -> list[tuple[tuple[str, ...], str]]:
-        return [(g[:-1], g[-1]) for g in ngrams(tokens, self.n)]
+        return [(g[:-1], g[-1]) for g in _ngrams(list(tokens), self.n, True)]
 
     @implements("lm.sentence-prob")
+    @params(tokens=Tokens())
     def sentence_probability(self, tokens: Sequence[str]) -> float:
         r"""The probability of a whole sentence by the chain rule under the Markov assumption.
 
@@ -233,6 +216,7 @@ class NGramLM:
         return p
 
     @implements("lm.log-prob")
+    @params(tokens=Tokens())
     def log_probability(self, tokens: Sequence[str]) -> float:
         r"""The natural log of :meth:`sentence_probability`, as a sum of logs (no underflow).
 
@@ -260,6 +244,7 @@ class NGramLM:
         return total
 
     @implements("lm.perplexity")
+    @params(sentences=SENTENCES)
     def perplexity(self, sentences: Iterable[Sequence[str]]) -> float:
         r"""Perplexity of a test corpus: the inverse probability per predicted token.
 
@@ -285,15 +270,6 @@ class NGramLM:
         >>> round(lm.perplexity([["a", "b"], ["a", "c"]]), 4)   # (1/2 * 1/2)^(-1/6)
         1.2599
         """
-        if isinstance(sentences, str):
-            raise TypeError("NGramLM.perplexity: `sentences` must be a list of tokenized "
-                            "sentences; got a single str")
-        total, count = 0.0, 0
-        for i, s in enumerate(sentences):
-            _tokens("NGramLM.perplexity", f"sentences[{i}]", s)
-            total += self.log_probability(s)
-            count += len(s) + 1                      # the words and </s>
-        if count == 0:
-            raise ValueError("NGramLM.perplexity: `sentences` is empty; perplexity needs at "
-                             "least one sentence")
+        total = sum(self.log_probability(s) for s in sentences)
+        count = sum(len(s) + 1 for s in sentences)   # the words and </s>
         return math.exp(-total / count)              # exp(-(1/N) Σ ln P)

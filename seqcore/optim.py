@@ -20,7 +20,21 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace
+from ._validate import (
+    NO_DIMS,
+    Domain,
+    Flag,
+    Integer,
+    Named,
+    Options,
+    Real,
+    ShapeError,
+    _kind,
+    calling,
+    floating,
+    namespace,
+    params,
+)
 
 __all__ = ["Optimizer", "adam_step", "adamw_step", "sgd_step", "warmup_cosine_lr"]
 
@@ -29,48 +43,51 @@ METHODS = ("sgd", "adam", "adamw")
 
 # --- checks ------------------------------------------------------------------------------
 
-def _number(func: str, name: str, value: Any, low: float, high: float = math.inf, *,
-            low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real number in the interval ``low..high`` (bounds open or closed)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and \
-             (value < high if high_open else value <= high)
-    if not ok:
-        lo, hi = "(" if low_open else "[", ")" if high_open or high == math.inf else "]"
-        raise ValueError(f"{func}: `{name}` must be a finite number in {lo}{low:g}, {high:g}{hi}"
-                         f"; got {value!r}")
-    return float(value)
+LR = Real(gt=0)
+DECAY = Real(ge=0)
 
 
-def _lr(func: str, lr: Any) -> float:
-    return _number(func, "lr", lr, 0.0, low_open=True)
+class Betas(Domain):
+    """A pair (β1, β2), each in [0, 1)."""
+
+    BETA = Real(ge=0, lt=1)
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return "a pair (β1, β2) of numbers in [0, 1)"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise self.fail(TypeError, func, name, _kind(value))
+        return tuple(self.BETA.check(func, f"{name}[{i}]", b, dims) for i, b in enumerate(value))
 
 
-def _pairs(func: str, params: Any, grads: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """Check that ``params`` and ``grads`` are dicts of same-shaped float arrays, same keys."""
-    for name, d in (("params", params), ("grads", grads)):
-        if not isinstance(d, Mapping) or not d:
-            raise TypeError(f"{func}: `{name}` must be a non-empty dict of named arrays; got "
-                            f"{type(d).__name__}{' (empty)' if isinstance(d, Mapping) else ''}")
+PAIRS = {"params": Named(), "grads": Named()}
+ADAM = {**PAIRS, "lr": LR, "betas": Betas(), "eps": Real(ge=0), "weight_decay": DECAY}
+
+
+def _pairs(params: Any, grads: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Check that ``params`` and ``grads`` are dicts of same-shaped float arrays, same keys
+    (a mapping with keys of the caller's choosing: no fixed ``Group`` of fields)."""
+    func = calling()
     if set(params) != set(grads):
         missing, extra = sorted(set(params) - set(grads)), sorted(set(grads) - set(params))
         raise KeyError(f"{func}: `grads` must have the keys of `params`; missing {missing}, "
                        f"extra {extra}")
-    names = list(params)
-    xp, a = namespace(func, **{f"p.{k}": params[k] for k in names},
-                      **{f"g.{k}": grads[k] for k in names})
+    P = {f"params['{k}']": params[k] for k in params}
+    G = {f"grads['{k}']": grads[k] for k in params}
+    xp, a = namespace(func, **P, **G)
     floating(func, xp, **a)
-    for k in names:
-        p, g = a[f"p.{k}"], a[f"g.{k}"]
+    for k in params:
+        p, g = a[f"params['{k}']"], a[f"grads['{k}']"]
         if tuple(p.shape) != tuple(g.shape):
             raise ShapeError(f"{func}: `grads['{k}']` must have the shape of `params['{k}']`, "
                              f"{tuple(p.shape)}; got {tuple(g.shape)}")
-    return xp, {k: a[f"p.{k}"] for k in names}, {k: a[f"g.{k}"] for k in names}
+    return xp, {k: a[f"params['{k}']"] for k in params}, {k: a[f"grads['{k}']"] for k in params}
 
 
-def _slots(func: str, state: Any, slot: str, params: dict[str, Any]) -> dict[str, Any] | None:
+def _slots(state: Any, slot: str, params: dict[str, Any]) -> dict[str, Any] | None:
     """The per-parameter arrays ``state[slot]``, or None before the first step."""
+    func = calling()
     if state is None or state.get(slot) is None:
         return None
     arrays = state[slot]
@@ -87,6 +104,8 @@ def _slots(func: str, state: Any, slot: str, params: dict[str, Any]) -> dict[str
 # --- SGD ----------------------------------------------------------------------------------
 
 @implements("optim.sgd")
+@params(**PAIRS, lr=LR, momentum=Real(ge=0), dampening=Real(ge=0, le=1), nesterov=Flag(),
+        weight_decay=DECAY)
 def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | None = None,
              *, lr: float, momentum: float = 0.0, dampening: float = 0.0,
              nesterov: bool = False, weight_decay: float = 0.0
@@ -97,10 +116,10 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
 
         \begin{aligned}
         g_t &\leftarrow g_t + \lambda\, \theta_{t-1} \\
-        b_t &= \begin{cases} g_t & t = 1 \\
-               \mu\, b_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases} \\
-        \theta_t &= \theta_{t-1} - \eta \cdot \begin{cases} g_t + \mu\, b_t & \text{Nesterov} \\
-                    b_t & \text{otherwise} \end{cases}
+        u_t &= \begin{cases} g_t & t = 1 \\
+               \mu\, u_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases} \\
+        \theta_t &= \theta_{t-1} - \eta \cdot \begin{cases} g_t + \mu\, u_t & \text{Nesterov} \\
+                    u_t & \text{otherwise} \end{cases}
         \end{aligned}
 
     Equation id: ``optim.sgd``. With :math:`\mu = 0` there is no buffer and the step
@@ -129,7 +148,7 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
     params : dict
         The new parameters (new arrays; the inputs are not modified).
     state : dict
-        ``{"step": t, "momentum": {name: b_t} or None}``.
+        ``{"step": t, "momentum": {name: u_t} or None}``.
 
     Examples
     --------
@@ -141,16 +160,11 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
     >>> print(p["w"].round(4), s["momentum"]["w"])     # buffers 1, 1.9, 2.71
     [0.439] [2.71]
     """
-    func = "sgd_step"
-    lr = _lr(func, lr)
-    momentum = _number(func, "momentum", momentum, 0.0)
-    dampening = _number(func, "dampening", dampening, 0.0, 1.0)
-    weight_decay = _number(func, "weight_decay", weight_decay, 0.0)
     if nesterov and (momentum == 0 or dampening != 0):
-        raise ValueError(f"{func}: `nesterov=True` needs `momentum` > 0 and `dampening` = 0; "
+        raise ValueError(f"sgd_step: `nesterov=True` needs `momentum` > 0 and `dampening` = 0; "
                          f"got momentum={momentum:g}, dampening={dampening:g}")
-    _, P, G = _pairs(func, params, grads)
-    bufs = _slots(func, state, "momentum", P) if momentum else None
+    _, P, G = _pairs(params, grads)
+    bufs = _slots(state, "momentum", P) if momentum else None
     new_p, new_b = {}, {}
     for k, theta in P.items():
         g = G[k]
@@ -167,21 +181,11 @@ def sgd_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | 
 
 # --- Adam and AdamW -----------------------------------------------------------------------
 
-def _betas(func: str, betas: Any) -> tuple[float, float]:
-    if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise ValueError(f"{func}: `betas` must be a pair (β1, β2); got {betas!r}")
-    return (_number(func, "betas[0]", betas[0], 0.0, 1.0, high_open=True),
-            _number(func, "betas[1]", betas[1], 0.0, 1.0, high_open=True))
-
-
-def _adam(func: str, params: Any, grads: Any, state: dict | None, lr: Any, betas: Any,
-          eps: Any, weight_decay: Any, decoupled: bool) -> tuple[dict, dict]:
-    lr = _lr(func, lr)
-    beta1, beta2 = _betas(func, betas)
-    eps = _number(func, "eps", eps, 0.0)
-    weight_decay = _number(func, "weight_decay", weight_decay, 0.0)
-    xp, P, G = _pairs(func, params, grads)
-    m_prev, v_prev = _slots(func, state, "m", P), _slots(func, state, "v", P)
+def _adam(params: Any, grads: Any, state: dict | None, lr: float, betas: tuple[float, float],
+          eps: float, weight_decay: float, decoupled: bool) -> tuple[dict, dict]:
+    beta1, beta2 = betas
+    xp, P, G = _pairs(params, grads)
+    m_prev, v_prev = _slots(state, "m", P), _slots(state, "v", P)
     t = (state or {}).get("step", 0) + 1
     bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t               # bias corrections
     new_p, new_m, new_v = {}, {}, {}
@@ -202,6 +206,7 @@ def _adam(func: str, params: Any, grads: Any, state: dict | None, lr: Any, betas
 
 
 @implements("optim.adam")
+@params(**ADAM)
 def adam_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | None = None,
               *, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
               eps: float = 1e-8, weight_decay: float = 0.0
@@ -250,10 +255,11 @@ def adam_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict |
     >>> print(p["w"].round(4))           # the first step is ±η whatever the gradient's size
     [0.9 0.9]
     """
-    return _adam("adam_step", params, grads, state, lr, betas, eps, weight_decay, False)
+    return _adam(params, grads, state, lr, betas, eps, weight_decay, decoupled=False)
 
 
 @implements("optim.adamw")
+@params(**ADAM)
 def adamw_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict | None = None,
                *, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                eps: float = 1e-8, weight_decay: float = 1e-2
@@ -281,18 +287,14 @@ def adamw_step(params: Mapping[str, Any], grads: Mapping[str, Any], state: dict 
     >>> print(p["w"])                    # zero gradient: only the decay, 2 · (1 − 0.05)
     [1.9]
     """
-    return _adam("adamw_step", params, grads, state, lr, betas, eps, weight_decay, True)
+    return _adam(params, grads, state, lr, betas, eps, weight_decay, decoupled=True)
 
 
 # --- schedule -----------------------------------------------------------------------------
 
-def _count(func: str, name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{func}: `{name}` must be an integer ≥ {low}; got {value!r}")
-    return value
-
-
 @implements("optim.warmup-cosine")
+@params(step=Integer(ge=0), base_lr=LR, warmup=Integer(ge=0), total=Integer(gt="warmup"),
+        min_lr=Real(ge=0, le="base_lr"))
 def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
                      min_lr: float = 0.0) -> float:
     r"""The learning rate of update ``step``: linear warm-up, then cosine decay.
@@ -300,19 +302,21 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     .. math::
 
         \eta_s = \begin{cases}
-        \eta_{\max} \dfrac{s + 1}{W} & 0 \le s < W \\[1ex]
+        \eta_{\max} \dfrac{s + 1}{K} & 0 \le s < K \\[1ex]
         \eta_{\min} + \tfrac{1}{2} (\eta_{\max} - \eta_{\min})
-        \Bigl(1 + \cos \dfrac{\pi (s - W)}{S - W}\Bigr) & W \le s \le S
+        \Bigl(1 + \cos \dfrac{\pi (s - K)}{S - K}\Bigr) & K \le s \le S
         \end{cases}
 
     Equation id: ``optim.warmup-cosine``. Update :math:`s` (counted from 0) uses
-    :math:`\eta_s`. The warm-up climbs to :math:`\eta_{\max}` in :math:`W` updates
-    (Adam's second-moment estimate is poor in the first steps, so large steps
-    there are risky); the cosine then falls from :math:`\eta_{\max}` at
-    :math:`s = W` to :math:`\eta_{\min}` at :math:`s = S` and stays there. This is
-    ``torch.optim.lr_scheduler.SequentialLR`` of ``LinearLR(start_factor=1/W,
-    total_iters=W-1)`` and ``CosineAnnealingLR(T_max=S-W, eta_min)`` with the
-    milestone at :math:`W`. ``warmup=0`` starts with the cosine.
+    :math:`\eta_s`. The warm-up climbs to :math:`\eta_{\max}` in :math:`K` updates
+    (in the first steps Adam's :math:`\hat m_t` and :math:`\hat v_t` come from the
+    same one or two gradients, so every weight takes a step of almost
+    :math:`\eta`, even where the gradient is mostly noise); the cosine then falls
+    from :math:`\eta_{\max}` at :math:`s = K` to :math:`\eta_{\min}` at
+    :math:`s = S` and stays there. This is
+    ``torch.optim.lr_scheduler.SequentialLR`` of ``LinearLR(start_factor=1/K,
+    total_iters=K-1)`` and ``CosineAnnealingLR(T_max=S-K, eta_min)`` with the
+    milestone at :math:`K`. ``warmup=0`` starts with the cosine.
 
     Parameters
     ----------
@@ -321,9 +325,9 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     base_lr : float
         :math:`\eta_{\max} > 0`.
     warmup : int
-        :math:`W \ge 0`.
+        :math:`K \ge 0`.
     total : int
-        :math:`S > W`: the update at which the decay ends.
+        :math:`S > K`: the update at which the decay ends.
     min_lr : float
         :math:`\eta_{\min} \in [0, \eta_{\max}]`.
 
@@ -337,14 +341,8 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     >>> print([round(warmup_cosine_lr(s, 1.0, warmup=2, total=6), 3) for s in range(8)])
     [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0, 0.0]
     """
-    func = "warmup_cosine_lr"
-    step = _count(func, "step", step, 0)
-    base_lr = _number(func, "base_lr", base_lr, 0.0, low_open=True)
-    warmup = _count(func, "warmup", warmup, 0)
-    total = _count(func, "total", total, warmup + 1)
-    min_lr = _number(func, "min_lr", min_lr, 0.0, base_lr)
     if step < warmup:
-        return base_lr * (step + 1) / warmup                # η_max (s + 1) / W
+        return base_lr * (step + 1) / warmup                # η_max (s + 1) / K
     progress = min(step - warmup, total - warmup) / (total - warmup)
     return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
 
@@ -374,9 +372,9 @@ class Optimizer:
 
     STEPS: ClassVar[dict] = {"sgd": sgd_step, "adam": adam_step, "adamw": adamw_step}
 
+    @params(method=Options(*METHODS), lr=LR)
     def __init__(self, method: str = "adam", lr: float = 1e-3, **hyper: Any) -> None:
-        self.method = choice("Optimizer", "method", method, METHODS)
-        self.lr = _lr("Optimizer", lr)
+        self.method, self.lr = method, lr
         known = [p.name for p in inspect.signature(self.STEPS[method]).parameters.values()
                  if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "lr"]
         for name in hyper:
@@ -388,6 +386,7 @@ class Optimizer:
         # fail now on a bad hyper-parameter, not at the first step
         self.STEPS[method]({"x": [0.0]}, {"x": [0.0]}, None, lr=self.lr, **hyper)
 
+    @params(lr=Real(gt=0, optional=True))
     def step(self, params: Mapping[str, Any], grads: Mapping[str, Any],
              lr: float | None = None) -> dict[str, Any]:
         """Update ``params`` with ``grads`` (at ``lr`` if given) and return the new ones."""

@@ -23,13 +23,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import array_api_compat
+from array_api_compat import array_namespace
 
+from ._recurrent import zeros_state
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace, shapes
+from ._validate import Floats, Options, params
 from .activations import softmax
 
 NONLINEARITIES = ("tanh", "relu")
+
+#: The domains of a vanilla RNN's weights (PyTorch's layout), shared by the topologies and BPTT.
+RNN_WEIGHTS = {"W_xh": Floats("hidden", "input"), "W_hh": Floats("hidden", "hidden"),
+               "b_h": Floats("hidden", optional=True)}
+#: A sequence, time first, with an optional batch axis, and the state it may start from.
+RNN_SEQUENCE = {"xs": Floats("time", "batch?", "input", nonempty="time"),
+                "h0": Floats("batch?", "hidden", optional=True)}
+#: The output layer on top of the states.
+RNN_OUTPUT = {"W_hy": Floats("output", "hidden"), "b_y": Floats("output", optional=True)}
+NONLINEARITY = Options(*NONLINEARITIES)
 
 
 __all__ = ["rnn_forward", "rnn_logits", "rnn_output", "rnn_step"]
@@ -41,24 +52,14 @@ def _phi(xp: Any, nonlinearity: str) -> Any:
     return lambda a: xp.maximum(a, xp.zeros_like(a))
 
 
-def _recur(xp: Any, phi: Any, xw: Any, h_prev: Any, W_hh: Any) -> Any:
-    # h_t = φ(W_xh x_t + b_h + W_hh h_{t-1}); the input half `xw` is passed in
-    # precomputed so that a whole sequence can project all inputs in one product.
-    return phi(xw + xp.matmul(h_prev, W_hh.T))
-
-
-def _check_weights(func: str, xp: Any, arrays: dict[str, Any], x_pattern: list) -> dict:
-    floating(func, xp, **arrays)
-    return shapes(
-        func,
-        W_xh=(arrays["W_xh"], ("hidden", "input")),
-        W_hh=(arrays["W_hh"], ("hidden", "hidden")),
-        b_h=(arrays.get("b_h"), ("hidden",)),
-        **x_pattern,
-    )
+def _input_part(x: Any, W_xh: Any, b_h: Any) -> Any:
+    # W_xh x_t + b_h: for a whole sequence, every step's input in one product
+    return x @ W_xh.T if b_h is None else x @ W_xh.T + b_h
 
 
 @implements("rnn.hidden")
+@params(**RNN_WEIGHTS, x=Floats("batch?", "input"), h_prev=Floats("batch?", "hidden"),
+        nonlinearity=NONLINEARITY)
 def rnn_step(x: Any, h_prev: Any, W_xh: Any, W_hh: Any, b_h: Any = None,
              nonlinearity: str = "tanh") -> Any:
     r"""One step of a vanilla RNN.
@@ -98,20 +99,12 @@ def rnn_step(x: Any, h_prev: Any, W_xh: Any, W_hh: Any, b_h: Any = None,
     >>> print(h1.round(4))
     [0.7616 0.     0.7616]
     """
-    func = "rnn_step"
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, x=x, h_prev=h_prev, W_xh=W_xh, W_hh=W_hh, b_h=b_h)
-    _check_weights(func, xp, a, {
-        "x": (a["x"], [("input",), ("batch", "input")]),
-        "h_prev": (a["h_prev"], [("hidden",), ("batch", "hidden")][a["x"].ndim - 1:a["x"].ndim]),
-    })
-    xw = xp.matmul(a["x"], a["W_xh"].T)
-    if a["b_h"] is not None:
-        xw = xw + a["b_h"]
-    return _recur(xp, _phi(xp, nonlinearity), xw, a["h_prev"], a["W_hh"])
+    phi = _phi(array_namespace(x), nonlinearity)
+    return phi(_input_part(x, W_xh, b_h) + h_prev @ W_hh.T)    # φ(W_xh x_t + b_h + W_hh h_{t-1})
 
 
 @implements("rnn.unroll")
+@params(**RNN_WEIGHTS, **RNN_SEQUENCE, nonlinearity=NONLINEARITY)
 def rnn_forward(xs: Any, W_xh: Any, W_hh: Any, b_h: Any = None, h0: Any = None,
                 nonlinearity: str = "tanh") -> tuple[Any, Any]:
     r"""Run :func:`rnn_step` over a whole sequence, time-major.
@@ -151,34 +144,19 @@ def rnn_forward(xs: Any, W_xh: Any, W_hh: Any, b_h: Any = None, h0: Any = None,
     >>> print(H[:, 0].round(4))                          # the first input fades
     [0.964  0.4479 0.2203]
     """
-    func = "rnn_forward"
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, xs=xs, W_xh=W_xh, W_hh=W_hh, b_h=b_h, h0=h0)
-    xs = a["xs"]
-    rank = xs.ndim
-    dims = _check_weights(func, xp, a, {
-        "xs": (xs, [("time", "input"), ("time", "batch", "input")]),
-        "h0": (a["h0"], [("hidden",), ("batch", "hidden")][rank - 2:rank - 1]),
-    })
-    if dims["time"] == 0:
-        raise ShapeError(f"{func}: `xs` must hold at least one time step; got shape "
-                         f"{tuple(xs.shape)}")
-    h = a["h0"]
-    if h is None:
-        h = xp.zeros((*tuple(xs.shape[1:-1]), dims["hidden"]), dtype=xs.dtype,
-                     device=array_api_compat.device(xs))
-    xw = xp.matmul(xs, a["W_xh"].T)          # (T, ..., hidden): all steps at once
-    if a["b_h"] is not None:
-        xw = xw + a["b_h"]
-    phi, W_hh = _phi(xp, nonlinearity), a["W_hh"]
+    xp = array_namespace(xs)
+    phi = _phi(xp, nonlinearity)
+    h = zeros_state(xp, xs, W_hh.shape[0]) if h0 is None else h0
+    xw = _input_part(xs, W_xh, b_h)                  # (T, ..., hidden): all steps at once
     states = []
-    for t in range(dims["time"]):
-        h = _recur(xp, phi, xw[t, ...], h, W_hh)
+    for t in range(xs.shape[0]):
+        h = phi(xw[t, ...] + h @ W_hh.T)             # h_t = φ(W_xh x_t + b_h + W_hh h_{t-1})
         states.append(h)
     return xp.stack(states, axis=0), h
 
 
 @implements("rnn.logits")
+@params(**RNN_OUTPUT, h=Floats(..., "hidden"))
 def rnn_logits(h: Any, W_hy: Any, b_y: Any = None) -> Any:
     r"""Output scores (logits) read off a hidden state.
 
@@ -206,18 +184,12 @@ def rnn_logits(h: Any, W_hy: Any, b_y: Any = None) -> Any:
     >>> print(rnn_logits(np.array([1.0, -1.0]), np.array([[1.0, 1.0], [2.0, 0.0]])))
     [0. 2.]
     """
-    func = "rnn_logits"
-    xp, a = namespace(func, h=h, W_hy=W_hy, b_y=b_y)
-    floating(func, xp, **a)
-    if a["h"].ndim == 0:
-        raise ShapeError(f"{func}: `h` must have at least one axis (..., hidden); got a scalar")
-    shapes(func, W_hy=(a["W_hy"], ("output", "hidden")), b_y=(a["b_y"], ("output",)),
-           h=(a["h"], (*tuple(f"lead{i}" for i in range(a["h"].ndim - 1)), "hidden")))
-    o = xp.matmul(a["h"], a["W_hy"].T)
-    return o if a["b_y"] is None else o + a["b_y"]
+    o = h @ W_hy.T                                   # o_t = W_hy h_t + b_y
+    return o if b_y is None else o + b_y
 
 
 @implements("rnn.output")
+@params(**RNN_OUTPUT, h=Floats(..., "hidden"))
 def rnn_output(h: Any, W_hy: Any, b_y: Any = None) -> Any:
     r"""The output distribution over ``output`` classes (e.g. the next word).
 

@@ -37,7 +37,19 @@ import numpy as np
 from . import gru as _gru
 from . import lstm as _lstm
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace
+from ._validate import (
+    Floats,
+    Group,
+    Integer,
+    Ints,
+    Options,
+    OutOfRangeError,
+    Real,
+    Seed,
+    ShapeError,
+    calling,
+    params,
+)
 from .activations import log_softmax, softmax
 from .bptt import output_layer_backward, rnn_backward
 from .embeddings import embedding_lookup
@@ -53,7 +65,18 @@ GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 IGNORE = -100
 
 
+#: What a model's parameters are: named arrays whose sizes agree (the instance's sizes are
+#: checked by the method itself).
+PARAMS = Group(E=Floats("vocab", "embed"), W_ih=Floats("gates", "embed"),
+               W_hh=Floats("gates", "hidden"), b_ih=Floats("gates"), b_hh=Floats("gates"),
+               W_hy=Floats("vocab", "hidden"), b_y=Floats("vocab"))
+#: Time-major token ids (T, batch), on the host: a torch model gets them on its device.
+#: (Targets may also hold ``ignore_index``: mean_cross_entropy checks them.)
+TOKENS = Ints("time", "batch", host=True, nonempty="time", ge=0, lt="vocab")
+
+
 @implements("train.lm-loss")
+@params(logits=Floats(..., "classes"), targets=Ints(...), ignore_index=Integer())
 def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
                        ) -> tuple[Any, Any]:
     r"""The mean cross-entropy over every counted position, and its gradient.
@@ -63,13 +86,15 @@ def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
         L = \frac{1}{|\mathcal{M}|} \sum_{(t, b) \in \mathcal{M}}
             -\log \operatorname{softmax}(o_{t,b})_{y_{t,b}}, \qquad
         \frac{\partial L}{\partial o_{t,b}} =
-            \frac{[(t, b) \in \mathcal{M}]}{|\mathcal{M}|} \left(\hat y_{t,b} - y_{t,b}\right)
+            \frac{[(t, b) \in \mathcal{M}]}{|\mathcal{M}|} \left(\hat y_{t,b} - e_{y_{t,b}}\right)
 
-    Equation id: ``train.lm-loss``. :math:`\mathcal{M}` holds the positions whose
-    target is not ``ignore_index`` (padding, or steps of a sequence that predict
-    nothing). A mean instead of the sum of ``bptt.loss-total`` keeps the size of
-    the gradient, and so the learning rate, independent of the batch and of the
-    sequence length; it is ``torch.nn.functional.cross_entropy``'s default.
+    Equation id: ``train.lm-loss``. :math:`y_{t,b}` is a class index and
+    :math:`e_{y}` the one-hot vector with a 1 at :math:`y`. :math:`\mathcal{M}`
+    holds the positions whose target is not ``ignore_index`` (padding, or steps
+    of a sequence that predict nothing). A mean instead of the sum of
+    ``bptt.loss-total`` keeps the size of the gradient, and so the learning rate,
+    independent of the batch and of the sequence length; it is
+    ``torch.nn.functional.cross_entropy``'s default.
 
     Parameters
     ----------
@@ -91,27 +116,15 @@ def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
     >>> print(round(float(loss), 4), bool(np.all(d[1] == 0)))   # log 4; the ignored row: 0
     1.3863 True
     """
-    func = "mean_cross_entropy"
-    xp, a = namespace(func, logits=logits, targets=targets)
-    logits, targets = a["logits"], a["targets"]
-    floating(func, xp, logits=logits)
-    if not xp.isdtype(targets.dtype, "integral"):
-        raise TypeError(f"{func}: `targets` must hold integer class indices; got dtype "
-                        f"{targets.dtype}")
-    if logits.ndim == 0 or tuple(targets.shape) != tuple(logits.shape[:-1]):
-        raise ShapeError(f"{func}: `targets` must have the shape of `logits` without its last "
-                         f"axis; got logits {tuple(logits.shape)}, targets {tuple(targets.shape)}")
-    V = int(logits.shape[-1])
-    counted = targets != ignore_index
-    n = int(xp.sum(xp.astype(counted, xp.int64)))
-    if n == 0:
-        raise ValueError(f"{func}: every target equals `ignore_index`={ignore_index}; the mean "
-                         "of no positions is undefined")
+    xp, V = array_api_compat.array_namespace(logits), logits.shape[-1]
+    counted = targets != ignore_index                             # (t, b) ∈ M
+    n = int(xp.sum(xp.astype(counted, xp.int64)))                 # |M|
     safe = xp.where(counted, targets, xp.zeros_like(targets))
-    if int(xp.min(safe)) < 0 or int(xp.max(safe)) >= V:
-        raise ValueError(f"{func}: `targets` must be class indices in [0, {V - 1}] or "
-                         f"{ignore_index}; got values from {int(xp.min(targets))} to "
-                         f"{int(xp.max(targets))}")
+    if n == 0 or int(xp.min(safe)) < 0 or int(xp.max(safe)) >= V:
+        raise OutOfRangeError(
+            f"mean_cross_entropy: `targets` must hold class ids in [0, {V - 1}] or "
+            f"`ignore_index`={ignore_index}, at least one of them an id; got values from "
+            f"{int(xp.min(targets))} to {int(xp.max(targets))}")
     dev = array_api_compat.device(logits)
     onehot = xp.astype(xp.arange(V, device=dev) == safe[..., None], logits.dtype)
     weight = xp.astype(counted, logits.dtype)[..., None] / n      # [(t,b) ∈ M] / |M|
@@ -120,6 +133,7 @@ def mean_cross_entropy(logits: Any, targets: Any, ignore_index: int = IGNORE
 
 
 @implements("train.embedding-grad")
+@params(ids=Ints("...", ge=0, lt="vocab_size"), dX=Floats(..., "d"), vocab_size=Integer(ge=1))
 def embedding_backward(ids: Any, dX: Any, vocab_size: int) -> Any:
     r"""The gradient of the embedding table from the gradients of the looked-up rows.
 
@@ -154,22 +168,8 @@ def embedding_backward(ids: Any, dX: Any, vocab_size: int) -> Any:
      [2. 2.]
      [0. 0.]]
     """
-    func = "embedding_backward"
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
-        raise ValueError(f"{func}: `vocab_size` must be an integer ≥ 1; got {vocab_size!r}")
-    xp, a = namespace(func, ids=ids, dX=dX)
-    ids, dX = a["ids"], a["dX"]
-    floating(func, xp, dX=dX)
-    if not xp.isdtype(ids.dtype, "integral"):
-        raise TypeError(f"{func}: `ids` must hold integers (word indices); got dtype "
-                        f"{ids.dtype}")
-    if dX.ndim != ids.ndim + 1 or tuple(dX.shape[:-1]) != tuple(ids.shape):
-        raise ShapeError(f"{func}: `dX` must have shape (*ids.shape, d) = "
-                         f"({', '.join(map(str, ids.shape))}, d); got {tuple(dX.shape)}")
+    xp = array_api_compat.array_namespace(dX)
     flat = xp.reshape(ids, (-1,))
-    if flat.shape[0] and (int(xp.min(flat)) < 0 or int(xp.max(flat)) >= vocab_size):
-        raise IndexError(f"{func}: `ids` must lie in [0, {vocab_size - 1}]; got values from "
-                         f"{int(xp.min(flat))} to {int(xp.max(flat))}")
     rows = xp.reshape(dX, (-1, int(dX.shape[-1])))
     dE = xp.zeros((vocab_size, int(dX.shape[-1])), dtype=dX.dtype,
                   device=array_api_compat.device(dX))
@@ -207,12 +207,10 @@ class RecurrentLM:
     2.3422 (32, 8) (2, 8)
     """
 
+    @params(cell=Options(*CELLS), vocab_size=Integer(ge=1), embed=Integer(ge=1),
+            hidden=Integer(ge=1))
     def __init__(self, cell: str, vocab_size: int, embed: int, hidden: int) -> None:
-        func = "RecurrentLM"
-        self.cell = choice(func, "cell", cell, CELLS)
-        for name, value in (("vocab_size", vocab_size), ("embed", embed), ("hidden", hidden)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{func}: `{name}` must be an integer ≥ 1; got {value!r}")
+        self.cell = cell
         self.vocab_size, self.embed, self.hidden = vocab_size, embed, hidden
         self.gates = GATE_BLOCKS[cell]
 
@@ -232,6 +230,7 @@ class RecurrentLM:
         """:math:`V d + G(n d + n^2 + 2n) + V n + V`."""
         return sum(math.prod(s) for s in self.shapes().values())
 
+    @params(seed=Seed(), carry_bias=Real())
     def init_params(self, seed: int, dtype: Any = np.float64,
                     carry_bias: float = 0.0) -> dict[str, np.ndarray]:
         """PyTorch's default initialization, drawn from ``numpy.random.default_rng(seed)``.
@@ -246,41 +245,32 @@ class RecurrentLM:
         :math:`\\sigma(0) = 1/2`, which halves what is kept at every step; a bias of 1
         (Gers et al., 2000; Jozefowicz et al., 2015) starts them near 0.73.
         """
-        if not (isinstance(carry_bias, int | float) and math.isfinite(carry_bias)):
-            raise ValueError(f"RecurrentLM.init_params: `carry_bias` must be a finite number; "
-                             f"got {carry_bias!r}")
         if carry_bias and self.cell == "rnn":
             raise ValueError("RecurrentLM.init_params: `carry_bias` needs a gated cell (lstm "
                              "or gru); a vanilla RNN has no gate that keeps the state")
-        rng = np.random.default_rng(seed)
+        rng = seed                                          # a Generator, from the seed
         bound = 1 / math.sqrt(self.hidden)
         out = {}
         for name, shape in self.shapes().items():
             w = rng.standard_normal(shape) if name == "E" else rng.uniform(-bound, bound, shape)
             out[name] = w.astype(dtype)
         n = self.hidden
-        out["b_ih"][n:2 * n] += carry_bias                  # f (LSTM: i, f, g, o) or z (r, z, n)
+        b_ih = out["b_ih"]
+        b_ih[n:2 * n] += carry_bias                         # f (LSTM: i, f, g, o) or z (r, z, n)
         return out
 
-    def check_params(self, func: str, params: Any) -> tuple[Any, dict[str, Any]]:
-        if not isinstance(params, dict):
-            raise TypeError(f"{func}: `params` must be a dict of named arrays; got "
-                            f"{type(params).__name__}")
+    def _check_params(self, p: dict[str, Any]) -> Any:
+        """The sizes of ``p`` (already checked against each other) against this model's."""
         want = self.shapes()
-        if set(params) != set(want):
-            raise KeyError(f"{func}: `params` must have the keys {sorted(want)}; missing "
-                           f"{sorted(set(want) - set(params))}, extra "
-                           f"{sorted(set(params) - set(want))}")
-        xp, a = namespace(func, **params)
-        floating(func, xp, **a)
         for name, shape in want.items():
-            if tuple(a[name].shape) != shape:
-                raise ShapeError(f"{func}: `params['{name}']` must have shape {shape} for "
-                                 f"{self!r}; got {tuple(a[name].shape)}")
-        return xp, a
+            if tuple(p[name].shape) != shape:
+                raise ShapeError(f"{calling()}: `params['{name}']` must have shape {shape} "
+                                 f"for {self!r}; got {tuple(p[name].shape)}")
+        return array_api_compat.array_namespace(p["E"])
 
     # -- state ---------------------------------------------------------------------------
 
+    @params(batch=Integer(ge=1), like=Floats())
     def zero_state(self, batch: int, like: Any) -> tuple[Any, ...]:
         """The zero initial state for ``batch`` sequences: ``(h,)``, or ``(h, c)`` (LSTM).
 
@@ -290,37 +280,26 @@ class RecurrentLM:
         z = xp.zeros((batch, self.hidden), dtype=like.dtype, device=array_api_compat.device(like))
         return (z, xp.zeros_like(z)) if self.cell == "lstm" else (z,)
 
-    def _state(self, func: str, state: Any, batch: int, like: Any) -> tuple[Any, ...]:
+    def _state(self, xp: Any, state: Any, inputs: Any, like: Any) -> tuple[Any, ...]:
+        """The initial state (zeros for None), checked against this model and the batch."""
+        batch = int(inputs.shape[1])
         if state is None:
             return self.zero_state(batch, like)
         want = 2 if self.cell == "lstm" else 1
         if not isinstance(state, tuple) or len(state) != want:
-            raise ValueError(f"{func}: `state` must be a tuple of {want} array(s) "
-                             f"({'(h, c)' if want == 2 else '(h,)'}) or None; got {state!r:.60}")
+            raise TypeError(f"{calling()}: `state` must be a tuple of {want} array(s) "
+                            f"({'(h, c)' if want == 2 else '(h,)'}) or None; got {state!r:.60}")
         for s in state:
             if tuple(s.shape) != (batch, self.hidden):
-                raise ShapeError(f"{func}: each `state` array must have shape (batch, hidden) "
-                                 f"= ({batch}, {self.hidden}); got {tuple(s.shape)}")
+                raise ShapeError(f"{calling()}: each `state` array must have shape (batch, "
+                                 f"hidden) = ({batch}, {self.hidden}); got {tuple(s.shape)}")
         return state
 
-    # -- forward and backward ------------------------------------------------------------
-
-    def _inputs(self, func: str, xp: Any, inputs: Any, like: Any, name: str = "inputs") -> Any:
-        """Token ids as an integer array of the parameters' library and device.
-
-        Batches come from NumPy (:func:`seqcore.sequential_batches`); a model whose
-        parameters are torch tensors (on a GPU, say) gets them moved there.
-        """
-        if not array_api_compat.is_array_api_obj(inputs) or \
-                array_api_compat.array_namespace(inputs) is not xp:
-            inputs = xp.asarray(np.asarray(inputs), device=array_api_compat.device(like))
-        if inputs.ndim != 2 or not xp.isdtype(inputs.dtype, "integral"):
-            raise ShapeError(f"{func}: `{name}` must be a 2-D (time, batch) array of token ids; "
-                             f"got {inputs.ndim}-D dtype {inputs.dtype}")
-        if int(inputs.shape[0]) == 0:
-            raise ShapeError(f"{func}: `{name}` must hold at least one time step; got shape "
-                             f"{tuple(inputs.shape)}")
-        return inputs
+    @staticmethod
+    def _on(xp: Any, ids: Any, like: Any) -> Any:
+        """Token ids (checked on the host) moved to the parameters' library and device:
+        batches come from NumPy, a model on a GPU gets them there."""
+        return xp.asarray(ids, device=array_api_compat.device(like))
 
     def _recur(self, p: dict[str, Any], X: Any, state: tuple[Any, ...]):
         """The recurrent layer over the embedded inputs: states ``H`` and the last state."""
@@ -344,25 +323,25 @@ class RecurrentLM:
         if self.cell == "rnn":
             H, last = self._recur(p, X, state)
             return H, last, None
-        a = {"xs": X, "W_ih": p["W_ih"], "W_hh": p["W_hh"], "b_ih": p["b_ih"],
-             "b_hh": p["b_hh"], "h0": state[0]}
+        weights = (X, p["W_ih"], p["W_hh"], p["b_ih"], p["b_hh"])
         if self.cell == "lstm":
-            a["c0"] = state[1]
-            Hs, C, gates, h, c = _lstm._run(xp, a, self.hidden, keep=True)
-            return xp.stack(Hs, axis=0), (h, c), (a, Hs, C, gates)
-        Hs, caches, h = _gru._run(xp, a, self.hidden, "pytorch", keep=True)
-        return xp.stack(Hs, axis=0), (h,), (a, Hs, caches)
+            Hs, C, gates, h, c = _lstm._run(xp, *weights, *state, keep=True)
+            return xp.stack(Hs, axis=0), (h, c), (Hs, C, gates)
+        Hs, caches, h = _gru._run(xp, *weights, state[0], "pytorch", keep=True)
+        return xp.stack(Hs, axis=0), (h,), (Hs, caches)
 
+    @params(params=PARAMS, inputs=TOKENS)
     def forward(self, params: dict[str, Any], inputs: Any, state: Any = None
                 ) -> tuple[Any, tuple[Any, ...]]:
         """Logits ``(T, batch, V)`` for time-major token ids ``(T, batch)``, and the last state."""
-        func = "RecurrentLM.forward"
-        xp, p = self.check_params(func, params)
-        inputs = self._inputs(func, xp, inputs, p["E"])
-        state = self._state(func, state, int(inputs.shape[1]), p["E"])
+        p = params
+        xp = self._check_params(p)
+        inputs = self._on(xp, inputs, p["E"])
+        state = self._state(xp, state, inputs, p["E"])
         H, last = self._recur(p, embedding_lookup(p["E"], inputs), state)
         return rnn_logits(H, p["W_hy"], p["b_y"]), last
 
+    @params(params=PARAMS, inputs=TOKENS, targets=Ints("time", "batch", host=True))
     def loss_and_grads(self, params: dict[str, Any], inputs: Any, targets: Any,
                        state: Any = None) -> tuple[Any, dict[str, Any], tuple[Any, ...]]:
         """Mean cross-entropy, its gradient for every parameter, and the last state.
@@ -371,11 +350,10 @@ class RecurrentLM:
         value to carry into the next chunk of a stream: truncated BPTT passes the
         state's value forward and no gradient back (PyTorch's ``h.detach()``).
         """
-        func = "RecurrentLM.loss_and_grads"
-        xp, p = self.check_params(func, params)
-        inputs = self._inputs(func, xp, inputs, p["E"])
-        targets = self._inputs(func, xp, targets, p["E"], name="targets")
-        state = self._state(func, state, int(inputs.shape[1]), p["E"])
+        p = params
+        xp = self._check_params(p)
+        inputs, targets = self._on(xp, inputs, p["E"]), self._on(xp, targets, p["E"])
+        state = self._state(xp, state, inputs, p["E"])
         X = embedding_lookup(p["E"], inputs)                     # e_{t,b} = E[w_{t,b}]
         H, last, kept = self._recur_kept(xp, p, X, state)
         logits = rnn_logits(H, p["W_hy"], p["b_y"])               # o = W_hy h + b_y
@@ -394,13 +372,13 @@ class RecurrentLM:
             # b_ih and b_hh enter only as their sum: both get the sum's gradient
             return {"xs": g["xs"], "W_ih": g["W_xh"], "W_hh": g["W_hh"], "b_ih": g["b_h"],
                     "b_hh": g["b_h"]}
-        a = {**kept[0], "dH": dH, "dh_T": None}
         if self.cell == "lstm":
-            return _lstm._bptt(xp, {**a, "dc_T": None}, self.hidden, *kept[1:])
-        return _gru._bptt(xp, a, self.hidden, "pytorch", *kept[1:])
+            return _lstm._bptt(xp, X, dH, p["W_ih"], p["W_hh"], *state, None, None, *kept)
+        return _gru._bptt(xp, X, dH, p["W_ih"], p["W_hh"], state[0], None, "pytorch", *kept)
 
     # -- generation ----------------------------------------------------------------------
 
+    @params(params=PARAMS)
     def decoder(self, params: dict[str, Any]):
         r"""A ``step(prefix) -> log_probs`` for :mod:`seqcore.decoding` (greedy, beam, sampling).
 
@@ -411,7 +389,8 @@ class RecurrentLM:
         States are memoized by prefix, so a beam search computes each state once.
         NumPy parameters only.
         """
-        _, p = self.check_params("RecurrentLM.decoder", params)
+        p = params
+        self._check_params(p)
         states: dict[tuple[int, ...], tuple[Any, ...]] = {(): self.zero_state(1, p["E"])}
 
         def state_after(prefix: tuple[int, ...]) -> tuple[Any, ...]:
@@ -433,6 +412,8 @@ class RecurrentLM:
         return step
 
 
+@params(cell=Options(*CELLS), vocab_size=Integer(ge=1), embed=Integer(ge=1),
+        params=Integer(ge=1))
 def matched_hidden(cell: str, vocab_size: int, embed: int, params: int) -> int:
     """The hidden width whose :class:`RecurrentLM` has the parameter count closest to ``params``.
 
@@ -443,11 +424,6 @@ def matched_hidden(cell: str, vocab_size: int, embed: int, params: int) -> int:
     >>> n, RecurrentLM("rnn", 80, 32, n).param_count()
     (254, 96112)
     """
-    func = "matched_hidden"
-    choice(func, "cell", cell, CELLS)
-    if isinstance(params, bool) or not isinstance(params, int) or params < 1:
-        raise ValueError(f"{func}: `params` must be an integer ≥ 1; got {params!r}")
-    RecurrentLM(cell, vocab_size, embed, 1)          # validates the sizes
     G = GATE_BLOCKS[cell]
 
     def total(n: int) -> int:   # V·d + G(n·d + n² + 2n) + V·n + V

@@ -22,14 +22,27 @@ Every function takes NumPy arrays (the default) or torch tensors, except
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from numbers import Real
 from typing import Any
 
 import array_api_compat
 import numpy as np
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import (
+    Array,
+    Flag,
+    Floats,
+    Function,
+    Integer,
+    Ints,
+    Probabilities,
+    Real,
+    ShapeError,
+    TokenIds,
+    calling,
+    params,
+)
 
 __all__ = [
     "ar_fit",
@@ -44,35 +57,8 @@ __all__ = [
     "sequence_log_prob",
 ]
 
-
-# --- shared checks -----------------------------------------------------------------------
-
-def _sum_tolerance(xp: Any, dtype: Any) -> float:
-    # Rows computed in float32 sum to 1 only up to a few ulps of 1e-7.
-    return 1e-4 if dtype == xp.float32 else 1e-8
-
-
-def _distributions(func: str, name: str, xp: Any, p: Any) -> None:
-    """Require non-negative rows (last axis) that sum to 1."""
-    if bool(xp.any(xp.isnan(p))):
-        raise ValueError(f"{func}: `{name}` contains NaN")
-    if bool(xp.any(p < 0)):
-        raise ValueError(f"{func}: `{name}` must hold probabilities (>= 0); "
-                         f"its smallest entry is {float(xp.min(p))}")
-    sums = xp.sum(p, axis=-1)
-    worst = float(xp.max(xp.abs(sums - 1)))
-    if worst > _sum_tolerance(xp, p.dtype):
-        raise ValueError(f"{func}: every row of `{name}` (its last axis) must sum to 1; "
-                         f"one row is off by {worst:.3g}")
-
-
-def _tokens(func: str, name: str, xp: Any, tokens: Any, vocab: int) -> None:
-    """Require integer tokens in [0, vocab)."""
-    if not xp.isdtype(tokens.dtype, "integral"):
-        raise TypeError(f"{func}: `{name}` must hold integer token ids; got dtype {tokens.dtype}")
-    if tokens.size and (bool(xp.any(tokens < 0)) or bool(xp.any(tokens >= vocab))):
-        raise ValueError(f"{func}: `{name}` must hold ids in [0, {vocab - 1}] (V={vocab}); "
-                         f"got values from {int(xp.min(tokens))} to {int(xp.max(tokens))}")
+#: An AR(p) series and its p coefficients.
+SERIES = {"x": Floats("time"), "phi": Floats("p", nonempty="p"), "c": Real()}
 
 
 def _safe_log(xp: Any, p: Any) -> Any:
@@ -83,28 +69,9 @@ def _safe_log(xp: Any, p: Any) -> Any:
     return xp.where(positive, logged, xp.full_like(p, -float("inf")))
 
 
-def _scalar(func: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{func}: `{name}` must be a real number; got {type(value).__name__}")
-    value = float(value)
-    if value != value or value in (float("inf"), -float("inf")):
-        raise ValueError(f"{func}: `{name}` must be finite; got {value}")
-    return value
-
-
-def _series(func: str, name: str, xp: Any, x: Any) -> None:
-    floating(func, xp, **{name: x})
-    if x.ndim != 1:
-        raise ShapeError(f"{func}: `{name}` must be 1-D (time,); got {x.ndim}-D shape "
-                         f"{tuple(x.shape)}")
-
-
-def _coefficients(func: str, xp: Any, phi: Any, x: Any) -> int:
-    floating(func, xp, x=x, phi=phi)
-    if phi.ndim != 1 or phi.shape[0] == 0:
-        raise ShapeError(f"{func}: `phi` must be 1-D (p,) with p >= 1 coefficients "
-                         f"phi_1..phi_p; got shape {tuple(phi.shape)}")
-    return int(phi.shape[0])
+def _at_least_p(x: Any, p: int) -> None:
+    if x.shape[0] < p:
+        raise ShapeError(f"{calling()}: `x` must hold at least p={p} values; got {x.shape[0]}")
 
 
 def _lags(xp: Any, x: Any, p: int) -> Any:
@@ -116,6 +83,8 @@ def _lags(xp: Any, x: Any, p: int) -> Any:
 # --- the probability of a sequence ------------------------------------------------------
 
 @implements("seq.autoregressive")
+@params(probs=Probabilities("batch?", "time", "vocab"),
+        tokens=Ints("batch?", "time", ge=0, lt="vocab"))
 def sequence_log_prob(probs: Any, tokens: Any) -> Any:
     r"""Log-probability of a sequence from its conditionals, by the chain rule.
 
@@ -155,23 +124,17 @@ def sequence_log_prob(probs: Any, tokens: Any) -> Any:
     >>> print(round(float(lp), 4), round(float(np.exp(lp)), 4))    # 0.5 * 0.7 * 0.6
     -1.5606 0.21
     """
-    func = "sequence_log_prob"
-    xp, a = namespace(func, probs=probs, tokens=tokens)
-    probs, tokens = a["probs"], a["tokens"]
-    floating(func, xp, probs=probs)
-    dims = shapes(func, probs=(probs, [("time", "vocab"), ("batch", "time", "vocab")]),
-                  tokens=(tokens, [("time",), ("batch", "time")][probs.ndim - 2:probs.ndim - 1]))
-    _distributions(func, "probs", xp, probs)
-    _tokens(func, "tokens", xp, tokens, dims["vocab"])
+    xp = array_namespace(probs)
     # p(x_t | x_<t): the entry of row t at column x_t, selected by comparison
     # (a one-hot mask) so that the same code runs on every array library.
-    ids = xp.arange(dims["vocab"], dtype=tokens.dtype, device=array_api_compat.device(tokens))
+    ids = xp.arange(probs.shape[-1], dtype=tokens.dtype, device=array_api_compat.device(tokens))
     chosen = xp.sum(xp.where(tokens[..., None] == ids, probs, xp.zeros_like(probs)), axis=-1)
-    # log p(x_1..x_T) = Σ_t log p(x_t | x_<t)
-    return xp.sum(_safe_log(xp, chosen), axis=-1)
+    return xp.sum(_safe_log(xp, chosen), axis=-1)      # log p(x_1..x_T) = Σ_t log p(x_t | x_<t)
 
 
 @implements("seq.markov")
+@params(initial=Probabilities("vocab"), transition=Probabilities("vocab", "vocab"),
+        tokens=Ints("batch?", "time", ge=0, lt="vocab", nonempty="time"))
 def markov_chain_log_prob(tokens: Any, initial: Any, transition: Any) -> Any:
     r"""Log-probability of a sequence under a first-order Markov chain.
 
@@ -207,24 +170,13 @@ def markov_chain_log_prob(tokens: Any, initial: Any, transition: Any) -> Any:
     >>> print(round(float(np.exp(lp)), 4))         # 0.8 * 0.9 * 0.1
     0.072
     """
-    func = "markov_chain_log_prob"
-    xp, a = namespace(func, tokens=tokens, initial=initial, transition=transition)
-    tokens, initial, transition = a["tokens"], a["initial"], a["transition"]
-    floating(func, xp, initial=initial, transition=transition)
-    dims = shapes(func, initial=(initial, ("vocab",)), transition=(transition, ("vocab", "vocab")),
-                  tokens=(tokens, [("time",), ("batch", "time")]))
-    if dims["time"] == 0:
-        raise ShapeError(f"{func}: `tokens` must hold at least one token; got shape "
-                         f"{tuple(tokens.shape)}")
-    _distributions(func, "initial", xp, initial)
-    _distributions(func, "transition", xp, transition)
-    _tokens(func, "tokens", xp, tokens, dims["vocab"])
+    xp, V, T = array_namespace(initial), initial.shape[0], tokens.shape[-1]
     lead = tuple(tokens.shape[:-1])
     first = xp.take(initial, xp.reshape(tokens[..., 0], (-1,)))          # π_{x_1}
     # A_{x_{t-1} x_t}, read from the flattened table at row * V + column
-    pairs = tokens[..., :-1] * dims["vocab"] + tokens[..., 1:]
-    steps = xp.take(xp.reshape(transition, (-1,)), xp.reshape(pairs, (-1,)))
-    steps = xp.reshape(steps, (*lead, dims["time"] - 1))
+    pairs = tokens[..., :-1] * V + tokens[..., 1:]
+    steps = xp.reshape(xp.take(xp.reshape(transition, (-1,)), xp.reshape(pairs, (-1,))),
+                       (*lead, T - 1))
     # log p = log π_{x_1} + Σ_t log A_{x_{t-1} x_t}
     return xp.reshape(_safe_log(xp, first), lead) + xp.sum(_safe_log(xp, steps), axis=-1)
 
@@ -232,6 +184,7 @@ def markov_chain_log_prob(tokens: Any, initial: Any, transition: Any) -> Any:
 # --- AR(p): the autoregressive model of a real-valued series ------------------------------
 
 @implements("ar.model")
+@params(noise=Floats("time"), phi=SERIES["phi"], c=Real(), x_init=Floats("p", optional=True))
 def ar_simulate(noise: Any, phi: Any, c: float = 0.0, x_init: Any = None) -> Any:
     r"""Generate an AR(p) series from its noise: each value regresses on the last ``p``.
 
@@ -266,18 +219,9 @@ def ar_simulate(noise: Any, phi: Any, c: float = 0.0, x_init: Any = None) -> Any
     >>> print(x)                               # 1, 0.5*1, 0.5*0.5 + 0.25*1, ...
     [1.    0.5   0.5   0.375]
     """
-    func = "ar_simulate"
-    c = _scalar(func, "c", c)
-    xp, a = namespace(func, noise=noise, phi=phi, x_init=x_init)
-    noise, phi = a["noise"], a["phi"]
-    _series(func, "noise", xp, noise)
-    p = _coefficients(func, xp, phi, noise)
-    if a["x_init"] is None:
-        past = [xp.zeros((), dtype=noise.dtype) for _ in range(p)]
-    else:
-        floating(func, xp, noise=noise, x_init=a["x_init"])
-        shapes(func, x_init=(a["x_init"], ("p",)), phi=(phi, ("p",)))
-        past = [a["x_init"][i] for i in range(p)]
+    xp, p = array_namespace(noise), phi.shape[0]
+    past = [xp.zeros((), dtype=noise.dtype) for _ in range(p)] if x_init is None else \
+        [x_init[i] for i in range(p)]
     out = []
     for t in range(noise.shape[0]):
         # x_t = c + Σ_i φ_i x_{t-i} + ε_t   (past[-i] is x_{t-i})
@@ -288,6 +232,7 @@ def ar_simulate(noise: Any, phi: Any, c: float = 0.0, x_init: Any = None) -> Any
 
 
 @implements("ar.predict")
+@params(**SERIES)
 def ar_predict(x: Any, phi: Any, c: float = 0.0) -> Any:
     r"""One-step-ahead AR(p) predictions from the observed past.
 
@@ -317,21 +262,15 @@ def ar_predict(x: Any, phi: Any, c: float = 0.0) -> Any:
     >>> print(ar_predict(np.array([1.0, 2.0, 4.0, 3.0]), np.array([0.5, 0.5])))
     [1.5 3. ]
     """
-    func = "ar_predict"
-    c = _scalar(func, "c", c)
-    xp, a = namespace(func, x=x, phi=phi)
-    x, phi = a["x"], a["phi"]
-    _series(func, "x", xp, x)
-    p = _coefficients(func, xp, phi, x)
-    if x.shape[0] < p:
-        raise ShapeError(f"{func}: `x` must hold at least p={p} values; got {x.shape[0]}")
+    xp, p = array_namespace(x), phi.shape[0]
+    _at_least_p(x, p)
     if x.shape[0] == p:
         return xp.zeros((0,), dtype=x.dtype)
-    # x̂_t = c + Σ_i φ_i x_{t-i}: one matrix-vector product over all t at once
-    return c + xp.matmul(_lags(xp, x, p), phi)
+    return c + _lags(xp, x, p) @ phi       # x̂_t = c + Σ_i φ_i x_{t-i}, all t in one product
 
 
 @implements("ar.least-squares")
+@params(x=SERIES["x"], p=Integer(ge=1), intercept=Flag())
 def ar_fit(x: Any, p: int, intercept: bool = True) -> tuple[Any, float]:
     r"""Fit AR(p) by least squares on the one-step residuals.
 
@@ -375,15 +314,9 @@ def ar_fit(x: Any, p: int, intercept: bool = True) -> tuple[Any, float]:
     >>> print(phi.round(6), c)
     [2.] 0.0
     """
-    func = "ar_fit"
-    if isinstance(p, bool) or not isinstance(p, int) or p < 1:
-        raise ValueError(f"{func}: `p` must be an integer >= 1; got {p!r}")
-    xp, a = namespace(func, x=x)
-    x = a["x"]
-    _series(func, "x", xp, x)
-    unknowns = p + int(bool(intercept))
+    xp, unknowns = array_namespace(x), p + int(intercept)
     if x.shape[0] - p < unknowns:
-        raise ShapeError(f"{func}: `x` must hold at least {p + unknowns} values to fit "
+        raise ShapeError(f"ar_fit: `x` must hold at least {p + unknowns} values to fit "
                          f"{unknowns} unknowns from T - p equations; got T={x.shape[0]}")
     X = _lags(xp, x, p)                                   # rows: x_{t-1}, ..., x_{t-p}
     if intercept:
@@ -394,15 +327,14 @@ def ar_fit(x: Any, p: int, intercept: bool = True) -> tuple[Any, float]:
     diag = xp.abs(xp.linalg.diagonal(R))
     # a (numerically) zero pivot of R means a column is a combination of the others
     if float(xp.min(diag)) <= 10 * xp.finfo(x.dtype).eps * X.shape[0] * float(xp.max(diag)):
-        raise ValueError(f"{func}: the lagged values of `x` are linearly dependent (a constant "
+        raise ValueError(f"ar_fit: the lagged values of `x` are linearly dependent (a constant "
                          f"or otherwise degenerate series), so the AR({p}) fit is not unique")
-    beta = xp.linalg.solve(R, xp.matmul(Q.T, y))
-    if intercept:
-        return beta[1:], float(beta[0])
-    return beta, 0.0
+    beta = xp.linalg.solve(R, Q.T @ y)
+    return (beta[1:], float(beta[0])) if intercept else (beta, 0.0)
 
 
 @implements("ar.forecast")
+@params(**SERIES, steps=Integer(ge=0))
 def ar_forecast(x: Any, phi: Any, steps: int, c: float = 0.0) -> Any:
     r"""Forecast ``steps`` values past the end of ``x``, feeding predictions back in.
 
@@ -435,21 +367,12 @@ def ar_forecast(x: Any, phi: Any, steps: int, c: float = 0.0) -> Any:
     >>> print(ar_forecast(np.array([4.0, 2.0]), np.array([0.5]), steps=3))
     [1.   0.5  0.25]
     """
-    func = "ar_forecast"
-    c = _scalar(func, "c", c)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"{func}: `steps` must be an integer >= 0; got {steps!r}")
-    xp, a = namespace(func, x=x, phi=phi)
-    x, phi = a["x"], a["phi"]
-    _series(func, "x", xp, x)
-    p = _coefficients(func, xp, phi, x)
-    if x.shape[0] < p:
-        raise ShapeError(f"{func}: `x` must hold at least p={p} values; got {x.shape[0]}")
+    xp, p = array_namespace(x), phi.shape[0]
+    _at_least_p(x, p)
     past = [x[x.shape[0] - p + i] for i in range(p)]     # x_{T-p+1}, ..., x_T
     out = []
     for _ in range(steps):
-        # x̂_{T+h} = c + Σ_i φ_i x̃_{T+h-i}
-        nxt = c + sum(phi[i - 1] * past[-i] for i in range(1, p + 1))
+        nxt = c + sum(phi[i - 1] * past[-i] for i in range(1, p + 1))   # x̂_{T+h}
         out.append(nxt)
         past = [*past[1:], nxt]
     return xp.stack(out) if out else xp.zeros((0,), dtype=x.dtype)
@@ -458,6 +381,7 @@ def ar_forecast(x: Any, phi: Any, steps: int, c: float = 0.0) -> Any:
 # --- a state that summarises the past ------------------------------------------------------
 
 @implements("seq.latent")
+@params(step=Function("a callable (h_prev, x_t) -> h_t"), xs=Array(), h0=Array())
 def latent_states(xs: Any, step: Callable[[Any, Any], Any], h0: Any) -> Any:
     r"""Run a latent autoregressive model: a state updated from the last state and input.
 
@@ -489,33 +413,30 @@ def latent_states(xs: Any, step: Callable[[Any, Any], Any], h0: Any) -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import latent_states
-    >>> running_max = lambda h, x: np.maximum(h, x)   # a state that keeps the maximum so far
-    >>> print(latent_states(np.array([3.0, 1.0, 4.0, 1.0, 5.0]), running_max, np.array(-np.inf)))
+    >>> running_max = lambda h, x: np.maximum(h, x)   # a state: the maximum so far
+    >>> xs = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    >>> print(latent_states(xs, running_max, np.array(-np.inf)))
     [3. 3. 4. 4. 5.]
     """
-    func = "latent_states"
-    if not callable(step):
-        raise TypeError(f"{func}: `step` must be a callable (h_prev, x_t) -> h_t; "
-                        f"got {type(step).__name__}")
-    xp, a = namespace(func, xs=xs, h0=h0)
-    xs, h = a["xs"], a["h0"]
     if xs.ndim == 0 or xs.shape[0] == 0:
-        raise ShapeError(f"{func}: `xs` must have a time axis with at least one step; "
+        raise ShapeError(f"latent_states: `xs` must have a time axis with at least one step; "
                          f"got shape {tuple(xs.shape)}")
-    states = []
+    h, states = h0, []
     for t in range(xs.shape[0]):
         h_new = step(h, xs[t, ...])                        # h_t = g(h_{t-1}, x_t)
         if tuple(h_new.shape) != tuple(h.shape):
-            raise ShapeError(f"{func}: `step` must return a state shaped like `h0` "
+            raise ShapeError(f"latent_states: `step` must return a state shaped like `h0` "
                              f"{tuple(h.shape)}; at t={t + 1} it returned {tuple(h_new.shape)}")
         states.append(h_new)
         h = h_new
-    return xp.stack(states, axis=0)
+    return array_namespace(xs).stack(states, axis=0)
 
 
 # --- the linear RNN is an IIR filter ---------------------------------------------------------
 
 @implements("seq.linear-rnn")
+@params(a=Real(), b=Real(), xs=Floats("time", "batch?", nonempty="time"),
+        h0=Floats("batch?", finite=True))
 def linear_rnn(xs: Any, a: float, b: float, h0: Any = 0.0) -> Any:
     r"""A scalar linear RNN, which is exactly a first-order IIR filter.
 
@@ -549,24 +470,8 @@ def linear_rnn(xs: Any, a: float, b: float, h0: Any = 0.0) -> Any:
     >>> print(linear_rnn(np.array([1.0, 0.0, 0.0, 0.0]), a=0.5, b=2.0))
     [2.   1.   0.5  0.25]
     """
-    func = "linear_rnn"
-    a, b = _scalar(func, "a", a), _scalar(func, "b", b)
-    xp, arr = namespace(func, xs=xs)
-    xs = arr["xs"]
-    floating(func, xp, xs=xs)
-    if xs.ndim not in (1, 2) or xs.shape[0] == 0:
-        raise ShapeError(f"{func}: `xs` must be 1-D (time,) or 2-D (time, batch) with at least "
-                         f"one step; got shape {tuple(xs.shape)}")
-    if isinstance(h0, Real) and not isinstance(h0, bool):
-        h = xp.full(tuple(xs.shape[1:]), float(h0), dtype=xs.dtype)
-    else:
-        xp, arr = namespace(func, xs=xs, h0=h0)
-        h = arr["h0"]
-        floating(func, xp, xs=xs, h0=h)
-        if tuple(h.shape) != tuple(xs.shape[1:]):
-            raise ShapeError(f"{func}: `h0` must be a number or have shape "
-                             f"{tuple(xs.shape[1:])} (one state per column of `xs`); "
-                             f"got {tuple(h.shape)}")
+    xp = array_namespace(xs)
+    h = xp.broadcast_to(xp.asarray(h0, dtype=xs.dtype), tuple(xs.shape[1:]))
     states = []
     for t in range(xs.shape[0]):
         h = a * h + b * xs[t, ...]                          # h_t = a h_{t-1} + b x_t
@@ -575,6 +480,7 @@ def linear_rnn(xs: Any, a: float, b: float, h0: Any = 0.0) -> Any:
 
 
 @implements("seq.iir-impulse")
+@params(a=Real(), b=Real(), length=Integer(ge=0))
 def linear_rnn_impulse_response(a: float, b: float, length: int) -> np.ndarray:
     r"""The impulse response of :func:`linear_rnn`: what one input of 1 leaves behind.
 
@@ -605,16 +511,14 @@ def linear_rnn_impulse_response(a: float, b: float, length: int) -> np.ndarray:
     >>> print(linear_rnn_impulse_response(0.5, 2.0, 5))
     [2.    1.    0.5   0.25  0.125]
     """
-    func = "linear_rnn_impulse_response"
-    a, b = _scalar(func, "a", a), _scalar(func, "b", b)
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise ValueError(f"{func}: `length` must be an integer >= 0; got {length!r}")
     return b * a ** np.arange(length, dtype=float)       # g_k = b a^k
 
 
 # --- recommendation: the most probable next item ------------------------------------------
 
 @implements("seq.next-item")
+@params(probs=Floats("batch?", "vocab", nan=False), k=Integer(ge=1),
+        exclude=TokenIds(lt="vocab", optional=True))
 def next_items(probs: Any, k: int = 1, exclude: Sequence[int] | None = None) -> Any:
     r"""The ``k`` most probable next items: an argmax over the next-item distribution.
 
@@ -649,24 +553,12 @@ def next_items(probs: Any, k: int = 1, exclude: Sequence[int] | None = None) -> 
     >>> print(next_items(p), next_items(p, k=2, exclude=[1]))
     [1] [2 3]
     """
-    func = "next_items"
-    xp, arr = namespace(func, probs=probs)
-    scores = arr["probs"]
-    floating(func, xp, probs=scores)
-    if scores.ndim not in (1, 2):
-        raise ShapeError(f"{func}: `probs` must be 1-D (V,) or 2-D (batch, V); got "
-                         f"{scores.ndim}-D shape {tuple(scores.shape)}")
-    if bool(xp.any(xp.isnan(scores))):
-        raise ValueError(f"{func}: `probs` contains NaN")
-    V = int(scores.shape[-1])
-    excluded = sorted({int(i) for i in (exclude or [])})
-    if excluded and (excluded[0] < 0 or excluded[-1] >= V):
-        raise ValueError(f"{func}: `exclude` must hold item ids in [0, {V - 1}]; "
-                         f"got {excluded}")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= V - len(excluded):
-        raise ValueError(f"{func}: `k` must be an integer in [1, {V - len(excluded)}] "
-                         f"(V={V} items, {len(excluded)} excluded); got {k!r}")
-    order = xp.argsort(scores, axis=-1, descending=True, stable=True)   # ties: smaller id first
+    V, excluded = probs.shape[-1], sorted(set(exclude or ()))
+    if k > V - len(excluded):
+        raise ValueError(f"next_items: `k` must be an integer in [1, {V - len(excluded)}] "
+                         f"(V={V} items, {len(excluded)} excluded); got {k}")
+    xp = array_namespace(probs)
+    order = xp.argsort(probs, axis=-1, descending=True, stable=True)   # ties: smaller id first
     if not excluded:
         return order[..., :k]
     # drop the excluded ids from each ranking and keep the order of the rest

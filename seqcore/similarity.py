@@ -25,46 +25,25 @@ from typing import Any
 import array_api_compat
 import numpy as np
 import scipy.sparse as sp
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace
+from ._validate import Domain, Floats, Real, ShapeError, as_numpy, calling, params
 
 __all__ = ["cosine_similarity", "euclidean_distance", "jaccard_similarity"]
 
+#: One vector (d,) or rows of vectors (m, d) on each side; NumPy, torch or SciPy sparse.
+PAIR = {"x": Floats("m?", "d", promote=True, sparse=True, nonempty="d"),
+        "y": Floats("n?", "d", promote=True, sparse=True, nonempty="d")}
 
-def _pair(func: str, x: Any, y: Any) -> tuple[Any, Any, Any, bool, bool]:
-    """Validate ``x``, ``y`` and return them as 2-D row matrices plus which were vectors."""
-    if sp.issparse(x) or sp.issparse(y):
-        x2 = sp.csr_array(x) if sp.issparse(x) else sp.csr_array(np.atleast_2d(np.asarray(x)))
-        y2 = sp.csr_array(y) if sp.issparse(y) else sp.csr_array(np.atleast_2d(np.asarray(y)))
-        xv = not sp.issparse(x) and np.ndim(x) == 1
-        yv = not sp.issparse(y) and np.ndim(y) == 1
-        xp = None
-        for name, a in (("x", x2), ("y", y2)):
-            if not np.issubdtype(a.dtype, np.number):
-                raise TypeError(f"{func}: `{name}` must hold numbers; got dtype {a.dtype}")
-    else:
-        xp, a = namespace(func, x=x, y=y)
-        x2, y2 = a["x"], a["y"]
-        if not xp.isdtype(x2.dtype, "real floating"):
-            x2 = xp.astype(x2, xp.float64) if xp.isdtype(x2.dtype, ("integral", "bool")) else x2
-        if not xp.isdtype(y2.dtype, "real floating"):
-            y2 = xp.astype(y2, xp.float64) if xp.isdtype(y2.dtype, ("integral", "bool")) else y2
-        floating(func, xp, x=x2, y=y2)
-        xv, yv = x2.ndim == 1, y2.ndim == 1
-        for name, arr in (("x", x2), ("y", y2)):
-            if arr.ndim not in (1, 2):
-                raise ShapeError(f"{func}: `{name}` must be 1-D (d,) or 2-D (rows, d); got "
-                                 f"{arr.ndim}-D shape {tuple(arr.shape)}")
-        x2 = x2[None, :] if xv else x2
-        y2 = y2[None, :] if yv else y2
-    if x2.shape[1] != y2.shape[1]:
-        raise ShapeError(f"{func}: `x` and `y` must have the same length d; got "
-                         f"d={x2.shape[1]} for `x` (shape {tuple(x.shape)}) and "
-                         f"d={y2.shape[1]} for `y` (shape {tuple(y.shape)})")
-    if x2.shape[1] == 0:
-        raise ShapeError(f"{func}: the vectors are empty (d=0)")
-    return xp, x2, y2, xv, yv
+
+def _rows(A: Any) -> Any:
+    """A dense vector as a one-row matrix; rows stay rows."""
+    return A[None, :] if A.ndim == 1 else A
+
+
+def _csr(A: Any) -> Any:
+    return sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.atleast_2d(_to_host(A)))
 
 
 def _shape_result(out: Any, xv: bool, yv: bool) -> Any:
@@ -78,6 +57,7 @@ def _shape_result(out: Any, xv: bool, yv: bool) -> Any:
 
 
 @implements("similarity.cosine")
+@params(**PAIR, zero=Real(ge=-1, le=1, optional=True))
 def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
     r"""Cosine of the angle between vectors: 1 same direction, 0 orthogonal, −1 opposite.
 
@@ -112,41 +92,28 @@ def cosine_similarity(x: Any, y: Any, zero: float | None = None) -> Any:
     --------
     >>> import numpy as np
     >>> from seqcore import cosine_similarity
-    >>> king, queen = np.array([0.23, 0.56, -0.15, 0.88]), np.array([0.25, 0.60, -0.20, 0.85])
+    >>> king = np.array([0.23, 0.56, -0.15, 0.88])
+    >>> queen = np.array([0.25, 0.60, -0.20, 0.85])
     >>> print(round(float(cosine_similarity(king, queen)), 4))
     0.9977
     >>> print(cosine_similarity(np.eye(2), np.array([[1.0, 1.0], [0.0, 2.0]])).round(4))
     [[0.7071 0.    ]
      [0.7071 1.    ]]
     """
-    func = "cosine_similarity"
-    xp, X, Y, xv, yv = _pair(func, x, y)
-    if xp is None:  # SciPy sparse: row norms and all dot products stay sparse until the end
-        X, Y = _max_scaled_sparse(X.astype(np.float64)), _max_scaled_sparse(Y.astype(np.float64))
-        nx = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        ny = np.sqrt(np.asarray(Y.multiply(Y).sum(axis=1)).ravel())
-        dots = (X @ Y.T).toarray()
-        nxx, nyy = nx[:, None], ny[None, :]
-        _zero_check(func, zero, nx, ny, xv, yv, lambda a: np.flatnonzero(a == 0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.clip(dots / (nxx * nyy), -1.0, 1.0)   # x·y / (||x|| ||y||), as below
-        if zero is not None:
-            out = np.where((nxx == 0) | (nyy == 0), zero, out)
-        return _shape_result(out, xv, yv)
-    X, Y = _max_scaled(xp, X), _max_scaled(xp, Y)
-    nx = xp.sqrt(xp.sum(X * X, axis=1))
-    ny = xp.sqrt(xp.sum(Y * Y, axis=1))
-    _zero_check(func, zero, nx, ny, xv, yv,
-                lambda a: [i for i, v in enumerate(np.asarray(_to_host(a) == 0)) if v])
-    dots = xp.matmul(X, Y.T)
+    xv, yv = x.ndim == 1, y.ndim == 1
+    if sp.issparse(x) or sp.issparse(y):
+        return _shape_result(_cosine_sparse(_csr(x), _csr(y), zero, xv, yv), xv, yv)
+    xp = array_namespace(x, y)
+    X, Y = _max_scaled(xp, _rows(x)), _max_scaled(xp, _rows(y))
+    nx, ny = _norms(xp, X), _norms(xp, Y)                                     # ‖x‖, ‖y‖
+    _zero_check(zero, nx, ny, xv, yv)
     denom = nx[:, None] * ny[None, :]
-    if zero is not None:
-        bad = denom == 0
-        safe = xp.where(bad, xp.ones_like(denom), denom)
-        cos = xp.clip(dots / safe, -1.0, 1.0)      # clipped as below
-        return _shape_result(xp.where(bad, xp.full_like(denom, zero), cos), xv, yv)
-    # x·y / (||x|| ||y||), clipped: rounding can push |cos| of parallel vectors past 1
-    return _shape_result(xp.clip(dots / denom, -1.0, 1.0), xv, yv)
+    if zero is None:
+        # x·y / (‖x‖ ‖y‖), clipped: rounding can push |cos| of parallel vectors past 1
+        return _shape_result(xp.clip((X @ Y.T) / denom, -1.0, 1.0), xv, yv)
+    bad = denom == 0
+    cos = xp.clip((X @ Y.T) / xp.where(bad, xp.ones_like(denom), denom), -1.0, 1.0)
+    return _shape_result(xp.where(bad, xp.full_like(denom, zero), cos), xv, yv)
 
 
 # The cosine does not change when a row is scaled, so each row is first divided by its
@@ -157,30 +124,88 @@ def _max_scaled(xp: Any, A: Any) -> Any:
     return A / xp.where(m == 0, xp.ones_like(m), m)
 
 
+def _norms(xp: Any, A: Any) -> Any:
+    """The rows' L2 norms, 0 for a zero row, with a finite gradient there too: the square
+    root is taken of 1 instead of 0 (whose derivative is infinite), then masked."""
+    ss = xp.sum(A * A, axis=1)
+    zero = ss == 0
+    return xp.where(zero, xp.zeros_like(ss), xp.sqrt(xp.where(zero, xp.ones_like(ss), ss)))
+
+
 def _max_scaled_sparse(A: Any) -> Any:
     m = np.asarray(abs(A).max(axis=1).todense()).ravel()
     m[m == 0] = 1.0
     return sp.csr_array(sp.diags(1.0 / m) @ A)
 
 
-def _to_host(a: Any) -> Any:
-    return a.cpu().numpy() if hasattr(a, "cpu") else a
+def _cosine_sparse(X: Any, Y: Any, zero: float | None, xv: bool, yv: bool) -> np.ndarray:
+    """The same cosine on SciPy rows: norms and all dot products stay sparse until the end."""
+    X, Y = _max_scaled_sparse(X.astype(np.float64)), _max_scaled_sparse(Y.astype(np.float64))
+    nx = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    ny = np.sqrt(np.asarray(Y.multiply(Y).sum(axis=1)).ravel())
+    _zero_check(zero, nx, ny, xv, yv)
+    nxx, nyy = nx[:, None], ny[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.clip((X @ Y.T).toarray() / (nxx * nyy), -1.0, 1.0)  # x·y / (‖x‖ ‖y‖)
+    return out if zero is None else np.where((nxx == 0) | (nyy == 0), zero, out)
 
 
-def _zero_check(func: str, zero: float | None, nx: Any, ny: Any, xv: bool, yv: bool,
-                where_zero: Any) -> None:
+def _to_host(a: Any) -> np.ndarray:
+    return as_numpy(a)      # a torch tensor (on any device, with or without a graph) too
+
+
+def _zero_check(zero: float | None, nx: Any, ny: Any, xv: bool, yv: bool) -> None:
     if zero is not None:
         return
     for name, norms, vec in (("x", nx, xv), ("y", ny, yv)):
-        rows = where_zero(norms)
+        rows = np.flatnonzero(_to_host(norms) == 0)
         if len(rows):
             which = "is the zero vector" if vec else f"has a zero vector at row {int(rows[0])}"
             raise ValueError(
-                f"{func}: `{name}` {which}; its angle to anything is undefined (0/0). "
+                f"{calling()}: `{name}` {which}; its angle to anything is undefined (0/0). "
                 "Drop empty documents first, or pass zero=0.0 to score such pairs as 0")
 
 
+def _euclidean_sparse(X: Any, Y: Any) -> np.ndarray:
+    """‖x‖² + ‖y‖² − 2 x·y for all pairs at once; a pair where that cancels (near-equal rows
+    far from the origin, e.g. [1e8, 1, 2] and [1e8, 2, 2]) is computed from its difference."""
+    X, Y = X.astype(np.float64), Y.astype(np.float64)
+    sx = np.asarray(X.multiply(X).sum(axis=1)).ravel()[:, None]
+    sy = np.asarray(Y.multiply(Y).sum(axis=1)).ravel()[None, :]
+    sq = sx + sy - 2.0 * (X @ Y.T).toarray()
+    # rounding leaves an error of about eps·(‖x‖² + ‖y‖²): recompute where that is not small
+    for i, j in zip(*np.nonzero(sq <= 1e-6 * (sx + sy)), strict=True):
+        d = X[[i]] - Y[[j]]
+        sq[i, j] = d.multiply(d).sum()
+    return np.sqrt(np.maximum(sq, 0.0))
+
+
+class SetLike(Domain):
+    """A collection of hashable items (a token list, a set), or a 1-D array read as the set
+    of its nonzero positions; returned as ``(set, length)``, the length None for a
+    collection."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a collection of items (e.g. a token list) or a 1-D array"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if array_api_compat.is_array_api_obj(value) or isinstance(value, np.ndarray):
+            A = _to_host(value)
+            if A.ndim != 1:
+                raise ShapeError(f"{func}: `{name}` must be {self.describe()}; got "
+                                 f"{A.ndim}-D shape {A.shape}")
+            return set(np.flatnonzero(A).tolist()), A.shape[0]
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, f"{type(value).__name__}. Split a string "
+                                                   "into tokens first")
+        try:
+            return set(value), None
+        except TypeError as err:
+            raise TypeError(f"{func}: `{name}` holds an unhashable item ({err})") from None
+
+
 @implements("distance.euclidean")
+@params(**PAIR)
 def euclidean_distance(x: Any, y: Any) -> Any:
     r"""Straight-line (L2) distance between vectors: 0 for identical vectors.
 
@@ -198,7 +223,13 @@ def euclidean_distance(x: Any, y: Any) -> Any:
     x, y : array ``(d,)`` or ``(rows, d)``; NumPy, torch, or SciPy sparse
         All pairs of an ``(m, d)`` and an ``(n, d)`` input are computed from the
         differences directly, using ``m * n * d`` numbers of memory
-        (sparse inputs use :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2\,x\cdot y`).
+        (sparse inputs use :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2\,x\cdot y`,
+        and recompute from the difference the pairs where that cancels).
+
+    Notes
+    -----
+    Dense entries beyond about :math:`10^{154}` (float64) overflow the squares, and the
+    distance is ``inf``, as in ``scipy.spatial.distance.cdist`` and ``torch.cdist``.
 
     Examples
     --------
@@ -211,19 +242,16 @@ def euclidean_distance(x: Any, y: Any) -> Any:
      [1.4142 0.     1.4142]
      [1.4142 1.4142 0.    ]]
     """
-    func = "euclidean_distance"
-    xp, X, Y, xv, yv = _pair(func, x, y)
-    if xp is None:
-        X, Y = X.astype(np.float64), Y.astype(np.float64)
-        sx = np.asarray(X.multiply(X).sum(axis=1)).ravel()[:, None]
-        sy = np.asarray(Y.multiply(Y).sum(axis=1)).ravel()[None, :]
-        sq = sx + sy - 2.0 * (X @ Y.T).toarray()
-        return _shape_result(np.sqrt(np.maximum(sq, 0.0)), xv, yv)  # clamp rounding below 0
-    diff = X[:, None, :] - Y[None, :, :]                             # (m, n, d)
-    return _shape_result(xp.sqrt(xp.sum(diff * diff, axis=-1)), xv, yv)
+    xv, yv = x.ndim == 1, y.ndim == 1
+    if sp.issparse(x) or sp.issparse(y):
+        return _shape_result(_euclidean_sparse(_csr(x), _csr(y)), xv, yv)
+    xp = array_namespace(x, y)
+    diff = _rows(x)[:, None, :] - _rows(y)[None, :, :]                    # (m, n, d)
+    return _shape_result(xp.sqrt(xp.sum(diff * diff, axis=-1)), xv, yv)   # √Σ_i (x_i − y_i)²
 
 
 @implements("similarity.jaccard")
+@params(a=SetLike(), b=SetLike())
 def jaccard_similarity(a: Iterable[Any] | Any, b: Iterable[Any] | Any) -> float:
     r"""Jaccard similarity: shared elements over all elements, of two sets.
 
@@ -253,32 +281,12 @@ def jaccard_similarity(a: Iterable[Any] | Any, b: Iterable[Any] | Any) -> float:
     >>> jaccard_similarity("the cat sat".split(), "the cat ate the fish".split())
     0.4
     """
-    func = "jaccard_similarity"
-    # torch tensors have no __array_namespace__; iterated as collections they would become
-    # sets of 0-D tensors (hashed by identity) and give a wrong score.
-    arrays = [array_api_compat.is_array_api_obj(v) for v in (a, b)]
-    if any(arrays):
-        if not all(arrays):
-            raise TypeError(f"{func}: `a` and `b` must both be arrays or both be collections; "
-                            f"got {type(a).__name__} and {type(b).__name__}")
-        A, B = np.asarray(_to_host(a)), np.asarray(_to_host(b))
-        if A.ndim != 1 or A.shape != B.shape:
-            raise ShapeError(f"{func}: array inputs must be 1-D of the same length; got "
-                             f"`a` {A.shape} and `b` {B.shape}")
-        A, B = A != 0, B != 0
-        union = int(np.count_nonzero(A | B))
-        inter = int(np.count_nonzero(A & B))
-    else:
-        sets = []
-        for name, v in (("a", a), ("b", b)):
-            if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
-                raise TypeError(f"{func}: `{name}` must be a collection of items (e.g. a token "
-                                f"list) or a 1-D array; got {type(v).__name__}. Split a "
-                                "string into tokens first")
-            try:
-                sets.append(set(v))
-            except TypeError as err:
-                raise TypeError(f"{func}: `{name}` holds an unhashable item ({err})") from None
-        A, B = sets
-        union, inter = len(A | B), len(A & B)
+    (A, n_a), (B, n_b) = a, b
+    if (n_a is None) != (n_b is None):
+        raise TypeError("jaccard_similarity: `a` and `b` must both be arrays or both be "
+                        "collections")
+    if n_a != n_b:
+        raise ShapeError(f"jaccard_similarity: array inputs must be 1-D of the same length; "
+                         f"got `a` ({n_a},) and `b` ({n_b},)")
+    union, inter = len(A | B), len(A & B)
     return 1.0 if union == 0 else inter / union     # |A ∩ B| / |A ∪ B|; J(∅, ∅) = 1

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._trace import implements
+from ._validate import Counts, Domain, Flag, Function, Integer, Ints, Options, calling, params
 
 __all__ = [
     "IDF_VARIANTS",
@@ -41,8 +42,72 @@ __all__ = [
 TF_VARIANTS = ("raw", "length", "log")
 IDF_VARIANTS = ("plain", "textbook", "smooth", "unsmoothed")
 
+#: A document–term matrix: counts (or weights) >= 0, dense or SciPy sparse, one row a document.
+DTM = Counts("docs", "terms", sparse=True, nonempty="docs")
+TOKENIZER = Function("a callable tokenizer str -> list of str", optional=True)
+
+
+class Document(Domain):
+    """One document: a str (tokenized later), or a list of str tokens."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a str or a list of str tokens"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        if not isinstance(value, list | tuple):
+            raise self.fail(TypeError, func, name, f"{type(value).__name__} ({value!r:.40})")
+        for pos, t in enumerate(value):
+            if not isinstance(t, str):
+                raise self.fail(TypeError, func, name,
+                                f"{type(t).__name__} ({t!r:.40}) at position {pos}")
+        return value
+
+
+class Queries(Domain):
+    """Many queries at once: a list (not a single str) of :class:`Document` values."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a list of queries, each a str or a list of str tokens"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, "a single str (use scores() for one query)"
+                            if isinstance(value, str) else type(value).__name__)
+        queries = list(value)
+        for i, query in enumerate(queries):
+            Document().check(func, f"{name}[{i}]", query, dims)
+        return queries
+
+
+class Terms(Domain):
+    """A fixed vocabulary: a list of distinct str terms, or a mapping term -> column."""
+
+    def describe(self, dims: Any = None) -> str:
+        return "a list of terms or a mapping term -> column"
+
+    def check(self, func: str, name: str, value: Any, dims: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise self.fail(TypeError, func, name, "a single str" if isinstance(value, str)
+                            else type(value).__name__)
+        if isinstance(value, Mapping):   # term -> column, as a fitted model keeps it
+            cols = np.fromiter(value.values(), dtype=np.int64, count=len(value))
+            if cols.size and (cols.min() < 0 or cols.max() >= cols.size or
+                              np.bincount(cols).max() > 1):
+                raise ValueError(f"{func}: a `{name}` mapping must send its {len(value)} terms "
+                                 f"to the columns 0..{len(value) - 1}, each once")
+            return value
+        terms = list(value)
+        if len(set(terms)) != len(terms):
+            raise ValueError(f"{func}: `{name}` must not repeat a term")
+        return {t: j for j, t in enumerate(terms)}
+
 
 @implements("onehot.vector")
+@params(size=Integer(ge=1), ids=Ints("n?", ge=0, lt="size", host=True))
 def one_hot(ids: Any, size: int) -> np.ndarray:
     r"""One-hot vectors: row :math:`i` has a single 1 at column ``ids[i]``.
 
@@ -73,28 +138,16 @@ def one_hot(ids: Any, size: int) -> np.ndarray:
     array([[1, 0, 0, 0],
            [0, 0, 1, 0]])
     """
-    func = "one_hot"
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"{func}: `size` must be an integer >= 1; got {size!r}")
-    arr = np.asarray(ids)
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{func}: `ids` must be integer token ids; got dtype {arr.dtype}")
-    if arr.ndim > 1:
-        raise ValueError(f"{func}: `ids` must be an int or a 1-D sequence; got shape "
-                         f"{arr.shape}")
-    if arr.size and (arr.min() < 0 or arr.max() >= size):
-        bad = arr[(arr < 0) | (arr >= size)].ravel()[0]
-        raise ValueError(f"{func}: `ids` must lie in [0, {size - 1}] for size={size}; "
-                         f"got {int(bad)}")
-    out = np.zeros((*arr.shape, size), dtype=np.int64)
+    out = np.zeros((*ids.shape, size), dtype=np.int64)
     # e_i: a 1 in column ids[i] of row i
-    np.put_along_axis(out, arr.astype(np.int64)[..., None], 1, axis=-1)
+    np.put_along_axis(out, ids.astype(np.int64)[..., None], 1, axis=-1)
     return out
 
 
-def _token_lists(func: str, docs: Any, tokenizer: Callable[[str], list[str]] | None,
+def _token_lists(docs: Any, tokenizer: Callable[[str], list[str]] | None,
                  lowercase: bool) -> Iterable[tuple[Sequence[str], bool]]:
     """Yield each document as ``(tokens, trusted)``; ``trusted``: str.split made them (all str)."""
+    func = calling()
     if isinstance(docs, (str, bytes)) or not isinstance(docs, Iterable):
         raise TypeError(f"{func}: `docs` must be a list of documents (str, or lists of str "
                         f"tokens); got {type(docs).__name__}")
@@ -112,14 +165,88 @@ def _token_lists(func: str, docs: Any, tokenizer: Callable[[str], list[str]] | N
         yield tokens, False
 
 
-def _check_tokens(func: str, i: int, tokens: Sequence[Any]) -> None:
+def _check_tokens(i: int, tokens: Sequence[Any]) -> None:
     for j, t in enumerate(tokens):
         if not isinstance(t, str):
-            raise TypeError(f"{func}: `docs[{i}]` must hold str tokens only; got "
+            raise TypeError(f"{calling()}: `docs[{i}]` must hold str tokens only; got "
                             f"{type(t).__name__} ({t!r}) at position {j}")
 
 
+def _count(docs: Any, vocabulary: Mapping[str, int] | None,
+           tokenizer: Callable[[str], list[str]] | None, stop_words: Iterable[str] | None,
+           lowercase: bool, min_df: int) -> tuple[sp.csr_array, list[str]]:
+    """The counting behind :func:`document_term_matrix` (and :class:`BM25Index`), on checked
+    settings; a message names the public function that was called."""
+    stop = frozenset(stop_words or ())
+    fixed = vocabulary is not None
+    if fixed:                   # a fixed vocabulary: its terms in column order
+        index, get = vocabulary, vocabulary.get
+        terms = [""] * len(index)
+        for t, j in index.items():
+            terms[j] = t
+    else:
+        # a new term gets the next id: the dict's length at the moment it is first seen
+        index = defaultdict()
+        index.default_factory = index.__len__
+        assign = index.__getitem__
+    indices = array("i")   # column ids, 4 bytes per token occurrence (a list would need 8)
+    indptr = [0]
+    for i, (tokens, trusted) in enumerate(_token_lists(docs, tokenizer, lowercase)):
+        try:
+            if fixed:
+                ids = list(map(get, tokens))
+                if None in ids:     # out-of-vocabulary tokens: are they strings (if not known)?
+                    if not trusted:
+                        _check_tokens(i, tokens)
+                    ids = [c for c in ids if c is not None]
+                indices.extend(ids)
+            elif stop:
+                indices.extend(map(assign, [t for t in tokens if t not in stop]))
+            else:
+                indices.extend(map(assign, tokens))
+        except TypeError:  # an unhashable token
+            _check_tokens(i, tokens)
+            raise
+        indptr.append(len(indices))
+    n_docs = len(indptr) - 1
+    if n_docs == 0:
+        raise ValueError(f"{calling()}: `docs` is empty; a DTM needs at least one document")
+    if not fixed:
+        # one check per distinct term, not per token: a non-str token would become a column
+        bad = next((t for t in index if not isinstance(t, str)), None)
+        if bad is not None:
+            raise TypeError(f"{calling()}: `docs` must hold str tokens only; got "
+                            f"{type(bad).__name__} ({bad!r})")
+        terms = sorted(index)
+        # first-seen ids -> sorted (alphabetical) column order, as scikit-learn lays them out
+        order = np.empty(len(terms), dtype=np.int64)
+        order[np.fromiter((index[t] for t in terms), dtype=np.int64, count=len(terms))] = \
+            np.arange(len(terms))
+        order = order.astype(np.int32)
+        cols = order[np.frombuffer(indices, dtype=np.int32)]
+    else:
+        cols = np.frombuffer(indices, dtype=np.int32)
+    if not terms:
+        raise ValueError(f"{calling()}: no term left to count: every document in `docs` "
+                         "is empty or made only of stop words")
+    ptr = np.asarray(indptr, dtype=np.int32 if len(cols) < 2**31 - 1 else np.int64)
+    # one entry per token occurrence; summing duplicates turns occurrences into counts f_{t,d}
+    X = sp.csr_array((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(n_docs, len(terms)))
+    del indices, cols
+    X.sum_duplicates()
+    X.data = X.data.astype(np.int64)   # counts as int64, as scikit-learn returns them
+    if not fixed and min_df > 1:
+        keep = np.flatnonzero(document_frequency(X) >= min_df)
+        if keep.size == 0:
+            raise ValueError(f"{calling()}: no term occurs in `min_df`={min_df} or "
+                             "more documents")
+        X = X[:, keep]
+        terms = [terms[j] for j in keep]
+    return X, terms
+
+
 @implements("dtm.counts")
+@params(vocabulary=Terms(), tokenizer=TOKENIZER, lowercase=Flag(), min_df=Integer(ge=1))
 def document_term_matrix(
     docs: Iterable[str | Sequence[str]],
     vocabulary: Sequence[str] | None = None,
@@ -180,91 +307,11 @@ def document_term_matrix(
     array([[0, 1, 0, 1, 1],
            [1, 1, 1, 0, 2]])
     """
-    func = "document_term_matrix"
-    if isinstance(min_df, bool) or not isinstance(min_df, int) or min_df < 1:
-        raise ValueError(f"{func}: `min_df` must be an integer >= 1; got {min_df!r}")
-    stop = frozenset(stop_words or ())
-    fixed = vocabulary is not None
-    if fixed:
-        if isinstance(vocabulary, str):
-            raise TypeError(f"{func}: `vocabulary` must be a list of terms; got a single str")
-        if isinstance(vocabulary, Mapping):   # term -> column, as a fitted model keeps it
-            index = vocabulary
-            cols_of = np.fromiter(index.values(), dtype=np.int64, count=len(index))
-            if cols_of.size and (cols_of.min() < 0 or cols_of.max() >= cols_of.size or
-                                 np.bincount(cols_of).max() > 1):
-                raise ValueError(f"{func}: a `vocabulary` mapping must send its {len(index)} "
-                                 f"terms to the columns 0..{len(index) - 1}, each once")
-            terms = [""] * len(index)
-            for t, j in index.items():
-                terms[j] = t
-        else:
-            terms = list(vocabulary)
-            index = {t: j for j, t in enumerate(terms)}
-            if len(index) != len(terms):
-                raise ValueError(f"{func}: `vocabulary` must not repeat a term")
-        get = index.get
-    else:
-        # a new term gets the next id: the dict's length at the moment it is first seen
-        index = defaultdict()
-        index.default_factory = index.__len__
-        assign = index.__getitem__
-    indices = array("i")   # column ids, 4 bytes per token occurrence (a list would need 8)
-    indptr = [0]
-    for i, (tokens, trusted) in enumerate(_token_lists(func, docs, tokenizer, lowercase)):
-        try:
-            if fixed:
-                ids = list(map(get, tokens))
-                if None in ids:     # out-of-vocabulary tokens: are they strings (if not known)?
-                    if not trusted:
-                        _check_tokens(func, i, tokens)
-                    ids = [c for c in ids if c is not None]
-                indices.extend(ids)
-            elif stop:
-                indices.extend(map(assign, [t for t in tokens if t not in stop]))
-            else:
-                indices.extend(map(assign, tokens))
-        except TypeError:  # an unhashable token
-            _check_tokens(func, i, tokens)
-            raise
-        indptr.append(len(indices))
-    n_docs = len(indptr) - 1
-    if n_docs == 0:
-        raise ValueError(f"{func}: `docs` is empty; a DTM needs at least one document")
-    if not fixed:
-        # one check per distinct term, not per token: a non-str token would become a column
-        bad = next((t for t in index if not isinstance(t, str)), None)
-        if bad is not None:
-            raise TypeError(f"{func}: `docs` must hold str tokens only; got "
-                            f"{type(bad).__name__} ({bad!r})")
-        terms = sorted(index)
-        # first-seen ids -> sorted (alphabetical) column order, as scikit-learn lays them out
-        order = np.empty(len(terms), dtype=np.int64)
-        order[np.fromiter((index[t] for t in terms), dtype=np.int64, count=len(terms))] = \
-            np.arange(len(terms))
-        order = order.astype(np.int32)
-        cols = order[np.frombuffer(indices, dtype=np.int32)]
-    else:
-        cols = np.frombuffer(indices, dtype=np.int32)
-    if not terms:
-        raise ValueError(f"{func}: no term left to count: every document in `docs` is empty "
-                         "or made only of stop words")
-    ptr = np.asarray(indptr, dtype=np.int32 if len(cols) < 2**31 - 1 else np.int64)
-    # one entry per token occurrence; summing duplicates turns occurrences into counts f_{t,d}
-    X = sp.csr_array((np.ones(len(cols), dtype=np.int32), cols, ptr), shape=(n_docs, len(terms)))
-    del indices, cols
-    X.sum_duplicates()
-    X.data = X.data.astype(np.int64)   # counts as int64, as scikit-learn returns them
-    if not fixed and min_df > 1:
-        keep = np.flatnonzero(document_frequency(X) >= min_df)
-        if keep.size == 0:
-            raise ValueError(f"{func}: no term occurs in `min_df`={min_df} or more documents")
-        X = X[:, keep]
-        terms = [terms[j] for j in keep]
-    return X, terms
+    return _count(docs, vocabulary, tokenizer, stop_words, lowercase, min_df)
 
 
 @implements("bow.vector")
+@params(tokens=Document(), vocabulary=Terms(), tokenizer=TOKENIZER)
 def bag_of_words(tokens: str | Sequence[str], vocabulary: Sequence[str],
                  tokenizer: Callable[[str], list[str]] | None = None) -> np.ndarray:
     r"""The Bag of Words vector of one document over a fixed vocabulary.
@@ -290,27 +337,8 @@ def bag_of_words(tokens: str | Sequence[str], vocabulary: Sequence[str],
     return X.toarray()[0]
 
 
-def _as_csr(func: str, X: Any) -> sp.csr_array:
-    if sp.issparse(X):
-        X = sp.csr_array(X)
-    else:
-        X = np.asarray(X)
-        if X.dtype == object or not (np.issubdtype(X.dtype, np.number)):
-            raise TypeError(f"{func}: `X` must be a (sparse) matrix of counts; got dtype "
-                            f"{X.dtype}")
-        if X.ndim > 2:  # scipy refuses these itself, with a message that names no argument
-            raise ValueError(f"{func}: `X` must be 2-D (documents, terms); got shape {X.shape}")
-        X = sp.csr_array(X)
-    if X.ndim != 2:
-        raise ValueError(f"{func}: `X` must be 2-D (documents, terms); got shape {X.shape}")
-    if X.shape[0] == 0:
-        raise ValueError(f"{func}: `X` has no document (shape {X.shape}); the corpus is empty")
-    if X.nnz and X.data.min() < 0:
-        raise ValueError(f"{func}: `X` must hold counts >= 0; got {X.data.min()}")
-    return X
-
-
 @implements("idf.df")
+@params(X=DTM)
 def document_frequency(X: Any) -> np.ndarray:
     r"""Document frequency: in how many documents each term occurs.
 
@@ -336,13 +364,14 @@ def document_frequency(X: Any) -> np.ndarray:
     >>> document_frequency(np.array([[0, 1, 0, 1, 1], [1, 1, 1, 0, 2]]))
     array([1, 2, 1, 1, 2])
     """
-    X = _as_csr("document_frequency", X)
+    X = sp.csr_array(X)
     X.sum_duplicates()
-    nonzero = X.indices[X.data != 0]
+    nonzero = X.indices[X.data != 0]          # df(t) = |{d : f_{t,d} > 0}|
     return np.bincount(nonzero, minlength=X.shape[1]).astype(np.int64)
 
 
 @implements("tf.raw", "tf.length", "tf.log")
+@params(X=DTM, variant=Options(*TF_VARIANTS))
 def term_frequency(X: Any, variant: str = "raw") -> sp.csr_array:
     r"""Term-frequency weights of a document–term matrix, kept sparse.
 
@@ -381,11 +410,7 @@ def term_frequency(X: Any, variant: str = "raw") -> sp.csr_array:
     [[0.    1.    2.099]
      [1.693 1.693 0.   ]]
     """
-    func = "term_frequency"
-    if variant not in TF_VARIANTS:
-        raise ValueError(f"{func}: `variant` must be one of {', '.join(map(repr, TF_VARIANTS))}; "
-                         f"got {variant!r}")
-    X = _as_csr(func, X).astype(np.float64)
+    X = sp.csr_array(X).astype(np.float64)
     X.sum_duplicates()
     X.eliminate_zeros()
     if variant == "log":
@@ -398,6 +423,7 @@ def term_frequency(X: Any, variant: str = "raw") -> sp.csr_array:
 
 
 @implements("idf.plain", "idf.textbook", "idf.smooth", "idf.unsmoothed")
+@params(n_docs=Integer(ge=1), df=Counts("terms", le="n_docs"), variant=Options(*IDF_VARIANTS))
 def idf(df: Any, n_docs: int, variant: str = "smooth") -> np.ndarray:
     r"""Inverse document frequency, in four variants stated exactly.
 
@@ -452,14 +478,10 @@ def idf(df: Any, n_docs: int, variant: str = "smooth") -> np.ndarray:
     smooth     [1.9163 1.5108 1.    ]
     unsmoothed [2.3863 1.6931 1.    ]
     """
-    func = "idf"
-    if variant not in IDF_VARIANTS:
-        raise ValueError(f"{func}: `variant` must be one of "
-                         f"{', '.join(map(repr, IDF_VARIANTS))}; got {variant!r}")
-    N, df = _check_df(func, df, n_docs)
+    N = float(n_docs)
     if variant in ("plain", "unsmoothed") and df.size and df.min() == 0:
         j = int(np.argmin(df))
-        raise ValueError(f"{func}: variant {variant!r} needs every `df` >= 1 (ln(N/0) is "
+        raise ValueError(f"idf: variant {variant!r} needs every `df` >= 1 (ln(N/0) is "
                          f"infinite); got df=0 for term {j}. Use variant='smooth' or "
                          "'textbook', or drop terms that occur in no document")
     if variant == "plain":
@@ -471,23 +493,8 @@ def idf(df: Any, n_docs: int, variant: str = "smooth") -> np.ndarray:
     return np.log(N / df) + 1.0                    # ln(N / df) + 1
 
 
-def _check_df(func: str, df: Any, n_docs: Any) -> tuple[float, np.ndarray]:
-    if isinstance(n_docs, bool) or not isinstance(n_docs, (int, np.integer)) or n_docs < 1:
-        raise ValueError(f"{func}: `n_docs` must be an integer >= 1 (an empty corpus has no "
-                         f"IDF); got {n_docs!r}")
-    arr = np.asarray(df)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{func}: `df` must be an array of document counts; got dtype "
-                        f"{arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{func}: `df` must be 1-D (terms,); got shape {arr.shape}")
-    if arr.size and (arr.min() < 0 or arr.max() > n_docs):
-        raise ValueError(f"{func}: `df` must lie in [0, n_docs={n_docs}]; got values in "
-                         f"[{arr.min()}, {arr.max()}]")
-    return float(n_docs), arr.astype(np.float64)
-
-
 @implements("tfidf.l2")
+@params(X=DTM)
 def l2_normalize_rows(X: Any) -> sp.csr_array:
     r"""Scale every row to unit Euclidean length; an all-zero row stays zero.
 
@@ -508,7 +515,7 @@ def l2_normalize_rows(X: Any) -> sp.csr_array:
     [[0.6 0.8]
      [0.  0. ]]
     """
-    return _l2_rows_inplace(_as_csr("l2_normalize_rows", X).astype(np.float64))
+    return _l2_rows_inplace(sp.csr_array(X).astype(np.float64))
 
 
 def _l2_rows_inplace(X: sp.csr_array) -> sp.csr_array:
@@ -530,6 +537,8 @@ def _l2_rows_inplace(X: sp.csr_array) -> sp.csr_array:
 
 
 @implements("tfidf.weight")
+@params(X=DTM, tf=Options(*TF_VARIANTS), idf_variant=Options(*IDF_VARIANTS),
+        norm=Options("l2", None), idf_weights=Counts("terms", optional=True, ge=None))
 def tfidf(X: Any, tf: str = "raw", idf_variant: str = "smooth", norm: str | None = "l2",
           idf_weights: Any = None) -> sp.csr_array:
     r"""TF-IDF: term frequency times inverse document frequency, optionally L2-normalized.
@@ -570,16 +579,7 @@ def tfidf(X: Any, tf: str = "raw", idf_variant: str = "smooth", norm: str | None
     [[0.5797 0.8148 0.    ]
      [0.3352 0.     0.9422]]
     """
-    func = "tfidf"
-    if norm not in ("l2", None):
-        raise ValueError(f"{func}: `norm` must be 'l2' or None; got {norm!r}")
     W = term_frequency(X, tf)
-    if idf_weights is None:
-        w = idf(document_frequency(X), W.shape[0], idf_variant)
-    else:
-        w = np.asarray(idf_weights, dtype=np.float64)
-        if w.shape != (W.shape[1],):
-            raise ValueError(f"{func}: `idf_weights` must have shape (terms,) = "
-                             f"({W.shape[1]},) to match `X`; got {w.shape}")
+    w = idf(document_frequency(X), W.shape[0], idf_variant) if idf_weights is None else idf_weights
     W.data *= w[W.indices]                # tf(t, d) * idf(t), on the stored entries only
     return _l2_rows_inplace(W) if norm == "l2" else W   # W is our own copy

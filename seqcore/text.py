@@ -23,13 +23,23 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import Flag, Integer, Options, Text, TokenIds, Tokens, calling, params, str_tokens
+
+# subword units: byte-pair encoding lives in a module of its own, re-exported here
+from .bpe import BPE, END_OF_WORD, learn_bpe, merge_pair, pair_counts
+
 __all__ = [
+    "BPE",
+    "END_OF_WORD",
     "SPECIALS",
     "Vocabulary",
     "clean_text",
+    "learn_bpe",
+    "merge_pair",
     "morpheme_tokenize",
     "normalize_text",
     "pad_sequences",
+    "pair_counts",
     "split_sentences",
     "whitespace_tokenize",
 ]
@@ -49,13 +59,10 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])([.!?…]+[\"')\]]*)\s+(?=\S)")
 
 
-def _require_str(func: str, name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{func}: `{name}` must be a str; got {type(value).__name__} "
-                        f"({value!r:.40})")
-    return value
+SIDE = Options("pre", "post")
 
 
+@params(text=Text(), lowercase=Flag(), form=Options("NFKC", "NFC", "NFKD", "NFD"))
 def normalize_text(text: str, lowercase: bool = True, form: str = "NFKC") -> str:
     """Unicode-normalize, optionally lower-case, and collapse whitespace.
 
@@ -82,17 +89,13 @@ def normalize_text(text: str, lowercase: bool = True, form: str = "NFKC") -> str
     >>> normalize_text("  Ｈｅｌｌｏ,   ＮＬＰ!\\t자연어  처리 ")
     'hello, nlp! 자연어 처리'
     """
-    func = "normalize_text"
-    _require_str(func, "text", text)
-    if form not in ("NFKC", "NFC", "NFKD", "NFD"):
-        raise ValueError(f"{func}: `form` must be one of 'NFKC', 'NFC', 'NFKD', 'NFD'; "
-                         f"got {form!r}")
     text = unicodedata.normalize(form, text)
     if lowercase:
         text = text.lower()
     return _SPACES.sub(" ", text).strip()
 
 
+@params(text=Text(), urls=Flag(), html=Flag(), emails=Flag(), symbols=Flag())
 def clean_text(text: str, urls: bool = True, html: bool = True, emails: bool = True,
                symbols: bool = True) -> str:
     """Remove noise with regular expressions: URLs, HTML tags, e-mail addresses, symbols.
@@ -107,7 +110,6 @@ def clean_text(text: str, urls: bool = True, html: bool = True, emails: bool = T
     >>> clean_text("<p>BoW는 순서를 무시한다 ★★ https://example.com 참고</p>")
     'BoW는 순서를 무시한다 참고'
     """
-    _require_str("clean_text", "text", text)
     if html:
         text = _HTML_TAG.sub(" ", text)
     if urls:
@@ -119,6 +121,7 @@ def clean_text(text: str, urls: bool = True, html: bool = True, emails: bool = T
     return _SPACES.sub(" ", text).strip()
 
 
+@params(text=Text())
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences at ``.``, ``!``, ``?`` or ``…`` followed by whitespace.
 
@@ -137,10 +140,10 @@ def split_sentences(text: str) -> list[str]:
     Examples
     --------
     >>> from seqcore import split_sentences
-    >>> split_sentences("말 그대로 가방에 넣는 것. 순서를 고려하지 않음. Pi is 3.14! Right?")
+    >>> text = "말 그대로 가방에 넣는 것. 순서를 고려하지 않음. Pi is 3.14! Right?"
+    >>> split_sentences(text)
     ['말 그대로 가방에 넣는 것.', '순서를 고려하지 않음.', 'Pi is 3.14!', 'Right?']
     """
-    _require_str("split_sentences", "text", text)
     parts = _SENTENCE_END.split(text.strip())
     # re.split with one group alternates [text, end, text, end, ..., text]
     sentences = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
@@ -148,6 +151,7 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in sentences if s.strip()]
 
 
+@params(text=Text())
 def whitespace_tokenize(text: str) -> list[str]:
     """Split on runs of whitespace (``str.split()``): the tokenizer the notes' DTM uses.
 
@@ -157,7 +161,7 @@ def whitespace_tokenize(text: str) -> list[str]:
     >>> whitespace_tokenize("the cat  sat\\non the mat")
     ['the', 'cat', 'sat', 'on', 'the', 'mat']
     """
-    return _require_str("whitespace_tokenize", "text", text).split()
+    return text.split()
 
 
 _KIWI: list[Any] = []
@@ -177,6 +181,7 @@ def _kiwi() -> Any:
     return _KIWI[0]
 
 
+@params(text=Text(), tags=Flag(), drop=Tokens())
 def morpheme_tokenize(text: str, tags: bool = False,
                       drop: Iterable[str] = ()) -> list[str] | list[tuple[str, str]]:
     """Korean morpheme tokenization with kiwipiepy (optional extra ``ko``).
@@ -208,7 +213,6 @@ def morpheme_tokenize(text: str, tags: bool = False,
     >>> morpheme_tokenize("단어의 순서를 고려하지 않는다.", tags=True, drop=("J", "E", "S"))
     [('단어', 'NNG'), ('순서', 'NNG'), ('고려', 'NNG'), ('하', 'XSV'), ('않', 'VX')]
     """
-    _require_str("morpheme_tokenize", "text", text)
     drop = tuple(drop)
     out = [(t.form, t.tag) for t in _kiwi().tokenize(text)
            if not (drop and t.tag.startswith(drop))]
@@ -247,21 +251,17 @@ class Vocabulary:
     ['the', '<unk>', 'sat']
     """
 
+    @params(corpus=Tokens(nested=True), min_freq=Integer(ge=1),
+            max_size=Integer(ge=0, optional=True), specials=Tokens())
     def __init__(self, corpus: Iterable[Sequence[str]], min_freq: int = 1,
                  max_size: int | None = None, specials: Sequence[str] = SPECIALS) -> None:
-        func = "Vocabulary"
-        if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
-            raise ValueError(f"{func}: `min_freq` must be an integer >= 1; got {min_freq!r}")
-        if max_size is not None and (not isinstance(max_size, int) or max_size < 0):
-            raise ValueError(f"{func}: `max_size` must be None or an integer >= 0; "
-                             f"got {max_size!r}")
         specials = list(specials)
         missing = [s for s in ("<pad>", "<unk>") if s not in specials]
         if missing or len(set(specials)) != len(specials):
-            raise ValueError(f"{func}: `specials` must be distinct and include '<pad>' and "
+            raise ValueError(f"Vocabulary: `specials` must be distinct and include '<pad>' and "
                              f"'<unk>'; got {specials!r}")
         counts: Counter[str] = Counter()
-        for doc in _documents(func, "corpus", corpus):
+        for doc in corpus:
             counts.update(doc)
         kept = [t for t, c in counts.most_common() if c >= min_freq and t not in specials]
         if max_size is not None:
@@ -282,6 +282,7 @@ class Vocabulary:
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} tokens, {len(self.specials)} special)"
 
+    @params(tokens=Tokens(), bos=Flag(), eos=Flag())
     def encode(self, tokens: Sequence[str], bos: bool = False, eos: bool = False) -> list[int]:
         """Token ids; unknown tokens map to ``<unk>``; optionally wrap in ``<s>`` … ``</s>``.
 
@@ -291,7 +292,6 @@ class Vocabulary:
         >>> Vocabulary([["a", "b"]]).encode(["b", "zzz"])
         [5, 1]
         """
-        tokens = _tokens("Vocabulary.encode", "tokens", tokens)
         get, unk = self.index.get, self.unk_id
         ids = [get(t, unk) for t in tokens]
         if bos:
@@ -300,6 +300,7 @@ class Vocabulary:
             ids.append(self._special("</s>"))
         return ids
 
+    @params(ids=TokenIds(), skip_specials=Flag())
     def decode(self, ids: Iterable[int], skip_specials: bool = False) -> list[str]:
         """Tokens for ids; ``skip_specials`` drops ``<pad>``, ``<s>``, ``</s>`` (not ``<unk>``).
 
@@ -312,8 +313,7 @@ class Vocabulary:
         out = []
         n = len(self.tokens)
         for position, i in enumerate(ids):
-            i = int(i)
-            if not 0 <= i < n:
+            if i >= n:
                 raise ValueError(f"Vocabulary.decode: `ids` must lie in [0, {n - 1}]; "
                                  f"got {i} at position {position}")
             token = self.tokens[i]
@@ -330,24 +330,25 @@ class Vocabulary:
 
 
 def _tokens(func: str, name: str, tokens: Any) -> Sequence[str]:
-    if isinstance(tokens, str) or not isinstance(tokens, Sequence):
-        raise TypeError(f"{func}: `{name}` must be a list of str tokens (tokenize first); "
-                        f"got {type(tokens).__name__}")
-    for j, t in enumerate(tokens):
-        if not isinstance(t, str):
-            raise TypeError(f"{func}: `{name}` must hold str tokens only; got "
-                            f"{type(t).__name__} ({t!r}) at position {j}")
-    return tokens
+    """A list of str tokens, or a TypeError naming the position (the n-gram module's check)."""
+    return str_tokens(func, name, tokens)
 
 
-def _documents(func: str, name: str, corpus: Any) -> Iterable[Sequence[str]]:
-    if isinstance(corpus, str):
-        raise TypeError(f"{func}: `{name}` must be a list of tokenized documents (lists of "
-                        "str); got a single str")
-    for i, doc in enumerate(corpus):
-        yield _tokens(func, f"{name}[{i}]", doc)
+def _id_row(i: int, seq: Any) -> np.ndarray:
+    """One row of token ids for :func:`pad_sequences` (a list, NumPy or torch ids)."""
+    from ._validate import as_numpy
+
+    if isinstance(seq, str) or not hasattr(seq, "__len__"):
+        raise TypeError(f"{calling()}: `sequences[{i}]` must be a list of int ids; got "
+                        f"{type(seq).__name__}")
+    row = as_numpy(seq)
+    if row.ndim != 1 or (row.size and not np.issubdtype(row.dtype, np.integer)):
+        raise TypeError(f"{calling()}: `sequences[{i}]` must be a flat list of int ids "
+                        f"(encode tokens with Vocabulary.encode first); got {seq!r:.60}")
+    return row.astype(np.int64)
 
 
+@params(maxlen=Integer(ge=0, optional=True), padding=SIDE, truncating=SIDE, value=Integer())
 def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None,
                   padding: str = "post", truncating: str = "post",
                   value: int = 0) -> np.ndarray:
@@ -383,27 +384,12 @@ def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None,
     array([[6, 7],
            [0, 8]])
     """
-    func = "pad_sequences"
-    for name, v in (("padding", padding), ("truncating", truncating)):
-        if v not in ("pre", "post"):
-            raise ValueError(f"{func}: `{name}` must be 'pre' or 'post'; got {v!r}")
     if isinstance(sequences, str) or not isinstance(sequences, Sequence):
-        raise TypeError(f"{func}: `sequences` must be a list of id lists; got "
+        raise TypeError(f"pad_sequences: `sequences` must be a list of id lists; got "
                         f"{type(sequences).__name__}")
-    rows = []
-    for i, seq in enumerate(sequences):
-        if isinstance(seq, str) or not hasattr(seq, "__len__"):
-            raise TypeError(f"{func}: `sequences[{i}]` must be a list of int ids; got "
-                            f"{type(seq).__name__}")
-        row = np.asarray(seq)
-        if row.ndim != 1 or (row.size and not np.issubdtype(row.dtype, np.integer)):
-            raise TypeError(f"{func}: `sequences[{i}]` must be a flat list of int ids (encode "
-                            f"tokens with Vocabulary.encode first); got {seq!r:.60}")
-        rows.append(row.astype(np.int64))
+    rows = [_id_row(i, seq) for i, seq in enumerate(sequences)]
     if maxlen is None:
         maxlen = max((len(r) for r in rows), default=0)
-    elif isinstance(maxlen, bool) or not isinstance(maxlen, int) or maxlen < 0:
-        raise ValueError(f"{func}: `maxlen` must be None or an integer >= 0; got {maxlen!r}")
     out = np.full((len(rows), maxlen), value, dtype=np.int64)
     for i, row in enumerate(rows):
         if len(row) > maxlen:

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import array_api_compat
+from array_api_compat import array_namespace
 
+from ._recurrent import zeros_state
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace, shapes
-from .rnn import NONLINEARITIES, rnn_forward, rnn_logits, rnn_step
+from ._validate import Floats, Group, Integer, Options, ShapeError, params
+from .rnn import (
+    NONLINEARITY,
+    RNN_OUTPUT,
+    RNN_SEQUENCE,
+    RNN_WEIGHTS,
+    _input_part,
+    _phi,
+    rnn_forward,
+    rnn_logits,
+)
 
 __all__ = ["encoder_decoder", "many_to_many", "many_to_one", "one_to_many", "one_to_one"]
 
@@ -23,6 +33,8 @@ FEEDBACK = ("none", "output")
 
 
 @implements("topology.one-to-one")
+@params(W_xh=RNN_WEIGHTS["W_xh"], b_h=RNN_WEIGHTS["b_h"], **RNN_OUTPUT,
+        x=Floats("batch?", "input"), nonlinearity=NONLINEARITY)
 def one_to_one(x: Any, W_xh: Any, b_h: Any, W_hy: Any, b_y: Any = None,
                nonlinearity: str = "tanh") -> Any:
     r"""One input, one output: a single step from :math:`h_0 = \mathbf{0}`, i.e. an MLP.
@@ -43,21 +55,14 @@ def one_to_one(x: Any, W_xh: Any, b_h: Any, W_hy: Any, b_y: Any = None,
     >>> print(o.round(4))
     [0.964]
     """
-    func = "one_to_one"
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    xp, a = namespace(func, x=x, W_xh=W_xh, b_h=b_h)
-    floating(func, xp, **a)
-    shapes(func, W_xh=(a["W_xh"], ("hidden", "input")),
-           x=(a["x"], [("input",), ("batch", "input")]))
-    zero_hh = xp.zeros((int(a["W_xh"].shape[0]),) * 2, dtype=a["W_xh"].dtype,
-                       device=array_api_compat.device(a["W_xh"]))
-    h0 = xp.zeros((*tuple(a["x"].shape[:-1]), int(a["W_xh"].shape[0])), dtype=a["x"].dtype,
-                  device=array_api_compat.device(a["x"]))
-    h = rnn_step(a["x"], h0, a["W_xh"], zero_hh, a["b_h"], nonlinearity=nonlinearity)
-    return rnn_logits(h, W_hy, b_y)
+    h = _phi(array_namespace(x), nonlinearity)(_input_part(x, W_xh, b_h))   # h = φ(W_xh x + b_h)
+    return rnn_logits(h, W_hy, b_y)                                          # o = W_hy h + b_y
 
 
 @implements("topology.one-to-many")
+@params(**RNN_WEIGHTS, **RNN_OUTPUT, x=Floats("batch?", "input"),
+        h0=Floats("batch?", "hidden", optional=True), steps=Integer(ge=1),
+        feedback=Options(*FEEDBACK), nonlinearity=NONLINEARITY)
 def one_to_many(x: Any, steps: int, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any,
                 b_y: Any = None, feedback: str = "none", h0: Any = None,
                 nonlinearity: str = "tanh") -> tuple[Any, Any]:
@@ -65,11 +70,13 @@ def one_to_many(x: Any, steps: int, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any,
 
     .. math::
 
-        x_1 = x, \qquad
+        \begin{aligned}
+        x_1 &= x, \qquad
         x_t = \begin{cases} \mathbf{0} & \text{feedback = none} \\
                             o_{t-1} & \text{feedback = output} \end{cases}
-        \quad (t \ge 2), \qquad
-        h_t = \phi(W_{xh}\, x_t + W_{hh}\, h_{t-1} + b_h), \quad o_t = W_{hy}\, h_t + b_y
+        \quad (t \ge 2) \\
+        h_t &= \phi(W_{xh}\, x_t + W_{hh}\, h_{t-1} + b_h), \qquad o_t = W_{hy}\, h_t + b_y
+        \end{aligned}
 
     Equation id: ``topology.one-to-many``. The single input enters at the first
     step. After that either nothing new comes in (``"none"``: the state alone
@@ -105,37 +112,25 @@ def one_to_many(x: Any, steps: int, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any,
     >>> print(O[:, 0].round(4))
     [0.7616 0.8152 0.8405]
     """
-    func = "one_to_many"
-    choice(func, "feedback", feedback, FEEDBACK)
-    choice(func, "nonlinearity", nonlinearity, NONLINEARITIES)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"{func}: `steps` must be an integer >= 1; got {steps!r}")
-    xp, a = namespace(func, x=x, W_xh=W_xh, W_hh=W_hh, b_h=b_h, W_hy=W_hy, b_y=b_y, h0=h0)
-    floating(func, xp, **a)
-    r = a["x"].ndim
-    dims = shapes(func, W_xh=(a["W_xh"], ("hidden", "input")),
-                  W_hh=(a["W_hh"], ("hidden", "hidden")), b_h=(a["b_h"], ("hidden",)),
-                  W_hy=(a["W_hy"], ("output", "hidden")), b_y=(a["b_y"], ("output",)),
-                  x=(a["x"], [("input",), ("batch", "input")]),
-                  h0=(a["h0"], [("hidden",), ("batch", "hidden")][r - 1:r]))
-    if feedback == "output" and dims["output"] != dims["input"]:
-        raise ShapeError(f"{func}: feedback='output' feeds o_(t-1) back as the next input, so "
-                         f"`W_hy` must have output == input = {dims['input']} rows; got "
-                         f"{dims['output']}")
-    h = a["h0"] if a["h0"] is not None else xp.zeros(
-        (*tuple(a["x"].shape[:-1]), dims["hidden"]), dtype=a["x"].dtype,
-        device=array_api_compat.device(a["x"]))
-    x_t, outs, H = a["x"], [], []
+    if feedback == "output" and W_hy.shape[0] != W_xh.shape[1]:
+        raise ShapeError(f"one_to_many: feedback='output' feeds o_(t-1) back as the next input, "
+                         f"so `W_hy` must have output == input = {W_xh.shape[1]} rows; got "
+                         f"{W_hy.shape[0]}")
+    xp = array_namespace(x)
+    phi = _phi(xp, nonlinearity)
+    h = zeros_state(xp, x, W_hh.shape[0], time_major=False) if h0 is None else h0
+    x_t, outs, H = x, [], []
     for _ in range(steps):
-        h = rnn_step(x_t, h, a["W_xh"], a["W_hh"], a["b_h"], nonlinearity=nonlinearity)
-        o = rnn_logits(h, a["W_hy"], a["b_y"])
+        h = phi(_input_part(x_t, W_xh, b_h) + h @ W_hh.T)   # h_t = φ(W_xh x_t + b_h + W_hh h_{t-1})
+        o = rnn_logits(h, W_hy, b_y)                          # o_t = W_hy h_t + b_y
         H.append(h)
         outs.append(o)
-        x_t = o if feedback == "output" else xp.zeros_like(a["x"])
+        x_t = o if feedback == "output" else xp.zeros_like(x)
     return xp.stack(outs, axis=0), xp.stack(H, axis=0)
 
 
 @implements("topology.many-to-one")
+@params(**RNN_WEIGHTS, **RNN_SEQUENCE, **RNN_OUTPUT, nonlinearity=NONLINEARITY)
 def many_to_one(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = None,
                 h0: Any = None, nonlinearity: str = "tanh") -> Any:
     r"""A whole sequence in, one output out, read from the last state.
@@ -165,6 +160,7 @@ def many_to_one(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = N
 
 
 @implements("topology.many-to-many")
+@params(**RNN_WEIGHTS, **RNN_SEQUENCE, **RNN_OUTPUT, nonlinearity=NONLINEARITY)
 def many_to_many(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = None,
                  h0: Any = None, nonlinearity: str = "tanh") -> tuple[Any, Any]:
     r"""Aligned many-to-many: one output for every input, at the same step.
@@ -187,7 +183,8 @@ def many_to_many(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = 
     >>> import numpy as np
     >>> from seqcore import many_to_many
     >>> xs = np.array([[1.0], [0.0], [0.0]])
-    >>> O, H = many_to_many(xs, np.array([[2.0]]), np.array([[0.5]]), None, np.array([[1.0]]))
+    >>> W_xh, W_hh, W_hy = np.array([[2.0]]), np.array([[0.5]]), np.array([[1.0]])
+    >>> O, H = many_to_many(xs, W_xh, W_hh, None, W_hy)
     >>> print(O[:, 0].round(4))
     [0.964  0.4479 0.2203]
     """
@@ -196,6 +193,11 @@ def many_to_many(xs: Any, W_xh: Any, W_hh: Any, b_h: Any, W_hy: Any, b_y: Any = 
 
 
 @implements("topology.encoder-decoder")
+@params(encoder=Group(**RNN_WEIGHTS),
+        decoder=Group(W_xh=Floats("hidden", "dec_input"), W_hh=RNN_WEIGHTS["W_hh"],
+                      b_h=RNN_WEIGHTS["b_h"]),
+        xs=RNN_SEQUENCE["xs"], ys_in=Floats("dec_time", "batch?", "dec_input", nonempty="dec_time"),
+        **RNN_OUTPUT, nonlinearity=NONLINEARITY)
 def encoder_decoder(xs: Any, ys_in: Any, encoder: tuple, decoder: tuple, W_hy: Any,
                     b_y: Any = None, nonlinearity: str = "tanh") -> tuple[Any, Any]:
     r"""Many-to-many with different lengths: encode :math:`T` inputs, decode :math:`T'` outputs.
@@ -203,11 +205,11 @@ def encoder_decoder(xs: Any, ys_in: Any, encoder: tuple, decoder: tuple, W_hy: A
     .. math::
 
         \begin{aligned}
-        h_t &= \phi(W^{e}_{xh}\, x_t + W^{e}_{hh}\, h_{t-1} + b^{e}_h), \quad t = 1, \dots, T,
-            \qquad h_0 = \mathbf{0} \\
-        s_0 &= h_T, \qquad
-        s_\tau = \phi(W^{d}_{xh}\, u_\tau + W^{d}_{hh}\, s_{\tau-1} + b^{d}_h), \qquad
-        o_\tau = W_{hy}\, s_\tau + b_y, \quad \tau = 1, \dots, T'
+        h_t &= \phi(W^{e}_{xh}\, x_t + W^{e}_{hh}\, h_{t-1} + b^{e}_h),
+            \quad t = 1, \dots, T, \qquad h_0 = \mathbf{0} \\
+        s_\tau &= \phi(W^{d}_{xh}\, u_\tau + W^{d}_{hh}\, s_{\tau-1} + b^{d}_h),
+            \quad \tau = 1, \dots, T', \qquad s_0 = h_T \\
+        o_\tau &= W_{hy}\, s_\tau + b_y
         \end{aligned}
 
     Equation id: ``topology.encoder-decoder``. The encoder's last state is the only
@@ -242,25 +244,7 @@ def encoder_decoder(xs: Any, ys_in: Any, encoder: tuple, decoder: tuple, W_hy: A
     >>> print(O.shape, c.shape)                   # 5 inputs in, 2 outputs out
     (2, 6) (4,)
     """
-    func = "encoder_decoder"
-    for name, params in (("encoder", encoder), ("decoder", decoder)):
-        if not isinstance(params, (tuple, list)) or len(params) != 3:
-            raise TypeError(f"{func}: `{name}` must be a tuple (W_xh, W_hh, b_h); got "
-                            f"{type(params).__name__}"
-                            + (f" of length {len(params)}" if hasattr(params, "__len__") else ""))
-    _, a = namespace(func, xs=xs, ys_in=ys_in, enc_W_hh=encoder[1], dec_W_hh=decoder[1])
-    n_enc, n_dec = int(a["enc_W_hh"].shape[0]), int(a["dec_W_hh"].shape[0])
-    if n_enc != n_dec:
-        raise ShapeError(f"{func}: the encoder's hidden size ({n_enc}, from `encoder` W_hh "
-                         f"{tuple(a['enc_W_hh'].shape)}) must equal the decoder's ({n_dec}, from "
-                         f"`decoder` W_hh {tuple(a['dec_W_hh'].shape)}): h_T becomes s_0")
-    if a["xs"].ndim != a["ys_in"].ndim:
-        raise ShapeError(f"{func}: `ys_in` must have the rank of `xs` ({a['xs'].ndim}-D, "
-                         f"time first); got {a['ys_in'].ndim}-D shape {tuple(a['ys_in'].shape)}")
-    if a["xs"].ndim == 3 and int(a["xs"].shape[1]) != int(a["ys_in"].shape[1]):
-        raise ShapeError(f"{func}: `ys_in` must have batch={int(a['xs'].shape[1])} like `xs`; "
-                         f"got shape {tuple(a['ys_in'].shape)}")
-    _, h_T = rnn_forward(a["xs"], *encoder, nonlinearity=nonlinearity)     # the summary
-    S, _ = rnn_forward(a["ys_in"], *decoder, h0=h_T, nonlinearity=nonlinearity)
+    _, h_T = rnn_forward(xs, *encoder, nonlinearity=nonlinearity)          # the summary
+    S, _ = rnn_forward(ys_in, *decoder, h0=h_T, nonlinearity=nonlinearity)  # s_0 = h_T
     return rnn_logits(S, W_hy, b_y), h_T
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, choice, floating, namespace
+from ._validate import Floats, Function, Options, Real, ShapeError, params
 
 __all__ = [
     "circle",
@@ -41,16 +43,23 @@ TAU = 2 * math.pi
 DOMAINS = ("circle", "torus", "klein")
 
 
-def _coords(func: str, **coords: Any) -> tuple[Any, dict[str, Any]]:
-    xp, a = namespace(func, **coords)
-    floating(func, xp, **a)
-    shapes = {k: tuple(v.shape) for k, v in a.items()}
-    if len(set(shapes.values())) > 1:
-        raise ShapeError(f"{func}: the parameters must have one shape; got {shapes}")
-    return xp, a
+#: Parameters of a map: floating arrays of one shape (points of the domain, coordinate-wise).
+PARAMETER = Floats(...)
+MAP = Function("a callable map of the coordinate arrays")
+
+
+def _jacobian(f: Callable[..., Any], coords: tuple[Any, ...], eps: float) -> Any:
+    xp = array_namespace(*coords)
+    columns = []
+    for j in range(len(coords)):
+        plus = [p + eps if i == j else p for i, p in enumerate(coords)]
+        minus = [p - eps if i == j else p for i, p in enumerate(coords)]
+        columns.append((f(*plus) - f(*minus)) / (2 * eps))   # ∂F/∂x_j, shape (..., k)
+    return xp.stack(columns, axis=-1)
 
 
 @implements("topology.circle")
+@params(t=PARAMETER, radius=Real(gt=0))
 def circle(t: Any, radius: float = 1.0) -> Any:
     r"""The circle, embedded in the plane.
 
@@ -79,14 +88,12 @@ def circle(t: Any, radius: float = 1.0) -> Any:
     [[1. 0.]
      [0. 1.]]
     """
-    if not radius > 0:
-        raise ValueError(f"circle: `radius` must be > 0; got {radius!r}")
-    xp, a = _coords("circle", t=t)
-    t = a["t"]
-    return xp.stack([radius * xp.cos(t), radius * xp.sin(t)], axis=-1)
+    xp = array_namespace(t)
+    return xp.stack([radius * xp.cos(t), radius * xp.sin(t)], axis=-1)   # (r cos t, r sin t)
 
 
 @implements("topology.figure-eight")
+@params(t=PARAMETER)
 def figure_eight(t: Any) -> Any:
     r"""The figure eight: an immersion of the circle in the plane that is not injective.
 
@@ -115,12 +122,14 @@ def figure_eight(t: Any) -> Any:
     [[ 0.  0.]
      [ 0. -0.]]
     """
-    xp, a = _coords("figure_eight", t=t)
-    t = a["t"]
-    return xp.stack([xp.sin(t), xp.sin(t) * xp.cos(t)], axis=-1)
+    xp = array_namespace(t)
+    return xp.stack([xp.sin(t), xp.sin(t) * xp.cos(t)], axis=-1)          # (sin t, sin t cos t)
 
 
 @implements("topology.klein-bottle")
+@params(u=PARAMETER, v=PARAMETER,
+        r=Real(gt=Fraction(5, 4), hint=" (the tube reaches 5/4 from the central circle, "
+                                       "so a smaller r crosses the axis)"))
 def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     r"""The figure-8 immersion of the Klein bottle in :math:`\mathbb{R}^3`.
 
@@ -162,11 +171,7 @@ def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
     [[ 1.6209  2.5244  0.    ]
      [ 1.6209  2.5244 -0.    ]]
     """
-    if not r > 1.25:
-        raise ValueError(f"klein_bottle: `r` must be > 5/4 (the tube reaches 5/4 from the "
-                         f"central circle, so a smaller r crosses the axis); got {r!r}")
-    xp, a = _coords("klein_bottle", u=u, v=v)
-    u, v = a["u"], a["v"]
+    xp = array_namespace(u)
     cu, su = xp.cos(u / 2), xp.sin(u / 2)
     rho = r + cu * xp.sin(v) - su * xp.sin(2 * v)        # distance from the z axis
     z = su * xp.sin(v) + cu * xp.sin(2 * v)
@@ -174,6 +179,7 @@ def klein_bottle(u: Any, v: Any, r: float = 3.0) -> Any:
 
 
 @implements("topology.jacobian")
+@params(f=MAP, coords=PARAMETER, eps=Real(gt=0))
 def jacobian(f: Callable[..., Any], *coords: Any, eps: float = 1e-6) -> Any:
     r"""The Jacobian of a parametrized map at every grid point, by central differences.
 
@@ -208,24 +214,13 @@ def jacobian(f: Callable[..., Any], *coords: Any, eps: float = 1e-6) -> Any:
     [[[0.]
       [1.]]]
     """
-    func = "jacobian"
-    if not callable(f):
-        raise TypeError(f"{func}: `f` must be a callable map; got {type(f).__name__}")
     if not coords:
-        raise ValueError(f"{func}: give at least one coordinate array after `f`")
-    if not eps > 0:
-        raise ValueError(f"{func}: `eps` must be > 0; got {eps!r}")
-    xp, a = _coords(func, **{f"coords[{i}]": c for i, c in enumerate(coords)})
-    pts = list(a.values())
-    columns = []
-    for j in range(len(pts)):
-        plus = [p + eps if i == j else p for i, p in enumerate(pts)]
-        minus = [p - eps if i == j else p for i, p in enumerate(pts)]
-        columns.append((f(*plus) - f(*minus)) / (2 * eps))   # ∂F/∂x_j, shape (..., k)
-    return xp.stack(columns, axis=-1)
+        raise ValueError("jacobian: give at least one coordinate array after `f`")
+    return _jacobian(f, coords, eps)
 
 
 @implements("topology.immersion")
+@params(f=MAP, coords=PARAMETER, eps=Real(gt=0), rtol=Real(ge=0), atol=Real(ge=0))
 def immersion_rank(f: Callable[..., Any], *coords: Any, eps: float = 1e-6,
                    rtol: float = 1e-6, atol: float = 1e-8) -> tuple[Any, Any]:
     r"""Rank of the Jacobian at each grid point, and its smallest singular value.
@@ -262,14 +257,13 @@ def immersion_rank(f: Callable[..., Any], *coords: Any, eps: float = 1e-6,
     >>> from seqcore import figure_eight, immersion_rank
     >>> t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
     >>> rank, smallest = immersion_rank(figure_eight, t)
-    >>> print(int(rank.min()), round(float(smallest.min()), 4))   # rank 1 = dim S¹ everywhere
+    >>> print(int(rank.min()), round(float(smallest.min()), 4))   # rank 1 = dim S¹
     1 0.6614
     """
-    for name, tol in (("rtol", rtol), ("atol", atol)):
-        if not tol >= 0:                                  # also refuses NaN
-            raise ValueError(f"immersion_rank: `{name}` must be >= 0; got {tol!r}")
-    J = jacobian(f, *coords, eps=eps)
-    xp, _ = namespace("immersion_rank", J=J)
+    if not coords:
+        raise ValueError("immersion_rank: give at least one coordinate array after `f`")
+    J = _jacobian(f, coords, eps)
+    xp = array_namespace(J)
     s = xp.linalg.svdvals(J)                              # (..., min(k, m)), descending
     floor = xp.maximum(rtol * s[..., :1], xp.full_like(s[..., :1], atol))
     rank = xp.sum(xp.astype(s > floor, xp.int64), axis=-1)
@@ -294,6 +288,8 @@ def _parameter_distance(domain: str, p: np.ndarray, q: np.ndarray) -> np.ndarray
 
 
 @implements("topology.double-points")
+@params(points=Floats("n", "k", host=True), params=Floats("n", "m", host=True), tol=Real(gt=0),
+        min_separation=Real(gt=0), domain=Options(*DOMAINS))
 def self_intersections(points: Any, params: Any, tol: float, min_separation: float,
                        domain: str = "circle") -> np.ndarray:
     r"""Pairs of sample points that are far apart on the manifold but meet in the image.
@@ -331,25 +327,22 @@ def self_intersections(points: Any, params: Any, tol: float, min_separation: flo
     >>> import numpy as np
     >>> from seqcore import figure_eight, self_intersections
     >>> t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
-    >>> pairs = self_intersections(figure_eight(t), t[:, None], tol=0.02, min_separation=1.0)
+    >>> pairs = self_intersections(figure_eight(t), t[:, None], tol=0.02,
+    ...                            min_separation=1.0)
     >>> print(len(pairs) > 0, np.round(t[pairs[0]], 4))          # t = 0 meets t = π
     True [0.     3.1416]
     """
     from scipy.spatial import cKDTree
 
-    func = "self_intersections"
-    choice(func, "domain", domain, DOMAINS)
-    P, Q = np.asarray(points), np.asarray(params)
-    if P.ndim != 2 or P.shape[0] < 2:
-        raise ShapeError(f"{func}: `points` must be 2-D (n, k) with n ≥ 2; got shape {P.shape}")
+    P, Q = points, params
+    if P.shape[0] < 2:
+        raise ShapeError(f"self_intersections: `points` must be 2-D (n, k) with n ≥ 2; got shape "
+                         f"{P.shape}")
     m = 1 if domain == "circle" else 2
-    if Q.shape != (P.shape[0], m):
-        raise ShapeError(f"{func}: `params` must have shape (n, m) = ({P.shape[0]}, {m}) for "
-                         f"domain {domain!r}; got {Q.shape}")
-    if not tol > 0 or not min_separation > 0:
-        raise ValueError(f"{func}: `tol` and `min_separation` must be > 0; got {tol!r}, "
-                         f"{min_separation!r}")
-    close = cKDTree(P).query_pairs(tol, output_type="ndarray")
+    if Q.shape[1] != m:
+        raise ShapeError(f"self_intersections: `params` must have shape (n, m) = ({P.shape[0]}, "
+                         f"{m}) for domain {domain!r}; got {Q.shape}")
+    close = cKDTree(P).query_pairs(tol, output_type="ndarray")     # |F(p) − F(q)| ≤ tol
     if close.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     far = _parameter_distance(domain, Q[close[:, 0]], Q[close[:, 1]]) > min_separation

@@ -37,11 +37,28 @@ import array_api_compat
 import numpy as np
 
 from ._trace import implements
-from ._validate import choice
-from .gradients import clip_grad_norm
+from ._validate import (
+    NO_DIMS,
+    Domain,
+    FilePath,
+    Flag,
+    Function,
+    Integer,
+    Ints,
+    Named,
+    Options,
+    Real,
+    Seed,
+    Text,
+    _kind,
+    calling,
+    params,
+)
+from .gradients import _global_norm, clip_grad_norm
 from .optim import Optimizer
 
 __all__ = [
+    "bits_per_character",
     "evaluate_perplexity",
     "global_grad_norm",
     "load_checkpoint",
@@ -57,38 +74,31 @@ PARTITIONS = ("sequential", "random")
 
 # --- batches ------------------------------------------------------------------------------
 
-def _stream(func: str, tokens: Any) -> np.ndarray:
-    ids = np.asarray(tokens)
-    if ids.ndim == 1 and ids.size == 0:
-        raise ValueError(f"{func}: `tokens` is empty; a corpus needs at least one token")
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"{func}: `tokens` must be a 1-D sequence of integer token ids; got "
-                        f"{ids.ndim}-D dtype {ids.dtype}")
-    return ids.astype(np.int64, copy=False)
-
-
-def _size(func: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{func}: `{name}` must be an integer ≥ 1; got {value!r}")
-    return int(value)
+#: A token stream: a non-empty 1-D sequence of integer ids, read on the host.
+STREAM = Ints("tokens", host=True, nonempty="tokens")
+#: How a stream is cut into (T, B) batches.
+BATCHES = {"tokens": STREAM, "batch": Integer(ge=1), "steps": Integer(ge=1)}
 
 
 @implements("train.sequential-batches")
+@params(**BATCHES, offset=Integer(ge=0))
 def sequential_batches(tokens: Any, batch: int, steps: int, offset: int = 0
                        ) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Cut a token stream into batches whose rows continue from one batch to the next.
 
     .. math::
 
-        X^{(i)}_{t,b} = x_{o + bL + iT + t}, \qquad Y^{(i)}_{t,b} = x_{o + bL + iT + t + 1},
-        \qquad L = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
+        X^{(i)}_{t,b} = w_{o + bR + iT + t}, \qquad Y^{(i)}_{t,b} = w_{o + bR + iT + t + 1},
+        \qquad R = \left\lfloor \frac{N - 1 - o}{B} \right\rfloor
 
     Equation id: ``train.sequential-batches``. Row :math:`b` is the stretch of
-    :math:`L` tokens starting at :math:`o + bL`; batch :math:`i` holds its steps
-    :math:`iT \dots iT + T - 1`, for :math:`i = 0 \dots \lfloor L/T \rfloor - 1`.
+    :math:`R` tokens starting at :math:`o + bR` (``L`` in the code); batch :math:`i`
+    holds its steps :math:`iT \dots iT + T - 1`, for
+    :math:`i = 0 \dots \lfloor R/T \rfloor - 1`.
     The targets are the inputs shifted by one token. The last state of batch
     :math:`i` is therefore the state the network would have at the start of batch
-    :math:`i + 1` if it had read the stream without stopping.
+    :math:`i + 1` if it had read the stream without stopping, with the weights of
+    batch :math:`i` (an update between the two batches is not taken into account).
 
     Parameters
     ----------
@@ -116,22 +126,19 @@ def sequential_batches(tokens: Any, batch: int, steps: int, offset: int = 0
     [[0, 1, 2], [6, 7, 8]] [[1, 2, 3], [7, 8, 9]]
     [[3, 4, 5], [9, 10, 11]] [[4, 5, 6], [10, 11, 12]]
     """
-    func = "sequential_batches"
-    ids = _stream(func, tokens)
-    B, T = _size(func, "batch", batch), _size(func, "steps", steps)
-    if isinstance(offset, bool) or not isinstance(offset, int | np.integer) or offset < 0:
-        raise ValueError(f"{func}: `offset` must be an integer ≥ 0; got {offset!r}")
+    ids, B, T = tokens, batch, steps
     L = (ids.size - 1 - offset) // B
     if L < T:
-        raise ValueError(f"{func}: `tokens` is too short: {ids.size} tokens give rows of "
-                         f"{max(L, 0)} < `steps`={T} for batch={B}, offset={offset}; need at "
-                         f"least batch·steps + offset + 1 = {B * T + offset + 1} tokens")
+        raise ValueError(f"sequential_batches: `tokens` is too short: {ids.size} tokens give "
+                         f"rows of {max(L, 0)} < `steps`={T} for batch={B}, offset={offset}; "
+                         f"need at least batch·steps + offset + 1 = {B * T + offset + 1} tokens")
     rows_x = ids[offset:offset + B * L].reshape(B, L)               # row b starts at o + bL
     rows_y = ids[offset + 1:offset + 1 + B * L].reshape(B, L)
     return [(np.ascontiguousarray(rows_x[:, i * T:(i + 1) * T].T),
              np.ascontiguousarray(rows_y[:, i * T:(i + 1) * T].T)) for i in range(L // T)]
 
 
+@params(**BATCHES, rng=Seed())
 def random_batches(tokens: Any, batch: int, steps: int, rng: Any = None
                    ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Chunks of ``steps`` tokens from a random start, shuffled into batches of ``batch``.
@@ -160,14 +167,11 @@ def random_batches(tokens: Any, batch: int, steps: int, rng: Any = None
     >>> print(X.T.tolist(), Y.T.tolist())
     [[11, 12, 13, 14], [3, 4, 5, 6]] [[12, 13, 14, 15], [4, 5, 6, 7]]
     """
-    func = "random_batches"
-    ids = _stream(func, tokens)
-    B, T = _size(func, "batch", batch), _size(func, "steps", steps)
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    ids, B, T, gen = tokens, batch, steps, np.random.default_rng(rng)   # a Generator passes
     offset = int(gen.integers(T))
     starts = np.arange(offset, ids.size - T, T)          # each chunk needs T + 1 tokens
     if starts.size < B:
-        raise ValueError(f"{func}: `tokens` is too short: {ids.size} tokens give "
+        raise ValueError(f"random_batches: `tokens` is too short: {ids.size} tokens give "
                          f"{starts.size} chunks of `steps`={T} + 1, fewer than `batch`={B}")
     starts = gen.permutation(starts)
     out = []
@@ -178,6 +182,7 @@ def random_batches(tokens: Any, batch: int, steps: int, rng: Any = None
     return out
 
 
+@params(**BATCHES, partition=Options(*PARTITIONS), seed=Seed())
 def stream_batches(tokens: Any, batch: int, steps: int, partition: str = "sequential",
                    seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray, bool]]:
     """Endless ``(X, Y, reset)`` over epochs; ``reset`` says: start from the zero state.
@@ -199,13 +204,10 @@ def stream_batches(tokens: Any, batch: int, steps: int, partition: str = "sequen
     [2, 3, 4, 5] True
     [6, 7, 8, 9] False
     """
-    func = "stream_batches"
-    choice(func, "partition", partition, PARTITIONS)
-    ids = _stream(func, tokens)
-    rng = np.random.default_rng(seed)
     # check now: an error from inside a generator would surface only at the first batch
-    first = _epoch(ids, batch, steps, partition, rng)
-    return _endless(first, ids, batch, steps, partition, rng)
+    rng = np.random.default_rng(seed)
+    first = _epoch(tokens, batch, steps, partition, rng)
+    return _endless(first, tokens, batch, steps, partition, rng)
 
 
 def _epoch(ids: np.ndarray, batch: int, steps: int, partition: str, rng: np.random.Generator):
@@ -225,11 +227,13 @@ def _endless(first, ids, batch, steps, partition, rng):
 
 # --- measuring ----------------------------------------------------------------------------
 
+@params(grads=Named())
 def global_grad_norm(grads: Mapping[str, Any]) -> float:
     r"""The global L2 norm :math:`\sqrt{\sum_i \lVert g_i \rVert^2}` (inf or NaN if any is).
 
     The quantity :func:`seqcore.clip_grad_norm` caps; unlike it, this accepts
-    non-finite gradients, to report a run that blew up.
+    non-finite gradients, to report a run that blew up. Finite entries beyond
+    about 1e154, whose squares overflow, still give the exact norm.
 
     Examples
     --------
@@ -238,16 +242,14 @@ def global_grad_norm(grads: Mapping[str, Any]) -> float:
     >>> global_grad_norm({"a": np.array([3.0]), "b": np.array([[4.0]])})
     5.0
     """
-    if not isinstance(grads, Mapping) or not grads:
-        raise TypeError(f"global_grad_norm: `grads` must be a non-empty dict of arrays; got "
-                        f"{type(grads).__name__}")
-    total = 0.0
-    for g in grads.values():
-        xp = array_api_compat.array_namespace(g)
-        total += float(xp.sum(g * g))
-    return math.sqrt(total) if math.isfinite(total) else total
+    arrays = list(grads.values())
+    xp = array_api_compat.array_namespace(*arrays)
+    if not all(bool(xp.all(xp.isfinite(g))) for g in arrays):   # a run that blew up: as is
+        return math.sqrt(sum(float(xp.sum(g * g)) for g in arrays))
+    return float(_global_norm(xp, arrays))     # √(Σ ‖g_i‖²), exact where the squares overflow
 
 
+@params(**BATCHES)
 def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batch: int = 16,
                         steps: int = 64) -> float:
     r"""Perplexity of ``model`` on a held-out stream: :math:`\exp` of the mean cross-entropy.
@@ -267,10 +269,8 @@ def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batc
     >>> round(evaluate_perplexity(lm, p, np.arange(40) % 5, batch=2, steps=8), 6)
     5.0
     """
-    func = "evaluate_perplexity"
-    ids = _stream(func, tokens)
-    B, T = _size(func, "batch", batch), _size(func, "steps", steps)
-    B = max(1, min(B, (ids.size - 1) // T))
+    ids, T = tokens, steps
+    B = max(1, min(batch, (ids.size - 1) // T))
     batches = sequential_batches(ids, B, T)
     like = next(iter(params.values()))
     state = model.zero_state(B, like)
@@ -285,6 +285,57 @@ def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batc
         total -= float(xp.sum(picked))
         count += Y.size
     return math.exp(total / count)
+
+
+@implements("lm.bits-per-char")
+@params(tokens=STREAM, characters=Integer(ge=1))
+def bits_per_character(model: Any, params: Mapping[str, Any], tokens: Any,
+                       characters: int) -> float:
+    r"""Bits per character: the held-out text's negative log₂-likelihood over its characters.
+
+    .. math::
+
+        \operatorname{bpc}
+        = -\frac{1}{N_{\text{char}}} \sum_{t=1}^{T} \log_2 p_\theta(u_t \mid u_0, \dots, u_{t-1})
+
+    Equation id: ``lm.bits-per-char``. ``tokens`` is :math:`u_0, u_1, \dots, u_T`: the
+    context token :math:`u_0` (the last unit before the held-out text) is read, not
+    scored; each of :math:`u_1 \dots u_T` is predicted once, in one row, with the
+    state carried from the start. Dividing by the number of characters
+    :math:`N_{\text{char}}` instead of the number of units :math:`T` makes models
+    with different units comparable: whatever the unit, the sum is the information
+    the model needs to write that text (per token it is :math:`\log_2` of the
+    perplexity).
+
+    Parameters
+    ----------
+    model, params
+        A model (``forward``, ``zero_state``) and its parameters.
+    tokens : 1-D integer array
+        The context id, then the ids of the held-out text.
+    characters : int
+        How many characters those units spell (>= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqcore import RecurrentLM, bits_per_character, evaluate_perplexity
+    >>> lm = RecurrentLM("gru", vocab_size=4, embed=3, hidden=5)
+    >>> p = lm.init_params(seed=0)
+    >>> ids = np.array([0, 1, 2, 3, 2, 1, 0])             # the context, then 6 units
+    >>> ppl = evaluate_perplexity(lm, p, ids, batch=1, steps=6)
+    >>> bits = bits_per_character(lm, p, ids, characters=6)      # a character a unit
+    >>> bool(np.isclose(bits, np.log2(ppl)))
+    True
+    >>> bool(np.isclose(bits_per_character(lm, p, ids, characters=12), bits / 2))
+    True
+    """
+    if tokens.size < 2:
+        raise ValueError(f"{calling()}: `tokens` is too short: it needs the context token "
+                         f"and at least one token to predict; got {tokens.size}")
+    predicted = tokens.size - 1
+    perplexity = evaluate_perplexity(model, params, tokens, batch=1, steps=predicted)
+    return math.log2(perplexity) * predicted / characters
 
 
 # --- the loop -----------------------------------------------------------------------------
@@ -305,6 +356,26 @@ class TrainResult:
     seconds: float = 0.0
 
 
+class _Instance(Domain):
+    """An instance of a class (a :class:`~seqcore.Optimizer`)."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def describe(self, dims: Mapping[str, Any] = NO_DIMS) -> str:
+        return f"a seqcore.{self.cls.__name__}"
+
+    def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
+        if not isinstance(value, self.cls):
+            raise self.fail(TypeError, func, name, _kind(value))
+        return value
+
+
+@params(steps=Integer(ge=1), optimizer=_Instance(Optimizer),
+        schedule=Function("a callable step -> learning rate", optional=True),
+        clip=Real(gt=0, optional=True),
+        evaluate=Function("a callable params -> {name: value}", optional=True),
+        eval_every=Integer(ge=0), progress=Flag(), desc=Text())
 def train(model: Any, params: Mapping[str, Any],
           batches: Iterable[tuple[Any, Any, bool]], *, steps: int, optimizer: Optimizer,
           schedule: Callable[[int], float] | None = None, clip: float | None = None,
@@ -358,16 +429,6 @@ def train(model: Any, params: Mapping[str, Any],
     >>> print(round(run.loss[0], 2), round(run.loss[-1], 4))
     1.46 0.0006
     """
-    func = "train"
-    steps = _size(func, "steps", steps)
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{func}: `optimizer` must be a seqcore.Optimizer; got "
-                        f"{type(optimizer).__name__}")
-    if clip is not None and not (isinstance(clip, int | float) and not isinstance(clip, bool)
-                                 and math.isfinite(clip) and clip > 0):
-        raise ValueError(f"{func}: `clip` must be None or a finite number > 0; got {clip!r}")
-    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 0:
-        raise ValueError(f"{func}: `eval_every` must be an integer ≥ 0; got {eval_every!r}")
     from tqdm.auto import tqdm
 
     params = dict(params)
@@ -407,6 +468,7 @@ def train(model: Any, params: Mapping[str, Any],
 
 # --- checkpoints --------------------------------------------------------------------------
 
+@params(path=FilePath(".npz"), params=Named())
 def save_checkpoint(path: str | Path, params: Mapping[str, Any],
                     meta: Mapping[str, Any] | None = None) -> Path:
     """Write the parameters (and JSON-able ``meta``) to an ``.npz`` file; return its path.
@@ -423,10 +485,7 @@ def save_checkpoint(path: str | Path, params: Mapping[str, Any],
     >>> print(params["W"].tolist(), meta)
     [[1.0, 0.0], [0.0, 1.0]] {'step': 3}
     """
-    func = "save_checkpoint"
-    if not isinstance(params, Mapping) or not params:
-        raise TypeError(f"{func}: `params` must be a non-empty dict of arrays; got "
-                        f"{type(params).__name__}")
+    func = calling()
     if "__meta__" in params:
         raise ValueError(f"{func}: `params` must not use the reserved name '__meta__'")
     arrays = {}
@@ -438,15 +497,12 @@ def save_checkpoint(path: str | Path, params: Mapping[str, Any],
         text = json.dumps(dict(meta or {}))
     except TypeError as err:
         raise TypeError(f"{func}: `meta` must be JSON-serializable ({err})") from None
-    path = Path(path)
-    if path.suffix != ".npz":
-        raise ValueError(f"{func}: `path` must end in .npz (numpy.savez adds it otherwise); "
-                         f"got {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, __meta__=np.asarray(text), **arrays)
     return path
 
 
+@params(path=FilePath(), like=Named(optional=True))
 def load_checkpoint(path: str | Path, like: Mapping[str, Any] | None = None
                     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read a checkpoint written by :func:`save_checkpoint`: ``(params, meta)``.
@@ -465,8 +521,7 @@ def load_checkpoint(path: str | Path, like: Mapping[str, Any] | None = None
     ...
     ValueError: load_checkpoint: ... W: (2, 2) float64 (expected (3, 3) float64)
     """
-    func = "load_checkpoint"
-    path = Path(path)
+    func = calling()
     if not path.is_file():
         raise FileNotFoundError(f"{func}: no checkpoint at {str(path)!r}")
     with np.load(path, allow_pickle=False) as data:

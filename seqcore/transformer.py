@@ -23,15 +23,15 @@ Dropout is left out (evaluation mode).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
-from .attention import _check_mask, scaled_dot_product_attention
+from ._validate import Flag, Floats, Group, Integer, Mask, Real, params
+from .attention import _attention
 
 __all__ = [
     "feed_forward",
@@ -42,9 +42,18 @@ __all__ = [
     "transformer_encoder_block",
 ]
 
+D = Floats("d_model", "d_model")
+B = Floats("d_model", optional=True)
+#: The weights of multi-head attention: four (d_model, d_model) projections and their biases.
+ATTENTION = {"W_q": D, "W_k": D, "W_v": D, "W_o": D, "b_q": B, "b_k": B, "b_v": B, "b_o": B}
+FFN = {"W_1": Floats("d_ff", "d_model"), "b_1": Floats("d_ff", optional=True),
+       "W_2": Floats("d_model", "d_ff"), "b_2": B}
+HEADS = Integer(ge=1, divides="d_model", hint=" so that every head gets d_k = d_model / "
+                "num_heads columns; choose a divisor of d_model")
 
-def _linear(xp: Any, x: Any, W: Any, b: Any) -> Any:
-    y = xp.matmul(x, W.T)
+
+def _linear(x: Any, W: Any, b: Any) -> Any:
+    y = x @ W.T                                        # x Wᵀ + b, rows as vectors
     return y if b is None else y + b
 
 
@@ -64,18 +73,40 @@ def _merge_heads(xp: Any, x: Any) -> Any:
     return xp.reshape(x, (*lead, n, h * d_k))
 
 
-def _check_heads(func: str, d_model: int, num_heads: Any) -> int:
-    if isinstance(num_heads, bool) or not isinstance(num_heads, int | np.integer) \
-            or num_heads < 1:
-        raise ValueError(f"{func}: `num_heads` must be a positive integer; got {num_heads!r}")
-    if d_model % num_heads:
-        raise ValueError(f"{func}: d_model={d_model} must be divisible by `num_heads`="
-                         f"{num_heads} so that every head gets d_k = d_model / num_heads "
-                         "columns; choose a divisor of d_model")
-    return int(num_heads)
+def _mha(query: Any, key: Any, value: Any, w: Mapping[str, Any], h: int, mask: Any,
+         causal: bool) -> tuple[Any, Any]:
+    xp = array_namespace(query)
+    # Q W_i^Q for all heads in one product, then cut the columns into h heads
+    Q = _split_heads(xp, _linear(query, w["W_q"], w["b_q"]), h)
+    K = _split_heads(xp, _linear(key, w["W_k"], w["b_k"]), h)
+    V = _split_heads(xp, _linear(value, w["W_v"], w["b_v"]), h)
+    if mask is not None and mask.ndim >= 2:
+        mask = xp.expand_dims(mask, axis=-3)           # one mask for every head
+    heads, weights = _attention(xp, Q, K, V, mask, causal)
+    # Concat(head_1, ..., head_h) W^O
+    return _linear(_merge_heads(xp, heads), w["W_o"], w["b_o"]), weights
+
+
+def _layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+    xp = array_namespace(x)
+    mu = xp.mean(x, axis=-1, keepdims=True)
+    var = xp.mean((x - mu) ** 2, axis=-1, keepdims=True)       # biased, like torch
+    y = (x - mu) / xp.sqrt(var + eps)
+    if gamma is not None:
+        y = y * gamma
+    return y if beta is None else y + beta
+
+
+def _feed_forward(x: Any, W_1: Any, b_1: Any, W_2: Any, b_2: Any) -> Any:
+    hidden = _linear(x, W_1, b_1)
+    hidden = array_namespace(x).maximum(hidden, array_namespace(x).zeros_like(hidden))  # max(0, ·)
+    return _linear(hidden, W_2, b_2)
 
 
 @implements("transformer.self-attention", "transformer.multi-head")
+@params(**ATTENTION, query=Floats(..., "n_q", "d_model"),
+        key=Floats(..., "n_k", "d_model", nonempty="n_k"), value=Floats(..., "n_k", "d_model"),
+        num_heads=HEADS, mask=Mask(..., "n_q", "n_k"), causal=Flag())
 def multi_head_attention(query: Any, key: Any, value: Any, W_q: Any, W_k: Any, W_v: Any,
                          W_o: Any, num_heads: int, b_q: Any = None, b_k: Any = None,
                          b_v: Any = None, b_o: Any = None, mask: Any = None,
@@ -129,45 +160,13 @@ def multi_head_attention(query: Any, key: Any, value: Any, W_q: Any, W_k: Any, W
      [0.333 0.333 0.333]
      [0.164 0.164 0.673]]
     """
-    func = "multi_head_attention"
-    xp, a = namespace(func, query=query, key=key, value=value, W_q=W_q, W_k=W_k, W_v=W_v,
-                      W_o=W_o, b_q=b_q, b_k=b_k, b_v=b_v, b_o=b_o, mask=mask)
-    floating(func, xp, **{k: v for k, v in a.items() if k != "mask"})
-    q_in = a["query"]
-    if q_in.ndim < 2:
-        raise ShapeError(f"{func}: `query` must be at least 2-D (..., n_q, d_model); got "
-                         f"shape {tuple(q_in.shape)}")
-    lead = tuple(f"lead{i}" for i in range(q_in.ndim - 2))
-    dims = shapes(func, query=(q_in, (*lead, "n_q", "d_model")),
-                  key=(a["key"], (*lead, "n_k", "d_model")),
-                  value=(a["value"], (*lead, "n_k", "d_model")),
-                  **{w: (a[w], ("d_model", "d_model")) for w in ("W_q", "W_k", "W_v", "W_o")},
-                  **{b: (a[b], ("d_model",)) for b in ("b_q", "b_k", "b_v", "b_o")})
-    h = _check_heads(func, dims["d_model"], num_heads)
-    # Q W_i^Q for all heads in one product, then cut the columns into h heads
-    Q = _split_heads(xp, _linear(xp, q_in, a["W_q"], a["b_q"]), h)
-    K = _split_heads(xp, _linear(xp, a["key"], a["W_k"], a["b_k"]), h)
-    V = _split_heads(xp, _linear(xp, a["value"], a["W_v"], a["b_v"]), h)
-    m = a["mask"]
-    if m is not None:   # checked against the caller's shape, before heads are split off
-        _check_mask(func, xp, m, (*(int(s) for s in q_in.shape[:-1]), dims["n_k"]), True)
-    if m is not None and m.ndim >= 2:
-        m = xp.expand_dims(m, axis=-3)           # one mask for every head
-    heads, weights = scaled_dot_product_attention(Q, K, V, mask=m, causal=causal)
-    # Concat(head_1, ..., head_h) W^O
-    return _linear(xp, _merge_heads(xp, heads), a["W_o"], a["b_o"]), weights
-
-
-def _check_d_model(func: str, n: Any, d_model: Any) -> None:
-    for name, v in (("n_positions", n), ("d_model", d_model)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-            raise ValueError(f"{func}: `{name}` must be a positive integer; got {v!r}")
-    if d_model % 2:
-        raise ValueError(f"{func}: `d_model` must be even (sines and cosines come in pairs, "
-                         f"one pair per frequency); got {d_model}")
+    w = {"W_q": W_q, "W_k": W_k, "W_v": W_v, "W_o": W_o, "b_q": b_q, "b_k": b_k, "b_v": b_v,
+         "b_o": b_o}
+    return _mha(query, key, value, w, num_heads, mask, causal)
 
 
 @implements("transformer.positional-encoding")
+@params(n_positions=Integer(ge=1), d_model=Integer(ge=2, multiple_of=2), base=Real(gt=0))
 def positional_encoding(n_positions: int, d_model: int, base: float = 10000.0) -> Any:
     r"""Sinusoidal positional encoding of "Attention Is All You Need".
 
@@ -204,7 +203,6 @@ def positional_encoding(n_positions: int, d_model: int, base: float = 10000.0) -
      [ 0.8415  0.5403  0.01    1.    ]
      [ 0.9093 -0.4161  0.02    0.9998]]
     """
-    _check_d_model("positional_encoding", n_positions, d_model)
     pos = np.arange(n_positions, dtype=np.float64)[:, None]
     omega = base ** (-np.arange(0, d_model, 2, dtype=np.float64) / d_model)   # 1/10000^(2i/d)
     pe = np.empty((n_positions, d_model))
@@ -214,6 +212,7 @@ def positional_encoding(n_positions: int, d_model: int, base: float = 10000.0) -
 
 
 @implements("transformer.pe-shift")
+@params(k=Integer(), d_model=Integer(ge=2, multiple_of=2), base=Real(gt=0))
 def positional_shift(k: int, d_model: int, base: float = 10000.0) -> Any:
     r"""The rotation :math:`M_k` with :math:`\mathrm{PE}(pos + k) = M_k \mathrm{PE}(pos)`.
 
@@ -249,9 +248,6 @@ def positional_shift(k: int, d_model: int, base: float = 10000.0) -> Any:
     >>> print(np.allclose(PE[:7] @ M3.T, PE[3:]))     # every row moved by 3
     True
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer):
-        raise TypeError(f"positional_shift: `k` must be an integer offset; got {k!r}")
-    _check_d_model("positional_shift", 1, d_model)
     omega = base ** (-np.arange(0, d_model, 2, dtype=np.float64) / d_model)
     c, s = np.cos(k * omega), np.sin(k * omega)
     M = np.zeros((d_model, d_model))
@@ -263,6 +259,8 @@ def positional_shift(k: int, d_model: int, base: float = 10000.0) -> Any:
 
 
 @implements("transformer.layer-norm")
+@params(x=Floats(..., "d"), gamma=Floats("d", optional=True), beta=Floats("d", optional=True),
+        eps=Real(ge=0))
 def layer_norm(x: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5) -> Any:
     r"""Layer normalization over the last axis (the features of one position).
 
@@ -293,25 +291,11 @@ def layer_norm(x: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5) -
     >>> print(layer_norm(np.array([1.0, 2.0, 3.0]), eps=0.0).round(4))
     [-1.2247  0.      1.2247]
     """
-    func = "layer_norm"
-    if not (isinstance(eps, int | float) and eps >= 0 and math.isfinite(eps)):
-        raise ValueError(f"{func}: `eps` must be a finite number ≥ 0; got {eps!r}")
-    xp, a = namespace(func, x=x, gamma=gamma, beta=beta)
-    floating(func, xp, **a)
-    x = a["x"]
-    if x.ndim == 0:
-        raise ShapeError(f"{func}: `x` must have at least one axis (..., d); got a scalar")
-    shapes(func, x=(x, (*(f"lead{i}" for i in range(x.ndim - 1)), "d")),
-           gamma=(a["gamma"], ("d",)), beta=(a["beta"], ("d",)))
-    mu = xp.mean(x, axis=-1, keepdims=True)
-    var = xp.mean((x - mu) ** 2, axis=-1, keepdims=True)       # biased, like torch
-    y = (x - mu) / xp.sqrt(var + eps)
-    if a["gamma"] is not None:
-        y = y * a["gamma"]
-    return y if a["beta"] is None else y + a["beta"]
+    return _layer_norm(x, gamma, beta, eps)
 
 
 @implements("transformer.ffn")
+@params(**FFN, x=Floats(..., "d_model"))
 def feed_forward(x: Any, W_1: Any, b_1: Any, W_2: Any, b_2: Any) -> Any:
     r"""The position-wise feed-forward network: the same two-layer MLP at every position.
 
@@ -344,25 +328,18 @@ def feed_forward(x: Any, W_1: Any, b_1: Any, W_2: Any, b_2: Any) -> Any:
     [[2.]
      [3.]]
     """
-    func = "feed_forward"
-    xp, a = namespace(func, x=x, W_1=W_1, b_1=b_1, W_2=W_2, b_2=b_2)
-    floating(func, xp, **a)
-    x = a["x"]
-    if x.ndim == 0:
-        raise ShapeError(f"{func}: `x` must have at least one axis (..., d_model); got a scalar")
-    shapes(func, x=(x, (*(f"lead{i}" for i in range(x.ndim - 1)), "d_model")),
-           W_1=(a["W_1"], ("d_ff", "d_model")), b_1=(a["b_1"], ("d_ff",)),
-           W_2=(a["W_2"], ("d_model", "d_ff")), b_2=(a["b_2"], ("d_model",)))
-    hidden = _linear(xp, x, a["W_1"], a["b_1"])
-    hidden = xp.maximum(hidden, xp.zeros_like(hidden))      # max(0, ·)
-    return _linear(xp, hidden, a["W_2"], a["b_2"])
+    return _feed_forward(x, W_1, b_1, W_2, b_2)
 
 
-BLOCK_PARAMS = ("W_q", "W_k", "W_v", "W_o", "b_q", "b_k", "b_v", "b_o",
-                "W_1", "b_1", "W_2", "b_2", "gamma_1", "beta_1", "gamma_2", "beta_2")
+#: The weights of an encoder block, by name: every key present (a bias or a layer-norm
+#: scale may be None).
+BLOCK = {**ATTENTION, **FFN, "gamma_1": B, "beta_1": B, "gamma_2": B, "beta_2": B}
+BLOCK_PARAMS = tuple(BLOCK)
 
 
 @implements("transformer.post-ln", "transformer.pre-ln")
+@params(params=Group(**BLOCK), x=Floats(..., "n", "d_model"), num_heads=HEADS,
+        norm_first=Flag(), mask=Mask(..., "n", "n"), causal=Flag(), eps=Real(ge=0))
 def transformer_encoder_block(x: Any, params: Mapping[str, Any], num_heads: int,
                               norm_first: bool = False, mask: Any = None,
                               causal: bool = False, eps: float = 1e-5) -> Any:
@@ -412,32 +389,19 @@ def transformer_encoder_block(x: Any, params: Mapping[str, Any], num_heads: int,
     >>> p |= {"gamma_1": np.ones(d), "beta_1": np.zeros(d),
     ...       "gamma_2": np.ones(d), "beta_2": np.zeros(d)}
     >>> y = transformer_encoder_block(rng.normal(size=(5, d)), p, num_heads=2)
-    >>> print(y.shape, np.abs(y.mean(axis=-1)).max() < 1e-12)   # post-LN: mean 0 per position
+    >>> print(y.shape, np.abs(y.mean(axis=-1)).max() < 1e-12)   # post-LN: mean 0 each
     (5, 4) True
     """
-    func = "transformer_encoder_block"
-    if not isinstance(params, Mapping):
-        raise TypeError(f"{func}: `params` must be a mapping of weight names to arrays; got "
-                        f"{type(params).__name__}")
-    missing = [n for n in BLOCK_PARAMS if n not in params]
-    unknown = sorted(set(params) - set(BLOCK_PARAMS))
-    if missing or unknown:
-        raise KeyError(f"{func}: `params` must have exactly the keys {', '.join(BLOCK_PARAMS)}; "
-                       f"missing {missing}, unknown {unknown}")
     p = params
-    x = namespace(func, x=x)[1]["x"]
 
     def ln(v: Any, i: int) -> Any:
-        return layer_norm(v, p[f"gamma_{i}"], p[f"beta_{i}"], eps=eps)
+        return _layer_norm(v, p[f"gamma_{i}"], p[f"beta_{i}"], eps)
 
     def mha(v: Any) -> Any:
-        out, _ = multi_head_attention(v, v, v, p["W_q"], p["W_k"], p["W_v"], p["W_o"], num_heads,
-                                      p["b_q"], p["b_k"], p["b_v"], p["b_o"], mask=mask,
-                                      causal=causal)
-        return out
+        return _mha(v, v, v, p, num_heads, mask, causal)[0]
 
     def ffn(v: Any) -> Any:
-        return feed_forward(v, p["W_1"], p["b_1"], p["W_2"], p["b_2"])
+        return _feed_forward(v, p["W_1"], p["b_1"], p["W_2"], p["b_2"])
 
     if norm_first:
         z = x + mha(ln(x, 1))           # pre-LN: normalize the sublayer's input

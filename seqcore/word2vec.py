@@ -19,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from ._trace import implements
-from ._validate import ShapeError, floating, namespace, shapes
+from ._validate import Counts, Flag, Floats, Integer, Ints, Real, Tokens, calling, params
 from .activations import softmax
 from .embeddings import WordVectors
 
@@ -48,6 +49,7 @@ def _log_sigmoid(xp: Any, x: Any) -> Any:
 
 
 @implements("word2vec.skipgram-softmax")
+@params(U=Floats("vocab", "dim"), v_c=Floats("batch?", "dim"))
 def skipgram_softmax(v_c: Any, U: Any) -> Any:
     r"""The full-softmax skip-gram model: :math:`P(o \mid c)` for every word ``o``.
 
@@ -78,24 +80,15 @@ def skipgram_softmax(v_c: Any, U: Any) -> Any:
     >>> print(skipgram_softmax(np.array([2.0, 0.0]), U).round(4))
     [0.8668 0.1173 0.0159]
     """
-    func = "skipgram_softmax"
-    xp, a = namespace(func, v_c=v_c, U=U)
-    floating(func, xp, **a)
-    shapes(func, U=(a["U"], ("vocab", "dim")), v_c=(a["v_c"], [("dim",), ("batch", "dim")]))
-    return softmax(xp.matmul(a["v_c"], a["U"].T), axis=-1)
+    return softmax(v_c @ U.T, axis=-1)          # p(o | c) = softmax(U v_c)_o
 
 
-def _sgns_inputs(func: str, v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any, Any, Any]:
-    xp, a = namespace(func, v=v, u_pos=u_pos, u_neg=u_neg)
-    floating(func, xp, **a)
-    rank = a["v"].ndim
-    shapes(func,
-           v=(a["v"], [("dim",), ("batch", "dim")]),
-           u_pos=(a["u_pos"], [("dim",), ("batch", "dim")][rank - 1:rank] if rank in (1, 2)
-                  else ("batch", "dim")),
-           u_neg=(a["u_neg"], [("negative", "dim"), ("batch", "negative", "dim")][rank - 1:rank]
-                  if rank in (1, 2) else ("batch", "negative", "dim")))
-    return xp, a["v"], a["u_pos"], a["u_neg"]
+#: The center vector, its true context vector and K noise vectors (one row of a batch or many).
+SGNS = {"v": Floats("batch?", "dim"), "u_pos": Floats("batch?", "dim"),
+        "u_neg": Floats("batch?", "negative", "dim")}
+#: Word counts: non-negative, at least one word, not all zero.
+COUNTS = Counts("vocab", nonempty="vocab")
+POSITIVE = Integer(ge=1)
 
 
 def _scores(xp: Any, v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any]:
@@ -105,6 +98,7 @@ def _scores(xp: Any, v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any]:
 
 
 @implements("word2vec.sgns-loss")
+@params(**SGNS)
 def sgns_loss(v: Any, u_pos: Any, u_neg: Any) -> Any:
     r"""Skip-gram negative-sampling loss of (center, context) pairs with ``K`` noise words.
 
@@ -137,15 +131,16 @@ def sgns_loss(v: Any, u_pos: Any, u_neg: Any) -> Any:
     >>> from seqcore import sgns_loss
     >>> v = np.array([1.0, 0.0]); u_o = np.array([2.0, 0.0])
     >>> u_neg = np.array([[-1.0, 0.0], [0.0, 3.0]])
-    >>> print(round(float(sgns_loss(v, u_o, u_neg)), 4))     # -log σ(2) - log σ(1) - log σ(0)
+    >>> print(round(float(sgns_loss(v, u_o, u_neg)), 4))  # -log σ(2) - log σ(1) - log σ(0)
     1.1333
     """
-    xp, v, u_pos, u_neg = _sgns_inputs("sgns_loss", v, u_pos, u_neg)
+    xp = array_namespace(v)
     s_pos, s_neg = _scores(xp, v, u_pos, u_neg)
     return -_log_sigmoid(xp, s_pos) - xp.sum(_log_sigmoid(xp, -s_neg), axis=-1)
 
 
 @implements("word2vec.sgns-grad")
+@params(**SGNS)
 def sgns_gradients(v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any, Any]:
     r"""The gradients of :func:`sgns_loss`, written out by hand.
 
@@ -182,7 +177,7 @@ def sgns_gradients(v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any, Any]:
     >>> print(gv.round(4), go.round(4), gn.round(4))
     [ 0.7311 -0.5   ] [-0.5 -0. ] [[0.7311 0.    ]]
     """
-    xp, v, u_pos, u_neg = _sgns_inputs("sgns_gradients", v, u_pos, u_neg)
+    xp = array_namespace(v)
     s_pos, s_neg = _scores(xp, v, u_pos, u_neg)
     g_pos = _sigmoid(xp, s_pos) - 1                 # dL/d(u_o·v) = σ(u_o·v) − 1
     g_neg = _sigmoid(xp, s_neg)                     # dL/d(u_k·v) = σ(u_k·v)
@@ -192,23 +187,14 @@ def sgns_gradients(v: Any, u_pos: Any, u_neg: Any) -> tuple[Any, Any, Any]:
     return grad_v, grad_u_pos, grad_u_neg
 
 
-def _counts(func: str, counts: Any) -> np.ndarray:
-    c = np.asarray(counts)
-    if c.ndim != 1 or c.size == 0:
-        raise ShapeError(f"{func}: `counts` must be a non-empty 1-D array of word counts; "
-                         f"got shape {c.shape}")
-    if not (np.issubdtype(c.dtype, np.integer) or np.issubdtype(c.dtype, np.floating)):
-        raise TypeError(f"{func}: `counts` must be numbers; got dtype {c.dtype}")
-    c = c.astype(np.float64)
-    if not np.isfinite(c).all() or (c < 0).any():
-        bad = c[~np.isfinite(c) | (c < 0)][0]
-        raise ValueError(f"{func}: `counts` must be finite and ≥ 0; got {bad}")
-    if c.sum() == 0:
-        raise ValueError(f"{func}: `counts` must not all be zero")
-    return c
+def _some(counts: np.ndarray) -> np.ndarray:
+    if counts.sum() == 0:
+        raise ValueError(f"{calling()}: `counts` must not all be zero")
+    return counts
 
 
 @implements("word2vec.noise")
+@params(counts=COUNTS, power=Real(ge=0))
 def noise_distribution(counts: Any, power: float = 0.75) -> np.ndarray:
     r"""The distribution negative samples are drawn from: unigram counts to the power 3/4.
 
@@ -237,12 +223,12 @@ def noise_distribution(counts: Any, power: float = 0.75) -> np.ndarray:
     >>> print(noise_distribution([81, 16, 1]).round(4))     # 27 : 8 : 1
     [0.75   0.2222 0.0278]
     """
-    c = _counts("noise_distribution", counts)
-    w = c ** float(power)
+    w = _some(counts) ** power                      # count(w)^α, then normalized
     return w / w.sum()
 
 
 @implements("word2vec.subsample")
+@params(counts=COUNTS, sample=Real(ge=0, lt=1))
 def subsample_keep_probability(counts: Any, sample: float = 1e-3) -> np.ndarray:
     r"""Probability of keeping each occurrence of a word when frequent words are subsampled.
 
@@ -275,10 +261,7 @@ def subsample_keep_probability(counts: Any, sample: float = 1e-3) -> np.ndarray:
     >>> print(subsample_keep_probability([500, 300, 150, 50], sample=0.05).round(4))
     [0.4162 0.5749 0.9107 1.    ]
     """
-    func = "subsample_keep_probability"
-    c = _counts(func, counts)
-    if not 0 <= sample < 1:
-        raise ValueError(f"{func}: `sample` must be in [0, 1); got {sample!r}")
+    c = _some(counts)
     if sample == 0:
         return np.ones_like(c)
     threshold = sample * c.sum()                    # t · N, so f(w)/t = count/threshold
@@ -287,6 +270,7 @@ def subsample_keep_probability(counts: Any, sample: float = 1e-3) -> np.ndarray:
     return np.minimum(keep, 1.0)
 
 
+@params(ids=Ints(host=True), window=POSITIVE, shrink=Ints(optional=True, host=True))
 def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = None
                    ) -> np.ndarray:
     r"""All (center, context) pairs of one sentence: context within ``window`` positions.
@@ -311,14 +295,11 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
     >>> skipgram_pairs([10, 11, 12], window=1).tolist()
     [[10, 11], [11, 10], [11, 12], [12, 11]]
     """
-    func = "skipgram_pairs"
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"{func}: `window` must be an integer ≥ 1; got {window!r}")
-    ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+    ids = ids.astype(np.int64, copy=False).reshape(-1)
     T = ids.size
-    reach = np.full(T, window) if shrink is None else window - np.asarray(shrink)
+    reach = np.full(T, window) if shrink is None else window - shrink
     if reach.shape != (T,) or (reach < 1).any() or (reach > window).any():
-        raise ValueError(f"{func}: `shrink` must hold {T} integers in [0, {window - 1}]")
+        raise ValueError(f"skipgram_pairs: `shrink` must hold {T} integers in [0, {window - 1}]")
     pos = np.arange(T)
     out = []
     for offset in range(-window, window + 1):
@@ -332,6 +313,10 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
     return ids[pairs[order]]
 
 
+@params(sentences=Tokens(nested=True), dim=POSITIVE, window=POSITIVE, negative=POSITIVE,
+        epochs=POSITIVE, alpha=Real(gt=0), min_alpha=Real(gt=0, le="alpha"),
+        min_count=POSITIVE, sample=Real(ge=0, lt=1), batch_size=POSITIVE, seed=Integer(ge=0),
+        progress=Flag(), stop_after=Integer(ge=1, le="epochs", optional=True))
 def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: int = 5,
                    negative: int = 5, epochs: int = 5, alpha: float = 0.025,
                    min_alpha: float = 1e-4, min_count: int = 5, sample: float = 1e-3,
@@ -384,28 +369,11 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
     """
     from tqdm.auto import tqdm
 
-    func = "train_skipgram"
-    for name, value, low in (("dim", dim, 1), ("window", window, 1), ("negative", negative, 1),
-                             ("epochs", epochs, 1), ("min_count", min_count, 1),
-                             ("batch_size", batch_size, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{func}: `{name}` must be an integer ≥ {low}; got {value!r}")
-    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int)
-                                   or not 1 <= stop_after <= epochs):
-        raise ValueError(f"{func}: `stop_after` must be None or an integer in [1, `epochs`="
-                         f"{epochs}]; got {stop_after!r}")
-    if not 0 < min_alpha <= alpha:
-        raise ValueError(f"{func}: need 0 < `min_alpha` ≤ `alpha`; got {min_alpha!r}, {alpha!r}")
-    sentences = [list(s) for s in sentences]
-    bad = next((t for s in sentences for t in s if not isinstance(t, str)), None)
-    if bad is not None:
-        raise TypeError(f"{func}: `sentences` must hold lists of str tokens; got {bad!r}")
-
     counts = Counter(t for s in sentences for t in s)
     # sorted by count, ties in order of first appearance (Counter keeps insertion order)
     words = [w for w, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= min_count]
     if not words:
-        raise ValueError(f"{func}: no word occurs `min_count`={min_count} times "
+        raise ValueError(f"train_skipgram: no word occurs `min_count`={min_count} times "
                          f"(the corpus has {sum(counts.values())} tokens)")
     index = {w: i for i, w in enumerate(words)}
     freq = np.array([counts[w] for w in words], dtype=np.float64)
@@ -445,5 +413,6 @@ def train_skipgram(sentences: Iterable[Sequence[str]], dim: int = 100, window: i
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     bar.close()
     if not math.isfinite(losses[-1]):
-        raise FloatingPointError(f"{func}: the loss diverged; lower `alpha` (was {alpha})")
+        raise FloatingPointError(f"train_skipgram: the loss diverged; lower `alpha` (was "
+                                 f"{alpha})")
     return WordVectors(words, W_in), losses

@@ -4,7 +4,8 @@
 definition in each language (``def_ko``, ``def_en``).
 
 - **In every chapter** (a page of mkdocs.yml's navigation outside the ``참고`` section and
-  the home page), the first use of each term becomes a link to its row of the glossary,
+  the home page; the notebooks, which come after the chapters, count as chapters here),
+  the first use of each term becomes a link to its row of the glossary,
   with the definition as its tooltip (``title``) and an id, ``g-<slug of the English
   term>``, the same in both languages. A use counts where a reader reads it: not in a
   heading, an admonition's or a question's title, code, math, a diagram, a link, or a
@@ -35,6 +36,8 @@ from pagekit import build_language, read_yaml
 MARKER = "<!-- glossary -->"
 GLOSSARY_PAGE = "glossary.md"        # the page that shows the glossary, as nav names it
 LANGUAGES = ("ko", "en")
+#: The page kinds (search_ko.page_kinds) whose text links its terms: the pages that teach
+TEACHING = frozenset({"chapter", "notebook"})
 #: Elements whose text is not a use: headings, titles, code, links, scripts
 SKIP_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp",
                        "script", "style", "svg", "math", "summary", "button", "textarea",

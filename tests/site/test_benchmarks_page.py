@@ -79,9 +79,11 @@ def test_a_benchmark_that_printed_nothing_is_refused_by_name():
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["--quick", "--json", "out", "rnn"], (True, Path("out"), ["rnn"])),
-    (["--json=out", "tfidf", "bm25"], (False, Path("out"), ["tfidf", "bm25"])),
-    (["attention"], (False, None, ["attention"])),
+    (["--quick", "--json", "out", "rnn"], (True, Path("out"), ["rnn"], "cpu")),
+    (["--json=out", "tfidf", "bm25"], (False, Path("out"), ["tfidf", "bm25"], "cpu")),
+    (["attention"], (False, None, ["attention"], "cpu")),
+    (["--device", "cuda", "attention"], (False, None, ["attention"], "cuda")),
+    (["--device=cpu", "--quick"], (True, None, [], "cpu")),
 ])
 def test_the_command_line(argv, expected):
     assert parse(argv) == expected
@@ -91,10 +93,45 @@ def test_the_command_line(argv, expected):
     (["--json"], "--json needs a folder"),
     (["--json", "--quick"], "--json needs a folder"),
     (["--fast"], "unknown option '--fast'"),
+    (["--device", "tpu"], "--device must be one of cpu, cuda; got 'tpu'"),
+    (["--device"], "--device must be one of cpu, cuda; got ''"),
 ])
 def test_a_bad_command_line_says_what_is_wrong(argv, message):
     with pytest.raises(SystemExit, match=message):
         parse(argv)
+
+
+def test_device_cuda_says_what_it_skipped(monkeypatch, capsys):
+    """Without CUDA, nothing runs and the reason is printed; with it, the benchmarks that
+    have no GPU variant are named and skipped (their ``run`` is never called)."""
+    from benchmarks import __main__ as cli
+
+    monkeypatch.setattr(cli, "cuda_available", lambda: False)
+    cli.main(["--device", "cuda", "attention"])
+    assert "torch sees no CUDA device" in capsys.readouterr().out
+
+    called = []
+    monkeypatch.setattr(cli, "cuda_available", lambda: True)
+    monkeypatch.setattr(cli, "discover", lambda: {
+        "gpu": type("M", (), {"run": staticmethod(lambda rounds, device: called.append(device)),
+                              "__doc__": "x"}),
+        "cpu_only": type("M", (), {"run": staticmethod(lambda rounds: called.append("cpu"))})})
+    monkeypatch.setattr(cli._timing, "take_sections", lambda: [])
+    cli.main(["--device", "cuda"])
+    assert called == ["cuda"] and "cpu_only: no cuda variant, skipped" in capsys.readouterr().out
+    from benchmarks import bench_attention, bench_kv_cache, bench_tfidf
+    assert cli.takes_device(bench_attention) and cli.takes_device(bench_kv_cache)
+    assert not cli.takes_device(bench_tfidf)
+
+
+def test_a_gpu_record_is_named_for_its_device_and_names_the_gpu(monkeypatch):
+    monkeypatch.setattr(_record, "gpu_name", lambda: "Some GPU")
+    doc = hand_made_doc()
+    gpu = _record.document("demo", [{"title": "t", "notes": [], "figures": []}], rounds=5,
+                           quick=True, about="", wall_seconds=1.0, device="cuda")
+    assert gpu["benchmark"] == "demo-cuda" and gpu["machine"]["gpu"] == "Some GPU"
+    assert gpu["command"].endswith("--device cuda")
+    assert doc["benchmark"] == "demo" and "gpu" not in doc["machine"]
 
 
 def table_rows(markdown: str) -> list[list[str]]:

@@ -103,12 +103,18 @@ def test_code_lines_fit_in_88_columns(path, lines):
 
 
 def docstring_example_lines() -> list[tuple[Path, list[tuple[int, str]]]]:
-    """The ``>>>`` examples of seqcore's docstrings, which the API page shows as code."""
+    """The examples of seqcore's docstrings as the API page shows them: each ``>>>`` line
+    and the output under it, up to the blank line (or the docstring's end) that closes it."""
     files = []
     for module in sorted((ROOT / "seqcore").glob("*.py")):
-        lines = module.read_text(encoding="utf-8").splitlines()
-        examples = [(n, line.strip()) for n, line in enumerate(lines, start=1)
-                    if PROMPT.match(line.strip())]
+        examples, indent = [], None
+        for n, line in enumerate(module.read_text(encoding="utf-8").splitlines(), start=1):
+            if PROMPT.match(line.strip()):
+                indent = len(line) - len(line.lstrip())
+            elif indent is not None and (not line.strip() or '"""' in line):
+                indent = None
+            if indent is not None:
+                examples.append((n, line[indent:] if line[:indent].isspace() else line.strip()))
         files.append((module, examples))
     return files
 
@@ -116,10 +122,13 @@ def docstring_example_lines() -> list[tuple[Path, list[tuple[int, str]]]]:
 PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "seqcore's docstrings are being rewritten on another branch (issue 14); 23 example "
-    "lines are wider than 88 columns and scroll on the API page. Strict: once they fit, "
-    "this marker must go"))
+def test_docstring_example_output_counts_too():
+    module = ROOT / "seqcore" / "bpe.py"
+    lines = dict(docstring_example_lines())[module]
+    assert any(text.startswith("[(('l', 'o'), 7)") for _, text in lines), lines[:5]
+    assert not any(text.startswith("Examples") for _, text in lines)
+
+
 def test_docstring_examples_fit_in_88_columns():
     wide = [report(path, found) for path, lines in docstring_example_lines()
             if (found := too_wide(lines))]

@@ -114,7 +114,7 @@ SOURCE_GATES = [
          ("rnn.ko.md", "'숨겨진 상태' -> write '은닉 상태' (hidden state)")),
 ]
 SOURCE_TESTS = ["tests/site/test_parity.py", "tests/unit/test_snippets.py",
-                "tests/site/test_traceability.py", "tests/site/test_glossary.py"]
+                "tests/tooling/test_traceability.py", "tests/site/test_glossary.py"]
 
 
 # --- faults found in the built site ----------------------------------------------------------

@@ -1,10 +1,13 @@
 """tests/ by kind, and the mutation run selecting by folder.
 
-- ``tests/unit/``: seqcore against independent references, its snippets and doctests,
-  the pages' claims, the public API's input validation;
+- ``tests/unit/``: seqcore against independent references (and the adversarial
+  cross-check), its snippets and doctests, the pages' claims, the public API's input
+  validation, with their helpers (the good calls, the derived bad calls, the references);
 - ``tests/site/``: the pages, the build and its hooks, and the browser tests;
-- ``tests/tooling/``: the checks' own tests (fault injection, the scaffold, the
-  stale-translation check, lint, the contributing guide's commands).
+- ``tests/tooling/``: the checks' own tests and the checks over the whole repository
+  (fault injection, the scaffold, the stale-translation check, lint, the contributing
+  guide's commands, traceability, the notes' coverage map, the validation-to-math ratio,
+  every public function in the validation table).
 
 A new test module belongs in one of them; one left at ``tests/`` fails here, so a
 branch that adds one is told where it goes.

@@ -1,39 +1,35 @@
-"""Every public name of seqcore has a bad-input test.
+"""Every public function, class and method of seqcore is in the input-validation table.
 
-The rule, checked on the test sources' syntax tree (no import of the tests):
-a public function or class ``f`` is *covered* when some test function in
-``tests/`` uses ``pytest.raises`` and ``f`` is called
+The rule: each public callable of ``seqcore.__all__`` (classes with their public methods;
+not the error types and not the formula registry) has
 
-* inside the body of a ``with pytest.raises(...)`` block, or as the callable
-  argument of the call form ``pytest.raises(Err, f, ...)``; or
-* inside the first argument of ``assert_error_names(call, error, fragments)``
-  (``tests/unit/errors.py``, which wraps ``pytest.raises``), which also makes the
-  test a bad-input test; or
-* in the argument list of that test function's ``@pytest.mark.parametrize``
-  decorators (the usual table of bad calls, each a ``lambda`` that the
-  ``with pytest.raises(error)`` block then invokes).
+1. a good call in ``tests/unit/api_calls.py`` (``GOOD``), which ``tests/unit/test_validation.py``
+   runs, and
+2. at least one bad call derived from the domains it declares with ``@params``
+   (``tests/unit/bad_calls.py``), which ``tests/unit/test_validation.py`` makes and checks,
 
-A call is ``f(...)`` or ``module.f(...)`` (an attribute call on a bare name,
-such as ``seqcore.f(...)``); in a parametrize table, a bare reference ``f``
-counts too (tables that pass the function itself).
+unless it is a result record that takes no input to check (``RECORDS``, each with its
+reason). Bad input that depends on the data (a zero vector, an id past the table) is
+tested in each module's own test file; this rule sees that every parameter has a domain.
 """
 
 from __future__ import annotations
 
-import ast
 import inspect
-from pathlib import Path
+
+import pytest
 
 import seqcore
+from seqcore import _validate as v
+from tests.unit.api_calls import GOOD, Call
+from tests.unit.bad_calls import derived_cases, domains_of
 
-TESTS = Path(__file__).resolve().parent.parent   # every kind of test module, tests/*/
-
-# Registry and decorator of the formula trace, and the error types themselves.
-NOT_CHECKED = {"FORMULAS", "implements"}
+NOT_CHECKED = {"FORMULAS", "implements"}     # the formula trace's registry and decorator
+RECORDS = {"Hypothesis": "a NamedTuple that beam_search returns, built by seqcore itself"}
 
 
 def public_callables() -> list[str]:
-    """The names of ``seqcore.__all__`` that take input: functions and non-exception classes."""
+    """Public functions and classes, and the classes' public methods as ``Class.method``."""
     names = []
     for name in seqcore.__all__:
         obj = getattr(seqcore, name)
@@ -42,121 +38,68 @@ def public_callables() -> list[str]:
         if inspect.isclass(obj) and issubclass(obj, BaseException):
             continue
         names.append(name)
+        if inspect.isclass(obj) and name not in RECORDS:
+            names += [f"{name}.{attr}" for attr, f in vars(obj).items()
+                      if not attr.startswith("_") and inspect.isfunction(f)]
     return names
 
 
-def _is_pytest_raises(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "raises" and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "pytest")
+def uncovered(good: dict, cases: list) -> dict[str, list[str]]:
+    derived = {c.name for c in cases}
+    names = public_callables()
+    return {"no good call in tests/unit/api_calls.py": [n for n in names if n not in good],
+            "no derived bad call (declare its domains with @params)":
+                [n for n in names if n in good and n not in derived and n not in RECORDS
+                 and takes_arguments(good[n]().fn)]}
 
 
-def _is_error_assertion(node: ast.AST) -> bool:
-    """``assert_error_names(call, error, fragments)``: pytest.raises plus the message check."""
-    return isinstance(node, ast.Call) and _called_name(node) == "assert_error_names"
-
-
-def _called_name(call: ast.Call) -> str | None:
-    f = call.func
-    if isinstance(f, ast.Name):
-        return f.id
-    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
-        return f.attr
-    return None
-
-
-def _calls(nodes: list[ast.AST], bare_names: bool = False) -> set[str]:
-    found: set[str] = set()
-    for root in nodes:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Call) and (name := _called_name(node)):
-                found.add(name)
-            elif bare_names and isinstance(node, ast.Name):
-                found.add(node.id)
-    return found
-
-
-def _is_parametrize(dec: ast.AST) -> bool:
-    return (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)
-            and dec.func.attr == "parametrize")
-
-
-def covered_names(source: str) -> set[str]:
-    """Names called under ``pytest.raises`` (or in its test's parametrize table) in ``source``."""
-    tree = ast.parse(source)
-    covered: set[str] = set()
-    for fn in ast.walk(tree):
-        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        uses_raises = False
-        for node in ast.walk(fn):
-            if isinstance(node, ast.With | ast.AsyncWith) and any(
-                    _is_pytest_raises(item.context_expr) for item in node.items):
-                uses_raises = True
-                covered |= _calls(node.body)
-            elif _is_pytest_raises(node) and len(node.args) >= 2:
-                uses_raises = True
-                target = node.args[1]
-                if isinstance(target, ast.Name):
-                    covered.add(target.id)
-                elif isinstance(target, ast.Attribute):
-                    covered.add(target.attr)
-                covered |= _calls(node.args[1:])
-            elif _is_error_assertion(node) and node.args:
-                uses_raises = True
-                covered |= _calls(node.args[:1], bare_names=True)
-        if uses_raises:
-            tables = [dec for dec in fn.decorator_list if _is_parametrize(dec)]
-            covered |= _calls(tables, bare_names=True)
-    return covered
-
-
-def uncovered() -> list[str]:
-    covered: set[str] = set()
-    for path in sorted(TESTS.glob("*/test_*.py")):
-        covered |= covered_names(path.read_text(encoding="utf-8"))
-    return [name for name in public_callables() if name not in covered]
+def takes_arguments(fn: object) -> bool:
+    """Whether a callable has parameters to check (a method such as ``param_count`` has
+    none besides its instance)."""
+    return bool(inspect.signature(fn).parameters)
 
 
 def test_public_api_is_enumerated():
     names = public_callables()
-    assert len(names) > 50, names
-    assert "softmax" in names and "BM25Index" in names
+    assert len(names) > 100, names
+    assert {"softmax", "BM25Index", "BM25Index.top_k", "WordVectors.analogy"} <= set(names)
     assert "ShapeError" not in names and "UnknownWordError" not in names
+    for name, reason in RECORDS.items():
+        assert issubclass(getattr(seqcore, name), tuple), (name, reason)
 
 
-def test_every_public_function_has_a_bad_input_test():
-    missing = uncovered()
-    assert not missing, (
-        f"{len(missing)} public seqcore name(s) have no bad-input test: {', '.join(missing)}.\n"
-        "Add a case that calls each one inside `with pytest.raises(...)` (or in the "
-        "parametrize table of a test that does), asserting the error type and that the "
-        "message names the argument; see tests/unit/test_bad_input.py."
-    )
+def test_every_public_callable_has_a_good_call_and_derived_bad_calls():
+    missing = {why: names for why, names in uncovered(GOOD, derived_cases()).items() if names}
+    assert not missing, "\n".join(f"{why}: {', '.join(names)}" for why, names in
+                                  missing.items())
 
 
-def test_the_rule_sees_both_forms():
-    source = '''
-import pytest
-@pytest.mark.parametrize("call", [lambda: alpha(1), lambda: mod.beta(2), gamma])
-def test_table(call):
-    with pytest.raises(ValueError):
-        call()
-def test_direct():
-    with pytest.raises(TypeError, match="x"):
-        delta("x")
-    pytest.raises(ValueError, epsilon, 3)
-def test_shared_assertion():
-    assert_error_names(lambda: theta(0), ValueError, ["`x`"])
-@pytest.mark.parametrize("call", [lambda: iota(1)])
-def test_table_with_shared_assertion(call):
-    assert_error_names(call, ValueError, [])
-def test_not_a_bad_input_test():
-    zeta(1)
-@pytest.mark.parametrize("x", [eta(1)])
-def test_table_without_raises(x):
-    assert x
-'''
-    assert covered_names(source) >= {"alpha", "beta", "gamma", "delta", "epsilon", "theta",
-                                     "iota"}
-    assert not covered_names(source) & {"zeta", "eta"}
+def test_the_rule_fails_for_a_function_without_domains():
+    """Negative control: a public-looking function with a good call but no ``@params``, and
+    one with no good call at all, are both reported."""
+    def undeclared(k: int = 1) -> int:
+        return k
+
+    good = dict(GOOD)
+    del good["softmax"]
+    good["__control__"] = lambda: Call(undeclared, (), {"k": 2})
+    names = [*public_callables(), "__control__"]
+    derived = {c.name for c in derived_cases()}
+    assert "softmax" in names and "softmax" not in good
+    assert "__control__" in good and "__control__" not in derived
+
+    seqcore.__all__.append("__control__")
+    seqcore.__control__ = undeclared
+    try:
+        report = uncovered(good, derived_cases())
+    finally:
+        seqcore.__all__.remove("__control__")
+        del seqcore.__control__
+    assert report["no good call in tests/unit/api_calls.py"] == ["softmax"]
+    assert report["no derived bad call (declare its domains with @params)"] == ["__control__"]
+
+
+@pytest.mark.parametrize("name", ["softmax", "BM25Index", "BM25Index.top_k"])
+def test_the_table_reaches_functions_classes_and_methods(name):
+    domains = domains_of(GOOD[name]().fn)
+    assert domains and all(isinstance(d, v.Domain) for d in domains.values())

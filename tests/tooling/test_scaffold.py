@@ -38,7 +38,7 @@ def test_the_scaffold_writes_every_part_of_a_note(scaffolded):
 def test_an_unfinished_note_fails_the_checks_and_says_what_to_write(scaffolded):
     proc = run(scaffolded, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "tests/unit/test_demo_note.py", "tests/unit/test_snippets.py",
-               "tests/site/test_traceability.py", "tests/site/test_parity.py")
+               "tests/tooling/test_traceability.py", "tests/site/test_parity.py")
     out = proc.stdout
     assert proc.returncode == 1, out[-3000:]
     failed = sorted(line.split(" - ")[0] for line in out.splitlines()

@@ -199,7 +199,7 @@ def _qkv(n_q=3, n_k=4, d=2):
     ("call", "error", "fragments"),
     [
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.ones((3, 5), dtype=bool)),
-         ShapeError, ["`mask`", "(3, 4)", "(3, 5)"]),
+         ShapeError, ["scaled_dot_product_attention: `mask`", "broadcast", "(3, 4)", "(3, 5)"]),
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.ones((2, 3, 4), dtype=bool)),
          ShapeError, ["`mask`", "(2, 3, 4)"]),
         (lambda: scaled_dot_product_attention(*_qkv(), mask=np.array([[1, 1, 1, 1]] * 3)),
@@ -209,24 +209,30 @@ def _qkv(n_q=3, n_k=4, d=2):
          ValueError, ["`mask`", "every key", "index (1,)"]),
         (lambda: scaled_dot_product_attention(
             *_qkv(), mask=np.array([False, True, True, True]), causal=True),
-         ValueError, ["every key", "index (0,)"]),
+         ValueError, ["scaled_dot_product_attention: `mask`", "every key", "index (0,)"]),
+        (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((0, 2)), np.ones((0, 2))),
+         ShapeError, ["scaled_dot_product_attention: `K`", "at least one entry", "n_k"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 3)), np.ones((4, 2))),
          ShapeError, ["`K`", "d_k=2", "(4, 3)"]),
         (lambda: scaled_dot_product_attention(np.ones((3, 2)), np.ones((4, 2)), np.ones((5, 2))),
          ShapeError, ["`V`", "n_k=4", "(5, 2)"]),
         (lambda: scaled_dot_product_attention(np.ones(3), np.ones((4, 3)), np.ones((4, 2))),
-         ShapeError, ["`Q`", "at least 2-D"]),
+         ShapeError, ["scaled_dot_product_attention: `Q`", "at least 2-D (..., n_q, d_k)"]),
         (lambda: attention_weights(np.ones(3), mask=np.zeros(3, dtype=bool)),
          ValueError, ["`mask`", "every key"]),
-        (lambda: attention_weights(np.array(2.0)), ShapeError, ["`scores`", "scalar"]),
-        (lambda: dot_score(np.ones(3), np.ones((5, 2))), ShapeError, ["`H`", "(5, 2)"]),
+        (lambda: attention_weights(np.array(2.0)),
+         ShapeError, ["attention_weights: `scores`", "at least 1-D", "0-D"]),
+        (lambda: attention_weights(np.zeros((2, 0))),
+         ShapeError, ["attention_weights: `scores`", "at least one entry", "source"]),
+        (lambda: dot_score(np.ones(3), np.ones((5, 2))),
+         ShapeError, ["dot_score: `H`", "key=3", "(5, 2)"]),
         (lambda: general_score(np.ones(3), np.ones((5, 2)), np.ones((2, 2))),
-         ShapeError, ["`W_a`", "(2, 2)"]),
+         ShapeError, ["general_score: `s`", "query=2", "(3,)"]),
         (lambda: additive_score(np.ones(3), np.ones((5, 2)), np.ones((4, 3)), np.ones((4, 2)),
                                 np.ones(3)), ShapeError, ["`v`", "attn=4", "(3,)"]),
         (lambda: context_vector(np.ones(3), np.ones((4, 2))), ShapeError, ["`H`", "source=3"]),
-        (lambda: causal_mask(0), ValueError, ["`n_queries`", "positive", "0"]),
-        (lambda: causal_mask(3, 2.5), ValueError, ["`n_keys`", "2.5"]),
+        (lambda: causal_mask(0), ValueError, ["causal_mask: `n_queries`", "integer >= 1", "0"]),
+        (lambda: causal_mask(3, 2.5), TypeError, ["causal_mask: `n_keys`", "integer", "2.5"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
@@ -242,6 +248,51 @@ def test_cuda_sdpa_matches_torch():
     assert out.device.type == "cuda"
     torch.testing.assert_close(out, F.scaled_dot_product_attention(Q, K, V, is_causal=True),
                                rtol=0, atol=TOL)
+
+
+def test_mask_errors_name_the_blocked_row():
+    scores = np.zeros((2, 3, 4))
+    assert_error_names(lambda: attention_weights(scores, mask=np.ones((2, 2, 3, 4), bool)),
+                       ValueError, ["attention_weights: `mask`", "broadcast", "(2, 2, 3, 4)"])
+    mask = np.ones((2, 3, 4), bool)
+    mask[1, 2] = False
+    assert_error_names(lambda: attention_weights(scores, mask=mask), ValueError,
+                       ["attention_weights: `mask`", "every key of the score vector",
+                        "index (1, 2)", "0/0"])
+    mask[0, 1] = False
+    assert_error_names(lambda: attention_weights(scores, mask=mask), ValueError,
+                       ["at index (0, 1)", "(and 1 more)"])
+    Q = np.zeros((3, 2))
+    assert_error_names(
+        lambda: scaled_dot_product_attention(Q, Q, Q, mask=np.eye(3, dtype=bool)[::-1],
+                                             causal=True),
+        ValueError, ["scaled_dot_product_attention: `mask`", "every key of the query row",
+                     "index (0,)"])
+
+
+def test_a_broadcast_mask_row_weights_exactly():
+    # one row of mask (1, 4) shared by both query rows: weights are 1/2 on the two kept keys
+    w = attention_weights(np.zeros((2, 4)), mask=np.array([[True, False, True, False]]))
+    np.testing.assert_array_equal(w, [[0.5, 0, 0.5, 0]] * 2)
+
+
+def test_causal_mask_by_hand():
+    np.testing.assert_array_equal(causal_mask(2, 3), [[1, 0, 0], [1, 1, 0]])
+    np.testing.assert_array_equal(causal_mask(np.int64(2)), [[1, 0], [1, 1]])
+    np.testing.assert_array_equal(causal_mask(1), [[True]])
+
+
+def test_causal_sdpa_with_more_keys_than_queries():
+    # 1 query, 2 keys, causal: the query sees key 0 only, so it returns V[0] exactly
+    Q, K, V = np.ones((1, 2)), np.ones((2, 2)), np.array([[1.0, 2.0], [30.0, 40.0]])
+    out, w = scaled_dot_product_attention(Q, K, V, causal=True)
+    np.testing.assert_array_equal(w, [[1.0, 0.0]])
+    np.testing.assert_array_equal(out, [[1.0, 2.0]])
+
+
+def test_scores_of_no_position_are_empty():
+    # scores of no source position are an empty vector (their softmax is what is undefined)
+    assert dot_score(np.ones(3), np.ones((0, 3))).shape == (0,)
 
 
 # --- Bahdanau and Luong: which decoder state asks (attention § scores) ----------------------
@@ -323,39 +374,36 @@ def test_only_luongs_weights_see_the_previous_output():
     assert np.abs(weights["luong"][0] - weights["luong"][1]).max() > 1e-3
 
 
+def _bahdanau(**change):
+    """A valid unbatched call (d_y = 2, n = 3, d_h = 5, attn = 6, S = 4) with ``change``."""
+    args = dict(y_prev=np.ones(2), s_prev=np.ones(3), H=np.ones((4, 5)), W_s=np.ones((6, 3)),
+                W_h=np.ones((6, 5)), v=np.ones(6), W_ih=np.ones((9, 7)), W_hh=np.ones((9, 3)))
+    return lambda: bahdanau_step(**(args | change))
+
+
+def _luong(**change):
+    """A valid unbatched call (d_y = 2, n = 3, d_h = 3, d_c = 5, S = 4) with ``change``."""
+    args = dict(y_prev=np.ones(2), s_prev=np.ones(3), H=np.ones((4, 3)), W_ih=np.ones((9, 2)),
+                W_hh=np.ones((9, 3)), W_c=np.ones((5, 6)))
+    return lambda: luong_step(**(args | change))
+
+
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
-                               np.ones((6, 5)), np.ones(6), np.ones((9, 6)), np.ones((9, 3))),
-         ShapeError, ["bahdanau_step:", "`W_ih`", "d_y + d_h = 7", "(9, 6)"]),
-        (lambda: bahdanau_step(np.array(1.0), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
-                               np.ones((6, 5)), np.ones(6), np.ones((9, 6)), np.ones((9, 3))),
-         ShapeError, ["bahdanau_step:", "`y_prev`", "feature axis", "()"]),
-        (lambda: bahdanau_step(np.ones(2, dtype=int), np.ones(3), np.ones((4, 5)),
-                               np.ones((6, 3)), np.ones((6, 5)), np.ones(6), np.ones((9, 7)),
-                               np.ones((9, 3))),
-         TypeError, ["bahdanau_step:", "`y_prev`", "floating"]),
-        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 3)),
-                               np.ones((6, 5)), np.ones(6), np.ones((9, 7), dtype=int),
-                               np.ones((9, 3))),
-         TypeError, ["bahdanau_step:", "`W_ih`", "floating"]),
-        (lambda: bahdanau_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((6, 2)),
-                               np.ones((6, 5)), np.ones(6), np.ones((9, 7)), np.ones((9, 3))),
-         ShapeError, ["`W_s`", "(6, 2)"]),
-        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
-                            np.ones((9, 3)), np.ones((5, 7))),
-         ShapeError, ["luong_step:", "`W_c`", "d_h + n = 6", "(5, 7)"]),
-        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
-                            np.ones((9, 3)), np.ones((5, 6), dtype=int)),
-         TypeError, ["luong_step:", "`W_c`", "floating"]),
-        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 3)), np.ones((9, 2)),
-                            np.ones((9, 3)), np.ones((1, 5, 6))),
-         ShapeError, ["luong_step:", "`W_c`", "2-D", "(1, 5, 6)"]),
-        (lambda: luong_step(np.ones(2), np.ones(3), np.ones((4, 5)), np.ones((9, 2)),
-                            np.ones((9, 3)), np.ones((5, 8))),
-         ShapeError, ["same size", "general_score"]),
+        # the weights that read a concatenation: their width is the sum of the parts'
+        (_bahdanau(W_ih=np.ones((9, 6))), ShapeError,
+         ["bahdanau_step: `W_ih`", "d_y+d_h", "d_y=2 + d_h=5", "(9, 6)"]),
+        (_luong(W_c=np.ones((5, 7))), ShapeError,
+         ["luong_step: `W_c`", "d_h+n", "d_h=3 + n=3", "(5, 7)"]),
+        # a scalar has no feature axis
+        (_bahdanau(y_prev=np.array(1.0)), ShapeError, ["bahdanau_step: `y_prev`", "1-D", "()"]),
+        # the dot score compares s_i with h_j: without W_a their sizes must agree
+        (_luong(H=np.ones((4, 5)), W_c=np.ones((5, 8))), ShapeError,
+         ["luong_step: without `W_a`", "d_h = n = 3", "got 5", "general_score"]),
     ],
 )
 def test_bad_input_to_the_decoder_steps_names_the_argument(call, error, fragments):
+    _bahdanau()()
+    _luong()()
     assert_error_names(call, error, fragments)

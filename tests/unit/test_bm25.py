@@ -9,8 +9,8 @@ import pytest
 
 from seqcore import BM25Index, bm25_idf, bm25_tf
 from tests._require import require
+from tests.unit.corpora import zipf_corpus
 from tests.unit.errors import assert_error_names
-from tests.unit.test_sparse import zipf_corpus
 
 rank_bm25 = require("rank_bm25")
 bm25s = require("bm25s")
@@ -132,25 +132,73 @@ def test_documented_values():
     assert index.top_k("c", k=10)[0].tolist() == [2, 0, 1]             # k > n_docs: all
 
 
+DOCS = ["a b", "a c c", "d"]
+
+
+# The domains of k1, b, epsilon, avgdl, variant, tf, doc_len and k are derived in
+# tests/unit/test_validation.py; here, what only the index's own checks can see.
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: BM25Index([]), ValueError, ["BM25Index", "`docs` is empty"]),
-        (lambda: BM25Index([[], []]), ValueError, ["no term left"]),
-        (lambda: BM25Index([["a"]], k1=-0.1), ValueError, ["`k1`", ">= 0", "-0.1"]),
-        (lambda: BM25Index([["a"]], b=1.5), ValueError, ["`b`", "[0, 1]", "1.5"]),
-        (lambda: BM25Index([["a"]], b=-0.2), ValueError, ["`b`", "[0, 1]"]),
-        (lambda: BM25Index([["a"]], k1=float("nan")), TypeError, ["`k1`", "finite"]),
-        (lambda: BM25Index([["a"]], variant="bm25+"), ValueError, ["`variant`", "'bm25+'"]),
-        (lambda: BM25Index([["a", 1]]), TypeError, ["`docs`", "str tokens", "int"]),
-        (lambda: BM25Index([["a"]]).scores(["a", 2]), TypeError, ["`query`", "position 1"]),
-        (lambda: BM25Index([["a"]]).scores(7), TypeError, ["`query`", "int"]),
-        (lambda: BM25Index([["a"]]).scores_batch("a"), TypeError, ["`queries`", "single str"]),
-        (lambda: BM25Index([["a"]]).top_k("a", k=0), ValueError, ["`k`", ">= 1"]),
-        (lambda: bm25_tf(1, 5, 0.0), ValueError, ["`avgdl`", "> 0"]),
-        (lambda: bm25_tf(-1, 5, 5.0), ValueError, ["`tf`", ">= 0"]),
-        (lambda: bm25_idf([3], 2), ValueError, ["`df`", "[0, n_docs=2]"]),
+        (lambda: BM25Index([]), ValueError, ["BM25Index: `docs` is empty"]),
+        (lambda: BM25Index([[], []]), ValueError, ["BM25Index: no term left"]),
+        (lambda: BM25Index("a b"), TypeError, ["BM25Index: `docs`", "list of documents", "str"]),
+        (lambda: BM25Index([["a", 1]]), TypeError, ["BM25Index: `docs`", "str tokens", "int"]),
+        (lambda: BM25Index(DOCS).scores(["a", 2]), TypeError,
+         ["BM25Index.scores: `query`", "list of str tokens", "int (2)"]),
+        (lambda: BM25Index(DOCS).scores(7), TypeError, ["BM25Index.scores: `query`", "int"]),
+        (lambda: BM25Index(DOCS).scores_batch("a"), TypeError,
+         ["BM25Index.scores_batch: `queries`", "a single str", "scores()"]),
+        (lambda: BM25Index(DOCS).scores_batch(["a", ["b", None]]), TypeError,
+         ["BM25Index.scores_batch: `queries[1]`", "str tokens", "NoneType", "position 1"]),
+        (lambda: bm25_idf([3], 2), ValueError, ["bm25_idf: `df`", "[0, 2]", "n_docs=2"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+def test_bounds_are_inclusive():
+    # k1 = 0 and b in {0, 1} are allowed: k1 = 0 makes every present term weigh 1 (okapi: f/f).
+    np.testing.assert_allclose(bm25_tf([2.0, 0.0], [3.0, 3.0], 2.0, k1=0), [1.0, 0.0])
+    # b = 0: no length normalization, tf * (k1+1) / (tf + k1).
+    np.testing.assert_allclose(bm25_tf([1.0], [9.0], 3.0, k1=1.0, b=0), [1.0])
+    # b = 1: norm = k1 * dl / avgdl = 3; 1 * 2 / (1 + 3).
+    np.testing.assert_allclose(bm25_tf([1.0], [9.0], 3.0, k1=1.0, b=1), [0.5])
+    np.testing.assert_allclose(bm25_tf([1.0], [9.0], 3.0, k1=1.0, b=1, variant="lucene"), [0.25])
+    np.testing.assert_allclose(bm25_tf(np.int64(1), 2, 2), 2.5 / 2.5)   # numpy ints are numbers
+    assert bm25_idf(np.zeros(0), 3).shape == (0,)
+
+
+def test_index_by_hand():
+    idx = BM25Index(DOCS, k1=1.0, b=0.5)
+    assert repr(idx) == ("BM25Index(3 documents, 4 terms, variant='okapi', k1=1.0, b=0.5)")
+    assert idx.doc_len.tolist() == [2, 3, 1] and idx.avgdl == 2.0
+    # "a": df = 2 of N = 3 -> idf = ln((3 - 2 + .5) / 2.5) < 0 -> floored to eps * mean idf.
+    raw = np.log([(3 - 2 + 0.5) / 2.5, 2.5 / 1.5, 2.5 / 1.5, 2.5 / 1.5])
+    floor = 0.25 * raw.mean()
+    np.testing.assert_allclose(idx.idf, [floor, *raw[1:]])
+    # doc 1 "a c c": c has tf 2, dl 3: K = 1 * (0.5 + 0.5 * 3 / 2) = 1.25; 2 * 2 / 3.25.
+    s = idx.scores("c")
+    np.testing.assert_allclose(s, [0.0, raw[2] * 4 / 3.25, 0.0])
+    # A query term seen twice counts twice; unknown words are ignored.
+    np.testing.assert_allclose(idx.scores(["c", "zz", "c"]), 2 * s)
+    batch = idx.scores_batch(["c", ("d",), []])
+    assert batch.shape == (3, 3)
+    np.testing.assert_allclose(batch.toarray()[0], s)
+    np.testing.assert_allclose(batch.toarray()[1], idx.scores("d"))
+    np.testing.assert_allclose(batch.toarray()[2], 0.0)
+    best, top = idx.top_k("c d", k=2)
+    assert best.tolist() == [2, 1] or best.tolist() == [1, 2]
+    assert top.tolist() == sorted(top.tolist(), reverse=True)
+    assert idx.top_k("c", k=10)[0].tolist() == [1, 0, 2]       # k > n: all, ties by index
+    assert idx.top_k("c", k=np.int64(1))[0].tolist() == [1]
+    assert idx.top_k("c", k=3)[0].tolist() == [1, 0, 2]
+    lucene = BM25Index(DOCS, variant="lucene", dtype=np.float32)
+    assert lucene.weights.dtype == np.float32
+    np.testing.assert_allclose(lucene.idf, np.log1p([1.5 / 2.5, 2.5 / 1.5, 2.5 / 1.5, 2.5 / 1.5]))
+    tok = BM25Index(["A-B", "c", "c"], tokenizer=lambda s: s.lower().split("-"))
+    assert tok.terms == ["a", "b", "c"]
+    assert tok.scores("A-Z")[0] > 0        # the query goes through the same tokenizer

@@ -18,7 +18,7 @@ from seqcore import (
     truncated_bptt,
 )
 from tests._require import require
-from tests.unit.errors import assert_error_names
+from tests.unit.errors import assert_batch_axis_is_checked, assert_error_names
 
 torch = require("torch")
 F = torch.nn.functional
@@ -205,15 +205,17 @@ def _w(d=3, n=4, q=5):
     ("call", "error", "fragments"),
     [
         (lambda: cross_entropy(np.zeros((3, 4)), np.array([0, 1])),
-         ShapeError, ["`targets`", "(3,)", "(2,)"]),
+         ShapeError, ["cross_entropy: `targets`", "(3,)", "(2,)"]),
         (lambda: cross_entropy(np.zeros((3, 4)), np.array([0.0, 1.0, 2.0])),
          TypeError, ["`targets`", "integer"]),
         (lambda: cross_entropy(np.zeros((3, 4)), np.array([0, 1, 4])),
-         ValueError, ["`targets`", "[0, 3]", "4"]),
+         IndexError, ["cross_entropy: `targets`", "[0, 3]", "to 4"]),
+        (lambda: cross_entropy(np.zeros((3, 4)), np.array([0, -1, 2])),
+         ValueError, ["cross_entropy: `targets`", "[0, 3]", "from -1"]),
         (lambda: cross_entropy(np.array([[np.nan, 0.0]]), np.array([0])),
          ValueError, ["`logits`", "finite", "1 NaN"]),
         (lambda: cross_entropy(np.array(1.0), np.array(0)),
-         ShapeError, ["`logits`", "scalar"]),
+         ShapeError, ["cross_entropy: `logits`", "at least 1-D (..., classes)", "0-D"]),
         (lambda: sequence_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int)),
          ShapeError, ["`logits`", "at least one time step"]),
         (lambda: sequence_cross_entropy(np.zeros(4), np.zeros((), dtype=int)),
@@ -228,7 +230,7 @@ def _w(d=3, n=4, q=5):
         (lambda: truncated_bptt(np.ones((5, 3)), np.zeros(5, dtype=int), **_w(), k=0),
          ValueError, ["`k`", ">= 1", "0"]),
         (lambda: truncated_bptt(np.ones((5, 3)), np.zeros(5, dtype=int), **_w(), k=2.5),
-         ValueError, ["`k`", "2.5"]),
+         TypeError, ["truncated_bptt: `k`", "integer", "2.5"]),
         (lambda: rnn_backward(np.ones((5, 3)), np.ones((5, 4)), np.ones((4, 4)), _w()["W_xh"],
                               _w()["W_hh"]),
          ShapeError, ["`dH`", "time=5", "(4, 4)"]),
@@ -237,10 +239,55 @@ def _w(d=3, n=4, q=5):
          ShapeError, ["`H`", "hidden=4", "(5, 5)"]),
         (lambda: output_layer_backward(np.ones((5, 4)), np.ones((5, 3)), np.ones((2, 4))),
          ShapeError, ["`dO`", "output=2", "(5, 3)"]),
+        (lambda: cross_entropy_grad(np.ones((2, 3)), np.array([0, 1, 2])), ShapeError,
+         ["cross_entropy_grad: `targets`", "(2,)", "(3,)"]),
+        (lambda: cross_entropy_grad(np.ones((2, 3)), np.array([0, 5])), ValueError,
+         ["cross_entropy_grad: `targets`", "[0, 2]", "5"]),
+        (lambda: output_layer_backward(np.array(1.0), np.ones(2), np.ones((2, 4))),
+         ShapeError, ["output_layer_backward: `H`", "at least 1-D", "0-D"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+def test_cross_entropy_by_hand_at_the_class_bounds():
+    # the largest class index K-1 and the smallest 0 are valid: the loss of flat logits is log 3
+    logits = np.zeros((2, 3))
+    np.testing.assert_allclose(cross_entropy(logits, [2, 0]), [np.log(3.0)] * 2, rtol=1e-15)
+    assert cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int)).shape == (0,)
+    assert_error_names(lambda: cross_entropy(np.array([[np.nan, np.inf]]), [0]), ValueError,
+                       ["cross_entropy: `logits`", "finite", "2 NaN or infinite"])
+
+
+def test_one_chunk_of_truncated_bptt_is_full_bptt():
+    # k >= T is one chunk: the same as full BPTT; targets may be a list
+    rng = np.random.default_rng(3)
+    T = 3
+    xs = rng.normal(size=(T, 2))
+    w = _w(d=2)
+    targets = np.array([0, 1, 1])
+    full_loss, full = rnn_bptt(xs, targets, **w)
+    loss, g = truncated_bptt(xs, list(targets), **w, k=T)
+    np.testing.assert_allclose(loss, full_loss, rtol=1e-12)
+    for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0", "xs", "h_T"):
+        np.testing.assert_allclose(g[name], full[name], rtol=1e-12, err_msg=name)
+
+
+def test_rnn_backward_checks_its_batch_axis():
+    rng = np.random.default_rng(3)
+    T, B, D, N = 3, 2, 2, 4
+    xs, H = rng.normal(size=(T, B, D)), np.tanh(rng.normal(size=(T, B, N)))
+    h0 = rng.normal(size=(B, N))
+    good = {"xs": xs, "H": H, "dH": H, "W_xh": rng.normal(size=(N, D)),
+            "W_hh": rng.normal(size=(N, N)), "h0": h0, "dh_T": h0}
+    assert_batch_axis_is_checked(rnn_backward, good, ["xs", "H", "dH", "h0", "dh_T"])
+    plain = {k: (v[:, 0] if k in ("xs", "H", "dH") else v[0] if k in ("h0", "dh_T") else v)
+             for k, v in good.items()}
+    rnn_backward(**plain)
+    for arg in ("h0", "dh_T", "H", "dH"):
+        assert_error_names(lambda arg=arg: rnn_backward(**{**plain, arg: good[arg]}),
+                           ShapeError, [f"rnn_backward: `{arg}`", "batch axis"])
 
 
 @pytest.mark.gpu

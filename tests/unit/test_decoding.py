@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from seqcore import (
+    Hypothesis,
     ShapeError,
     beam_search,
     gnmt_length_penalty,
@@ -257,33 +258,164 @@ def test_generation_stops_at_eos():
 STEP = table_step(bigram_table(3, 0))
 
 
+LOG = np.log
+
+
+def table(prefix):
+    """A fixed 3-token model: after () -> (.5, .3, .2); after anything else -> (.1, .1, .8)."""
+    return LOG([0.5, 0.3, 0.2]) if not prefix else LOG([0.1, 0.1, 0.8])
+
+
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: temperature_softmax(np.ones(3), 0.0), ValueError, ["`temperature`", "> 0", "0.0"]),
-        (lambda: temperature_softmax(np.ones(3), -1), ValueError, ["`temperature`", "-1"]),
-        (lambda: temperature_softmax(np.ones(3), float("nan")), ValueError, ["`temperature`"]),
-        (lambda: temperature_softmax(np.ones(3), "hot"), TypeError, ["`temperature`", "'hot'"]),
-        (lambda: top_k_softmax(np.ones(3), 0), ValueError, ["`k`", "≥ 1", "0"]),
-        (lambda: top_k_softmax(np.ones(3), 1.5), TypeError, ["`k`", "integer", "1.5"]),
-        (lambda: sample_token(np.ones(3), top_k=0, rng=0), ValueError, ["`k`", "0"]),
-        (lambda: sample_token(np.ones((2, 3)), rng=0), ShapeError, ["`logits`", "1-D"]),
-        (lambda: sample_token(np.ones(3), rng="seed"), TypeError, ["`rng`", "str"]),
-        (lambda: beam_search(STEP, 0, 3), ValueError, ["`beam_width`", "≥ 1", "0"]),
-        (lambda: beam_search(STEP, 2, 0), ValueError, ["`max_len`", "0"]),
-        (lambda: beam_search(STEP, 2, 3, length_penalty=-1), ValueError, ["`length_penalty`"]),
+        (lambda: temperature_softmax(np.ones(3), 0.0), ValueError,
+         ["temperature_softmax: `temperature`", "> 0", "0.0", "greedy_search"]),
+        (lambda: temperature_softmax(np.ones(3), "hot"), TypeError,
+         ["temperature_softmax: `temperature`", "number", "'hot'"]),
+        (lambda: sample_token(np.ones(3), top_k=0, rng=0), ValueError,
+         ["sample_token: `top_k`", ">= 1", "0"]),
+        (lambda: sample_token(np.ones((2, 3)), rng=0), ShapeError,
+         ["sample_token: `logits`", "1-D (vocab,)", "(2, 3)"]),
         (lambda: greedy_search(lambda p: np.array([0.2, 0.8]), 2),
-         ValueError, ["log-probabilities", "log-softmax"]),
-        (lambda: greedy_search(lambda p: np.zeros((2, 2)), 2), ShapeError, ["`step`", "(2, 2)"]),
-        (lambda: greedy_search(STEP, 3, prefix=[5]), ValueError, ["`prefix`", "[5]", "0..2"]),
-        (lambda: teacher_forcing_loss(STEP, []), ValueError, ["`targets`", "empty"]),
-        (lambda: teacher_forcing_loss(STEP, [0, 7]), ValueError, ["`targets`", "[7]"]),
-        (lambda: teacher_forcing_loss(STEP, [0], reduction="max"), ValueError, ["`reduction`"]),
-        (lambda: sample_sequence(STEP, 3, temperature=0), ValueError, ["`temperature`"]),
+         ValueError, ["greedy_search: `step`", "log-probabilities", "sums to 1", "log-softmax"]),
+        (lambda: greedy_search(lambda p: np.zeros((2, 2)), 2),
+         ShapeError, ["greedy_search: `step`", "1-D", "(2, 2)"]),
+        (lambda: greedy_search(lambda p: np.zeros(0), 1),
+         ShapeError, ["greedy_search: `step`", "V ≥ 1", "(0,)"]),
+        (lambda: greedy_search(lambda p: LOG([1.0]) if not p else LOG([0.5, 0.5]), 2),
+         ShapeError, ["greedy_search: `step`", "shape (1,)", "prefix (0,)", "(2,)"]),
+        (lambda: greedy_search(lambda p: np.array([np.nan, 0.0]), 1),
+         ValueError, ["greedy_search: `step`", "NaN or +inf", "prefix ()"]),
+        (lambda: greedy_search(lambda p: np.array([np.inf, 0.0]), 1),
+         ValueError, ["greedy_search: `step`", "NaN or +inf"]),
+        (lambda: greedy_search(STEP, 3, prefix=[5]), IndexError,
+         ["greedy_search: `prefix`", "[5]", "0..2"]),
+        (lambda: greedy_search(table, 1, prefix=[3, 1, 4]), ValueError,
+         ["greedy_search: `prefix`", "[3, 4]", "0..2"]),
+        (lambda: sample_sequence(table, 1, prefix=[9]), ValueError,
+         ["sample_sequence: `prefix`", "[9]", "0..2"]),
+        (lambda: teacher_forcing_loss(STEP, [0, 7]), ValueError,
+         ["teacher_forcing_loss: `targets`", "[7]", "0..2"]),
+        (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
+                                    np.ones((3, 2)), bos=3),
+         ValueError, ["rnn_language_model: `bos`", "[0, 2]", "3"]),
+        # The step's errors start "rnn_language_model.step: " (test_validation checks the
+        # whole name); the mutation run renames the enclosing function, so only the tail here.
+        (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
+                                    np.ones((3, 2)))((3,)),
+         IndexError, [".step: `prefix`", "[0, 2]", "(3,)"]),
+        (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
+                                    np.ones((3, 2)))(("x",)),
+         TypeError, [".step: `prefix`", "token ids"]),
+        (lambda: rnn_language_model(np.ones((3, 2)), np.ones((2, 2)), np.ones((2, 2)),
+                                    np.ones((3, 2)))((-1,)),
+         ValueError, [".step: `prefix`", "[0, 2]", "-1"]),
+        (lambda: Hypothesis((1,), 0.0), TypeError, ["'score'"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+# --- small decodes worked by hand ---------------------------------------------------------
+
+def test_decodes_by_hand():
+    # greedy: 0 (p .5), then 2 (p .8), then 2 again; eos = 2 stops after the first 2.
+    seq, lp = greedy_search(table, 3)
+    assert seq == (0, 2, 2)
+    assert lp == pytest.approx(math.log(0.5) + 2 * math.log(0.8))
+    assert greedy_search(table, 3, eos=2) == ((0, 2), pytest.approx(math.log(0.4)))
+    assert greedy_search(table, 1, eos=0) == ((0,), pytest.approx(math.log(0.5)))
+    assert greedy_search(table, 1, prefix=[1])[0] == (2,)
+    assert greedy_search(table, 1, prefix=np.array([1]))[0] == (2,)
+    # teacher forcing: -(log .3 + log .1); the mean halves it.
+    assert teacher_forcing_loss(table, [1, 0]) == pytest.approx(-math.log(0.03))
+    assert teacher_forcing_loss(table, (1, 0), reduction="mean") == pytest.approx(
+        -math.log(0.03) / 2)
+    # beam of 2 over 2 steps: (0, 2) .4, (1, 2) .24 beat (2, 2) .16 and the .05 ones.
+    beams = beam_search(table, 2, 2)
+    assert [h.tokens for h in beams] == [(0, 2), (1, 2)]
+    assert beams[0].log_prob == pytest.approx(math.log(0.4))
+    assert beams[0].score == pytest.approx(math.log(0.4))
+    # length_penalty 1 divides by the number of new tokens; eos=0 finishes (0,) at step 1.
+    beams = beam_search(table, 2, 2, eos=0, length_penalty=1.0)
+    assert [h.tokens for h in beams] == [(0,), (1, 2)]
+    assert beams[1].score == pytest.approx(math.log(0.24) / 2)
+    # A zero-probability token (log 0 = -inf) is never proposed.
+    only = beam_search(lambda p: np.array([0.0, -np.inf]), 3, 1)
+    assert [h.tokens for h in only] == [(0,)]
+
+
+def test_sampling_by_hand():
+    assert sample_token(np.array([0.0, -np.inf, -np.inf]), rng=0) == 0
+    draws = sample_token(np.array([0.0, 0.0]), size=3, rng=np.random.default_rng(0))
+    assert draws.shape == (3,)
+    assert isinstance(sample_token(np.array([0.0, 1.0]), rng=np.int64(1)), int)
+    # top_k = 1 makes sampling greedy; eos stops it.
+    assert sample_sequence(table, 4, top_k=1, rng=3) == (0, 2, 2, 2)
+    assert sample_sequence(table, 4, top_k=1, eos=2, rng=3) == (0, 2)
+    assert sample_sequence(table, 2, top_k=1, prefix=[1], rng=3) == (2, 2)
+    np.testing.assert_allclose(top_k_softmax([1.0, 3.0, 2.0], 2), [0, 1, math.exp(-1)]
+                               / np.float64(1 + math.exp(-1)), rtol=1e-14)
+    np.testing.assert_allclose(temperature_softmax([0.0, math.log(4.0)], temperature=2.0),
+                               [1 / 3, 2 / 3], rtol=1e-14)
+    assert sample_token(torch.tensor([0.0, -math.inf]), rng=0) == 0
+    assert greedy_search(lambda p: torch.log(torch.tensor([0.25, 0.75])), 1)[0] == (1,)
+
+
+def test_rnn_language_model_bos_row():
+    E = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    W_xh, W_hh, W_hy = np.eye(2), np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 1.0], [0, 0]])
+    step = rnn_language_model(E, W_xh, W_hh, W_hy, bos=1)
+    # h = tanh(E[1]) = (0, tanh 1): logits (0, tanh 1, 0)
+    z = np.array([0.0, math.tanh(1.0), 0.0])
+    np.testing.assert_allclose(step(()), z - np.log(np.exp(z).sum()), rtol=1e-14)
+    plain = rnn_language_model(E, W_xh, W_hh, W_hy)       # no bos: x_0 = 0, so h = 0
+    np.testing.assert_allclose(plain(()), np.full(3, -math.log(3.0)), rtol=1e-14)
+    np.testing.assert_allclose(rnn_language_model(E, W_xh, W_hh, W_hy, bos=2)(()),
+                               rnn_language_model(E, W_xh, W_hh, W_hy)((2,)), rtol=1e-14)
+
+
+def test_defaults_sizes_and_large_logits():
+    from scipy.special import log_softmax as reference
+
+    z = np.array([0.0, math.log(4.0)])
+    np.testing.assert_allclose(temperature_softmax(z), [0.2, 0.8], rtol=1e-14)   # tau = 1
+    # Sampling at the default temperature draws from (0.2, 0.8): numpy's own choice, same seed.
+    expected = np.random.default_rng(4).choice(2, size=200, p=[0.2, 0.8])
+    np.testing.assert_array_equal(sample_token(z, rng=4, size=200), expected)
+    assert sample_token(z, rng=4, size=1).shape == (1,)          # size 1 is allowed
+    first = np.random.default_rng(9).choice(2, p=[0.2, 0.8])
+    assert sample_sequence(lambda p: z - np.log(5.0), 1, rng=9) == (first,)
+    # Logits of several hundred: the log-softmax of the step stays finite and exact.
+    E, W_xh, W_hh = np.eye(2), np.eye(2), np.zeros((2, 2))
+    W_hy = 400 * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    step = rnn_language_model(E, W_xh, W_hh, W_hy)
+    logits = W_hy @ np.tanh(E[1])
+    np.testing.assert_allclose(step((1,)), reference(logits), rtol=1e-12)
+    # Teacher forcing checks that every step has the size of the first.
+    def shrinking(prefix):
+        return LOG([0.5, 0.5]) if prefix else LOG([0.2, 0.3, 0.5])
+    assert_error_names(lambda: teacher_forcing_loss(shrinking, [0, 1]), ValueError,
+                       ["teacher_forcing_loss: `step`", "shape (3,)", "prefix (0,)", "(2,)"])
+    logits_t = torch.tensor([0.0, -math.inf], requires_grad=True)
+    assert sample_token(logits_t, rng=0) == 0
+
+
+@pytest.mark.formula("generation.greedy", "generation.beam-score")
+def test_a_float32_head_over_32000_tokens_is_accepted():
+    """A float32 log_softmax over 32,000 logits sums to 1 only within a few ulps times
+    sqrt(V) (here 1 - 4.1e-6): the decoders check it within its own dtype's rounding."""
+    z = torch.randn(32_000, generator=torch.Generator().manual_seed(0)) * 5
+    row = torch.log_softmax(z, dim=-1).numpy()
+    assert abs(float(np.exp(row.astype(np.float64)).sum()) - 1) > 3.7e-6
+    best = int(np.argmax(row))
+    assert greedy_search(lambda p: row, 2)[0] == (best, best)
+    # a float64 row that far off is refused: its own rounding is far smaller
+    off = np.log(np.exp(row.astype(np.float64)) * (1 + 4e-6))
+    assert_error_names(lambda: greedy_search(lambda p: off, 1), ValueError,
+                       ["greedy_search: `step`", "sums to 1 (within"])
 
 
 # --- a wider beam: usually, not always, better (generation § beam search) -------------------
@@ -491,36 +623,14 @@ def test_the_nucleus_adapts_where_top_k_cannot():
     np.testing.assert_allclose(top_p_softmax(sure, 1.0), special.softmax(sure), atol=1e-15)
 
 
-@pytest.mark.parametrize(
-    ("call", "error", "fragments"),
-    [
-        (lambda: top_p_softmax(np.ones(3), 0.0), ValueError,
-         ["top_p_softmax:", "`p`", "(0, 1]", "0.0"]),
-        (lambda: top_p_softmax(np.ones(3), 1.5), ValueError, ["top_p_softmax:", "`p`", "1.5"]),
-        (lambda: top_p_softmax(np.ones(3), True), ValueError, ["`p`", "True"]),
-        (lambda: top_p_softmax(np.ones(3), 0.9, temperature=0), ValueError,
-         ["top_p_softmax:", "`temperature`"]),
-        (lambda: top_p_softmax(np.ones(3, dtype=int), 0.9), TypeError,
-         ["top_p_softmax:", "`logits`", "float"]),
-        (lambda: top_p_softmax(np.array(1.0), 0.9), ShapeError,
-         ["top_p_softmax:", "`logits`", "scalar"]),
-        (lambda: top_p_softmax([[1.0, 2.0], [3.0]], 0.9), TypeError,
-         ["top_p_softmax:", "`logits`"]),
-        (lambda: power_length_penalty(0, 1.0), ValueError,
-         ["power_length_penalty:", "`length`", "≥ 1", "0"]),
-        (lambda: power_length_penalty(3, -0.5), ValueError,
-         ["power_length_penalty:", "`alpha`", "≥ 0", "-0.5"]),
-        (lambda: power_length_penalty(3, True), ValueError, ["`alpha`", "True"]),
-        (lambda: gnmt_length_penalty(2.5, 1.0), TypeError,
-         ["gnmt_length_penalty:", "`length`", "integer", "2.5"]),
-        (lambda: gnmt_length_penalty(3, float("inf")), ValueError,
-         ["gnmt_length_penalty:", "`alpha`", "inf"]),
-        (lambda: beam_search(STEP, 2, 3, length_norm="wu"), ValueError,
-         ["`length_norm`", "'power'", "'gnmt'", "'wu'"]),
-    ],
-)
-def test_bad_input_to_penalties_and_nucleus_names_the_argument(call, error, fragments):
-    assert_error_names(call, error, fragments)
+def test_bad_input_to_penalties_and_nucleus_names_the_argument():
+    """What the validation table does not derive: a scalar has no vocabulary axis; p = 1 is
+    allowed (every token) and the bound is open at 0."""
+    assert_error_names(lambda: top_p_softmax(np.array(1.0), 0.9), ShapeError,
+                       ["top_p_softmax: `logits`", "at least 1-D", "()"])
+    np.testing.assert_allclose(top_p_softmax(np.zeros(4), 1), np.full(4, 0.25), rtol=0)
+    assert_error_names(lambda: top_p_softmax(np.ones(3), 0.0), ValueError,
+                       ["top_p_softmax: `p`", "(0, 1]", "0.0"])
 
 
 @pytest.mark.formula("generation.length-penalty", "generation.length-penalty-gnmt")

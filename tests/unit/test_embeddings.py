@@ -140,33 +140,39 @@ def test_evaluate_analogies_matches_gensim_on_question_file(tmp_path):
 
 # --- bad input ----------------------------------------------------------------------------
 
+# The domains (dtypes, ranks, k, epsilon, method, ...) are derived in tests/unit/test_validation.py;
+# here, what depends on the data: index ranges, zero vectors, duplicates, the question file.
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
         (lambda: embedding_lookup(np.ones((3, 2)), np.array([0, 3])), IndexError,
-         ["`ids`", "[0, 2]", "0 to 3"]),
-        (lambda: embedding_lookup(np.ones((3, 2)), np.array([0.0, 1.0])), TypeError,
-         ["`ids`", "integers", "float64"]),
+         ["embedding_lookup: `ids`", "[0, 2]", "0 to 3"]),
+        (lambda: embedding_lookup(V, np.array([-1, 2])), IndexError, ["`ids`", "-1 to 2"]),
         (lambda: embedding_lookup(np.ones(3), np.array([0])), ShapeError,
-         ["`E`", "2-D", "(3,)"]),
+         ["embedding_lookup: `E`", "2-D", "(3,)"]),
         (lambda: nearest_neighbors(np.ones((3, 2)), np.ones(3)), ShapeError,
-         ["`query`", "dim=2", "(3,)"]),
+         ["nearest_neighbors: `query`", "dim=2", "(3,)"]),
         (lambda: nearest_neighbors(np.array([[1.0, 0.0], [0.0, 0.0]]), np.ones(2)),
-         ValueError, ["row 1 of `vectors`", "zero vector"]),
+         ValueError, ["nearest_neighbors: row 1 of `vectors`", "zero vector"]),
         (lambda: nearest_neighbors(np.eye(3), np.zeros(3)), ValueError,
-         ["`query` is the zero vector"]),
-        (lambda: nearest_neighbors(np.eye(3), np.ones(3), k=3, exclude=[0]), ValueError,
-         ["`k`=3", "only 2 rows remain"]),
-        (lambda: nearest_neighbors(np.eye(3), np.ones(3), k=0), ValueError, ["`k`", "≥ 1"]),
-        (lambda: analogy_3cosadd(np.eye(4), 0, 1, 9), IndexError, ["`c`", "[0, 3]", "9"]),
-        (lambda: analogy_3cosadd(np.eye(4), 0, "b", 2), TypeError, ["`b`", "row index"]),
-        (lambda: analogy_3cosmul(np.eye(4), 0, 1, 2, epsilon=0.0), ValueError,
-         ["`epsilon`", "> 0"]),
-        (lambda: WordVectors(["a", "b"], np.eye(3)), ShapeError, ["one row per word (2)"]),
-        (lambda: WordVectors(["a", "a", "b"], np.eye(3)), ValueError, ["distinct", "'a'"]),
-        (lambda: WordVectors(["a", "b", "c"], np.eye(3)).analogy("a", "b", "c",
-                                                                 method="cos"),
-         ValueError, ["`method`", "'3cosadd'", "'cos'"]),
+         ["nearest_neighbors: `query` is the zero vector"]),
+        (lambda: nearest_neighbors(V, V[0], exclude=[5]), IndexError,
+         ["nearest_neighbors: `exclude`", "[0, 4]", "(5,)"]),
+        (lambda: nearest_neighbors(V, V[0], exclude=[-1, 2]), IndexError,
+         ["`exclude`", "[0, 4]", "-1"]),
+        (lambda: nearest_neighbors(V, V[0], k=4, exclude=[1, 1, 2]), ValueError,
+         ["nearest_neighbors: `k`=4", "only 3 rows remain", "excluding 2 of 5"]),
+        (lambda: analogy_3cosadd(V, 0, 1, 5), IndexError, ["analogy_3cosadd: `c`", "[0, 4]", "5"]),
+        (lambda: analogy_3cosadd(V, -1, 1, 2), IndexError, ["`a`", "[0, 4]", "-1"]),
+        (lambda: analogy_3cosmul(V, 0, 1, 2, k=3), ValueError,
+         ["analogy_3cosmul: `k`=3", "only 2 rows remain"]),
+        (lambda: WordVectors(["a", "b"], np.eye(3)), ShapeError,
+         ["WordVectors: `vectors`", "one row per word (2)", "(3, 3)"]),
+        (lambda: WordVectors(["a", "a", "b"], np.eye(3)), ValueError,
+         ["WordVectors: `words`", "distinct", "'a'"]),
+        (lambda: WordVectors(["a", 1], V[:2]), TypeError, ["WordVectors: `words`", "str", "int"]),
+        (lambda: WordVectors(WORDS, V).evaluate_analogies(["a b c d", "a b c"]), ValueError,
+         ["evaluate_analogies: line 2", "4 words", "'a b c'"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
@@ -181,5 +187,85 @@ def test_unknown_words_in_an_analogy_get_a_clear_error():
     assert isinstance(info.value, KeyError)      # what a dict lookup would raise
     with pytest.raises(UnknownWordError, match="most_similar: `word`='kings'"):
         wv.most_similar("kings")
-    with pytest.raises(UnknownWordError):
+    with pytest.raises(UnknownWordError, match=r"WordVectors\[\.\.\.\]: `word`='nope'"):
         wv["nope"]
+    with pytest.raises(UnknownWordError, match="index: `word`='z'"):
+        wv.index("z")
+    with pytest.raises(UnknownWordError, match="analogy: `b`='z'"):
+        wv.analogy("man", "z", "woman")
+
+
+# --- small cases worked by hand ----------------------------------------------------------
+
+# Four unit directions in the plane, 30 degrees apart, and one at 180 degrees.
+ANGLES = np.radians([0.0, 30.0, 60.0, 90.0, 180.0])
+V = np.stack([np.cos(ANGLES), np.sin(ANGLES)], axis=1)
+WORDS = ["a", "b", "c", "d", "e"]
+
+
+def test_lookup_keeps_the_shape_of_ids():
+    out = embedding_lookup(V, np.array([[4, 0], [1, 1]]))
+    assert out.shape == (2, 2, 2)
+    np.testing.assert_array_equal(out[0, 0], V[4])
+    assert embedding_lookup(V, np.zeros((0, 3), dtype=int)).shape == (0, 3, 2)
+
+
+def test_neighbours_by_hand():
+    # From 30 degrees: 0 and 60 tie at cos 30 (the lower index first), then 90, then 180.
+    idx, cos = nearest_neighbors(V, V[1], k=4, exclude=[1])
+    assert idx.tolist() == [0, 2, 3, 4]
+    np.testing.assert_allclose(cos, np.cos(np.radians([30, 30, 60, 150])), atol=1e-15)
+    idx, _ = nearest_neighbors(V, V[1] * 7.0, k=2, exclude=[0, 1])
+    assert idx.tolist() == [2, 3]       # the query's length does not matter
+    # The last excludable index is allowed; k = everything that remains is allowed.
+    assert nearest_neighbors(V, V[0], k=1, exclude=[4])[0].tolist() == [0]
+    assert nearest_neighbors(V, V[0], k=5)[0].tolist() == [0, 1, 2, 3, 4]
+    # The scores of the returned rows are left as they were (not the excluded -inf).
+    np.testing.assert_allclose(nearest_neighbors(V, V[0], k=1)[1], [1.0])
+
+
+def test_analogies_by_hand():
+    # 3CosAdd for a=0deg, b=30deg, c=60deg: cos(x,30) - cos(x,0) + cos(x,60) is largest at 90.
+    idx, score = analogy_3cosadd(V, 0, 1, 2, k=2)
+    assert idx.tolist() == [3, 4]
+    expected = [np.cos(np.radians(60)) - 0 + np.cos(np.radians(30)),
+                np.cos(np.radians(150)) + 1 + np.cos(np.radians(120))]
+    np.testing.assert_allclose(score, expected, atol=1e-15)
+    idx, score = analogy_3cosmul(V, 0, 1, 2, k=1, epsilon=0.5)
+    shifted = lambda deg: (1 + np.cos(np.radians(deg))) / 2  # noqa: E731
+    assert idx.tolist() == [3]
+    np.testing.assert_allclose(score, [shifted(60) * shifted(30) / (shifted(90) + 0.5)],
+                               rtol=1e-14)
+    # numpy integers are row indices too.
+    assert analogy_3cosadd(V, np.int64(0), 1, 2)[0].tolist() == [3]
+
+
+def test_word_vectors_by_hand(tmp_path):
+    wv = WordVectors(WORDS, V)
+    np.testing.assert_array_equal(wv["e"], V[4])
+    assert len(wv) == 5 and "a" in wv and "z" not in wv
+    # The default k is 10: twelve words at 0, 10, ..., 110 degrees give their ten nearest.
+    angles = np.radians(np.arange(12) * 10.0)
+    twelve = WordVectors([f"w{i}" for i in range(12)], np.stack([np.cos(angles),
+                                                                  np.sin(angles)], axis=1))
+    assert [w for w, _ in twelve.most_similar("w0")] == [f"w{i}" for i in range(1, 11)]
+    assert wv.most_similar("a", k=1) == [("b", pytest.approx(np.cos(np.radians(30))))]
+    assert wv.analogy("a", "b", "c") == [("d", pytest.approx(expected_3cosadd()))]
+    assert wv.analogy("a", "b", "c", method="3cosmul", epsilon=0.5)[0][0] == "d"
+    questions = tmp_path / "q.txt"
+    questions.write_text(": first\nA B C D\n\nA B C E\n: second one \na b c x\nb c d e\n",
+                         encoding="utf-8")
+    report = wv.evaluate_analogies(questions)
+    # b c d -> e: 3CosAdd scores a at cos60 - cos30 = -0.37 and e at +0.37.
+    assert (report.correct, report.total, report.skipped) == (2, 3, 1)
+    assert report.sections == {"first": (1, 2), "second one": (1, 1)}
+    assert report.accuracy == pytest.approx(2 / 3)
+    cased = wv.evaluate_analogies(["A B C D", "a b c d"], lowercase=False)
+    assert (cased.correct, cased.total, cased.skipped) == (1, 1, 1)
+    assert cased.sections == {"": (1, 1)}
+    mul = wv.evaluate_analogies(["a b c d"], method="3cosmul", epsilon=0.5)
+    assert (mul.correct, mul.total) == (1, 1)
+
+
+def expected_3cosadd() -> float:
+    return float(np.cos(np.radians(60)) + np.cos(np.radians(30)))

@@ -154,7 +154,17 @@ def test_clip_grad_value_matches_torch(clip_value):
          ValueError, ["`grads[0]`", "NaN"]),
         (lambda: clip_grad_value([np.array([1, 2])], 1.0), TypeError, ["`grads[0]`", "floating"]),
         (lambda: jacobian_norms(np.zeros((0, 3)), np.eye(3)),
-         ShapeError, ["`H`", "at least one state"]),
+         ShapeError, ["jacobian_norms: `H`", "at least one time step"]),
+        (lambda: clip_grad_norm("ab", 1.0), TypeError, ["clip_grad_norm: `grads`", "list or a dict",
+                                                         "got str"]),
+        (lambda: clip_grad_value({}, 1.0), ValueError, ["clip_grad_value: `grads`",
+                                                        "at least one array", "empty dict"]),
+        (lambda: clip_grad_norm([np.ones(2), [[0.0], [0.0, 0.0]]], 1.0), TypeError,
+         ["clip_grad_norm: `grads[1]`", "array"]),
+        (lambda: clip_grad_value({"w": np.ones(2, dtype=int)}, 1.0), TypeError,
+         ["clip_grad_value: `w`", "floating"]),
+        (lambda: hidden_jacobian(np.zeros((4, 3)), np.eye(3), -1),
+         ValueError, ["hidden_jacobian: `t`", "[0, 4]", "-1"]),
         (lambda: jacobian_norms(np.zeros((4, 3)), np.eye(4)),
          ShapeError, ["`H`", "hidden=4", "(4, 3)"]),
         (lambda: jacobian_norms(np.zeros(4), np.eye(4)),
@@ -184,3 +194,53 @@ def test_cuda_clipping_and_jacobians():
     torch.testing.assert_close(J.cpu(), torch_jacobian(xs, W_xh, W_hh, H, 3, "tanh"),
                                rtol=0, atol=GRAD_TOL)
     assert jacobian_norms(H.to(dev), W_hh.to(dev)).device.type == "cuda"
+
+
+def test_clipping_by_hand_keeps_the_container():
+    # norm 5 clipped to 1 -> (0.6, 0.8) (eps = 0 leaves it exact); an integer threshold is
+    # accepted; a list stays a list, a dict a dict with its keys
+    clipped, total = clip_grad_norm([np.array([3.0, 4.0])], 1, eps=0.0)
+    assert isinstance(clipped, list) and float(total) == 5.0
+    np.testing.assert_allclose(clipped[0], [0.6, 0.8], rtol=1e-15)
+    out = clip_grad_value({"b": np.array([-2.0, 0.5, 2.0])}, 1)
+    assert list(out) == ["b"]
+    np.testing.assert_array_equal(out["b"], [-1.0, 0.5, 1.0])
+    assert isinstance(clip_grad_value((np.ones(1),), 1.0), list)
+
+
+def test_hidden_jacobian_at_the_step_bounds():
+    rng = np.random.default_rng(3)
+    T, N = 3, 4
+    H, W_hh = np.tanh(rng.normal(size=(T, N))), rng.normal(size=(N, N)) / 2
+    np.testing.assert_array_equal(hidden_jacobian(H, W_hh, T), np.eye(N))  # t = T: empty product
+    # one step back: diag(1 - h_{T-1}^2) W_hh, by hand
+    np.testing.assert_allclose(hidden_jacobian(H, W_hh, T - 1), (1 - H[-1] ** 2)[:, None] * W_hh,
+                               rtol=1e-15)
+    # relu: the derivative is 1 where h > 0 and 0 elsewhere (h = 0 included)
+    h = np.array([0.5, 0.0, -1.0, 2.0])
+    np.testing.assert_array_equal(step_jacobian(h, W_hh, nonlinearity="relu"),
+                                  np.array([1.0, 0.0, 0.0, 1.0])[:, None] * W_hh)
+
+
+def test_jacobians_keep_float32():
+    h32, W32 = np.array([0.5, -0.5], dtype=np.float32), np.eye(2, dtype=np.float32)
+    for nl in ("tanh", "relu"):
+        assert step_jacobian(h32, W32, nonlinearity=nl).dtype == np.float32
+        assert hidden_jacobian(h32[None], W32, 0, nonlinearity=nl).dtype == np.float32
+        assert jacobian_norms(h32[None], W32, nonlinearity=nl).dtype == np.float32
+    # relu: only the positive unit passes its row of W_hh = I
+    np.testing.assert_array_equal(hidden_jacobian(h32[None], W32, 0, nonlinearity="relu"),
+                                  [[1.0, 0.0], [0.0, 0.0]])
+
+
+@pytest.mark.formula("gradients.clip-norm")
+def test_the_global_norm_stays_exact_beyond_the_squares_range():
+    from scipy.linalg.blas import dnrm2
+
+    for grads in ([np.array([1e200, 1e200]), np.array([3e200])], [np.array([3e-200, 4e-200])],
+                  [np.array([3e-30, 4e-30], dtype=np.float32)]):
+        clipped, total = clip_grad_norm(grads, 1.0, eps=0.0)
+        exact = dnrm2(np.concatenate(grads).astype(np.float64))
+        np.testing.assert_allclose(float(total), exact, rtol=1e-6)
+        np.testing.assert_allclose(np.concatenate(clipped),
+                                   np.concatenate(grads) * min(1.0, 1.0 / exact), rtol=1e-6)

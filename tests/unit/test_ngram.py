@@ -130,23 +130,56 @@ def test_documented_values():
     assert ngrams([], 3) == [("<s>", "<s>", "</s>")]
 
 
+SENTS = [["a", "b"], ["a"]]
+
+
+def test_padding_and_its_absence():
+    assert ngrams(["a", "b"], 2) == [("<s>", "a"), ("a", "b"), ("b", "</s>")]
+    assert ngrams(["a", "b"], 2, pad=False) == [("a", "b")]
+    assert ngrams(["a"], 3, pad=False) == []
+    assert ngram_counts([["a", "b"], ["a"]], 2, pad=False) == {("a", "b"): 1}
+    assert ngram_counts([["a"]], 1) == {("a",): 1, ("</s>",): 1}
+    assert ngrams(("a",), np.int64(2)) == [("<s>", "a"), ("a", "</s>")]    # a NumPy int is an int
+
+
+def test_defaults_and_boundaries_by_hand():
+    lm = NGramLM(SENTS)  # default n = 2, k = 0 (MLE)
+    assert lm.n == 2 and lm.k == 0.0
+    # V: the types a, b and </s>, plus one for <unk>; <s> is never predicted.
+    assert lm.vocab_size == 4
+    assert repr(lm) == "NGramLM(n=2, k=0, 3 types, 5 2-grams)"
+    # vocab_size = 1 is the smallest allowed; with k = 1: (c(<s> a) + 1) / (c(<s>) + 1) = 3/3.
+    assert NGramLM(SENTS, k=1, vocab_size=1).prob("a", ["<s>"]) == 1.0
+    assert NGramLM(SENTS, k=0).prob("a", ["<s>"]) == 1.0   # k = 0 is allowed: MLE
+    # A longer context: only the last n-1 words count; an unknown word becomes <unk>.
+    assert lm.prob("</s>", ["x", "y", "b"]) == 1.0
+    assert lm.prob("zzz", ["a"]) == 0.0
+    assert lm.prob("b", ["zzz"]) == 0.0
+    # n = 1 ignores the context altogether: P(a) = 2/5 (a, b, a, </s>, </s>).
+    assert NGramLM(SENTS, n=1).prob("a", ["b", "b"]) == pytest.approx(2 / 5)
+    # P(<s> a b </s>) = 1 * 1/2 * 1 = 1/2; perplexity of [a b] alone = (1/2)^(-1/3).
+    assert lm.sentence_probability(["a", "b"]) == pytest.approx(0.5)
+    assert lm.log_probability(["b"]) == -math.inf
+    assert lm.perplexity([["a", "b"]]) == pytest.approx(2 ** (1 / 3))
+
+
+# The domains of n, k, vocab_size, pad and of the token lists are derived in
+# tests/unit/test_validation.py; here, what only the model's own checks can see.
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: NGramLM(CORPUS, n=0), ValueError, ["`n`", ">= 1", "0"]),
-        (lambda: NGramLM(CORPUS, n=2.0), ValueError, ["`n`"]),
-        (lambda: NGramLM([]), ValueError, ["`sentences` is empty"]),
-        (lambda: NGramLM("i study"), TypeError, ["`sentences`", "single str"]),
-        (lambda: NGramLM([["a", 1]]), TypeError, ["`sentences[0]`", "int", "position 1"]),
-        (lambda: NGramLM(["a b"]), TypeError, ["`sentences[0]`", "list of str"]),
-        (lambda: NGramLM(CORPUS, k=-1), ValueError, ["`k`", ">= 0"]),
-        (lambda: NGramLM(CORPUS, vocab_size=0), ValueError, ["`vocab_size`"]),
-        (lambda: NGramLM(CORPUS, n=3).prob("a", ["i"]), ValueError, ["`context`", "n-1 = 2"]),
-        (lambda: NGramLM(CORPUS).prob(3, ["i"]), TypeError, ["`word`", "int"]),
-        (lambda: NGramLM(CORPUS).perplexity([]), ValueError, ["`sentences` is empty"]),
-        (lambda: NGramLM(CORPUS).perplexity("a b"), TypeError, ["single str"]),
-        (lambda: ngrams(["a"], 0), ValueError, ["`n`"]),
-        (lambda: ngram_counts([[1]], 2), TypeError, ["`sentences[0]`", "int"]),
+        (lambda: NGramLM(CORPUS, n=3).prob("a", ["i"]), ValueError,
+         ["NGramLM.prob: `context`", "n-1 = 2", "got 1"]),
+        (lambda: NGramLM(SENTS, n=3).prob("a", "ab"), TypeError,
+         ["NGramLM.prob: `context`", "list of str tokens", "str"]),
+        (lambda: NGramLM([["a", 1]]), TypeError,
+         ["NGramLM: `sentences[0]`", "int (1)", "position 1"]),
+        (lambda: NGramLM([["a"], "b c"]), TypeError, ["NGramLM: `sentences[1]`", "list of str"]),
+        (lambda: ngram_counts([["a"], [1]], 2), TypeError,
+         ["ngram_counts: `sentences[1]`", "int", "position 0"]),
+        (lambda: ngrams(["a", 2], 1), TypeError, ["ngrams: `tokens`", "int (2)", "position 1"]),
+        (lambda: NGramLM(SENTS).perplexity([["a"], "a"]), TypeError,
+         ["NGramLM.perplexity: `sentences[1]`", "list of str"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqcore import ShapeError, rnn_forward, rnn_logits, rnn_output, rnn_step, softmax
+from seqcore import ShapeError, rnn_forward, rnn_logits, rnn_output, rnn_step
 from tests._require import require
-from tests.unit.errors import assert_error_names
+from tests.unit.errors import assert_batch_axis_is_checked, assert_error_names
 
 torch = require("torch")
 
@@ -119,24 +119,6 @@ def test_output_layer_matches_linear_softmax(lead):
                                torch.softmax(logits, dim=-1).detach().numpy(), rtol=0, atol=TOL)
 
 
-@pytest.mark.formula("softmax.stable")
-@pytest.mark.parametrize("axis", [0, 1, -1])
-def test_softmax_matches_torch(axis):
-    z = torch.randn(4, 6, dtype=torch.float64) * 10
-    np.testing.assert_allclose(softmax(z.numpy(), axis=axis),
-                               torch.softmax(z, dim=axis).numpy(), rtol=0, atol=1e-14)
-
-
-@pytest.mark.formula("softmax.stable")
-def test_softmax_stays_finite_for_huge_logits():
-    z = np.array([[800.0, -800.0, 0.0], [-1e5, -1e5 + 1, -1e5 + 2]])
-    p = softmax(z)
-    assert np.isfinite(p).all()
-    np.testing.assert_allclose(p[0], [1.0, 0.0, 0.0])
-    np.testing.assert_allclose(p[1], torch.softmax(torch.tensor([0.0, 1.0, 2.0],
-                                                                dtype=torch.float64), 0).numpy())
-
-
 # --- bad input: clear errors that name the argument -------------------------------------
 
 def _weights(d=3, h=4):
@@ -177,12 +159,6 @@ def _weights(d=3, h=4):
          ValueError, ["`nonlinearity`", "'gelu'"]),
         (lambda W: rnn_logits(np.ones(4), np.ones((2, 5))),
          ShapeError, ["`h`", "hidden=5", "(4,)"]),
-        (lambda W: softmax(np.array(3.0)),
-         ValueError, ["`z`", "0-D"]),
-        (lambda W: softmax(np.array([1, 2])),
-         TypeError, ["`z`", "floating"]),
-        (lambda W: softmax(np.ones(3), axis=2),
-         ValueError, ["`axis`", "[-1, 0]", "2"]),
         (lambda W: rnn_step(torch.ones(3, dtype=torch.float64), np.zeros(4), *W),
          TypeError, ["one library", "`x` is torch.Tensor", "`h_prev` is numpy.ndarray"]),
         (lambda W: rnn_step("abc", np.zeros(4), *W),
@@ -228,3 +204,38 @@ def test_cpu_and_cuda_arguments_are_refused():
     with pytest.raises(ValueError, match="one device"):
         rnn_step(torch.ones(3, dtype=torch.float64, device="cuda"),
                  torch.zeros(4, dtype=torch.float64), *W)
+
+
+# --- the batch axis and degenerate inputs ----------------------------------------------------
+
+def _batched(B=2, T=3, D=2, N=4):
+    rng = np.random.default_rng(3)
+    W_xh, W_hh, b_h = rng.normal(size=(N, D)), rng.normal(size=(N, N)) / 2, rng.normal(size=N)
+    xs, h0 = rng.normal(size=(T, B, D)), rng.normal(size=(B, N))
+    return [
+        (rnn_step, {"x": xs[0], "h_prev": h0, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h},
+         ["x", "h_prev"]),
+        (rnn_forward, {"xs": xs, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "h0": h0},
+         ["xs", "h0"]),
+    ]
+
+
+@pytest.mark.parametrize(("func", "good", "args"), _batched(), ids=["rnn_step", "rnn_forward"])
+def test_batched_shapes_are_checked(func, good, args):
+    name = func.__name__
+    # another batch size, or a batch axis too many, is refused by name
+    assert_batch_axis_is_checked(func, good, args)
+    # with unbatched inputs, a batched state is refused too: the batch axis decided by `x`
+    plain = {k: (v[:, 0] if k == "xs" else v[0] if k in ("x", "h_prev", "h0") else v)
+             for k, v in good.items()}
+    func(**plain)
+    state = "h_prev" if func is rnn_step else "h0"
+    assert_error_names(lambda: func(**{**plain, state: good[state]}), ShapeError,
+                       [f"{name}: `{state}`", "1-D (hidden,)", "has no batch axis"])
+
+
+def test_rnn_logits_needs_a_hidden_axis():
+    assert_error_names(lambda: rnn_logits(np.array(1.0), np.ones((2, 1))), ShapeError,
+                       ["rnn_logits: `h`", "at least 1-D (..., hidden)", "0-D"])
+    assert_error_names(lambda: rnn_output(np.ones(4), np.ones((2, 5))), ShapeError,
+                       ["rnn_output: `h`", "hidden=5", "(4,)"])

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -347,13 +348,13 @@ PI, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.5, 0.5]])
         (lambda: sequence_log_prob(-P3, np.array([0, 1, 0])),
          ValueError, ["`probs`", ">= 0"]),
         (lambda: sequence_log_prob(P3, np.array([0, 2, 0])),
-         ValueError, ["`tokens`", "[0, 1]", "V=2"]),
+         ValueError, ["sequence_log_prob: `tokens`", "[0, 1]", "vocab=2"]),
         (lambda: sequence_log_prob(P3, np.array([0.0, 1.0, 0.0])),
          TypeError, ["`tokens`", "integer", "float64"]),
         (lambda: sequence_log_prob(np.where(P3 == 1.0, np.nan, P3), np.array([0, 1, 0])),
          ValueError, ["`probs`", "NaN"]),
         (lambda: markov_chain_log_prob(np.array([], dtype=int), PI, A),
-         ShapeError, ["`tokens`", "at least one token"]),
+         ShapeError, ["markov_chain_log_prob: `tokens`", "at least one time step"]),
         (lambda: markov_chain_log_prob(np.array([0, 1]), PI, np.ones((2, 3)) / 3),
          ShapeError, ["`transition`", "vocab=2", "(2, 3)"]),
         (lambda: markov_chain_log_prob(np.array([0, 1]), np.array([0.7, 0.7]), A),
@@ -363,11 +364,11 @@ PI, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.5, 0.5]])
         (lambda: ar_simulate(np.ones((3, 2)), np.array([0.5])),
          ShapeError, ["`noise`", "1-D (time,)", "(3, 2)"]),
         (lambda: ar_simulate(np.ones(3), np.array([])),
-         ShapeError, ["`phi`", "p >= 1", "(0,)"]),
+         ShapeError, ["ar_simulate: `phi`", "at least one entry", "(0,)"]),
         (lambda: ar_simulate(np.ones(3), np.array([0.5]), x_init=np.zeros(2)),
-         ShapeError, ["`phi`", "p=2", "(1,)"]),
+         ShapeError, ["ar_simulate: `x_init`", "p=1", "(2,)"]),
         (lambda: ar_simulate(np.ones(3), np.array([0.5]), c="1"),
-         TypeError, ["`c`", "real number", "str"]),
+         TypeError, ["ar_simulate: `c`", "finite number", "str"]),
         (lambda: ar_simulate(np.ones(3), np.array([0.5]), c=float("nan")),
          ValueError, ["`c`", "finite"]),
         (lambda: ar_predict(np.ones(2), np.array([0.5, 0.2, 0.1])),
@@ -377,7 +378,9 @@ PI, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.5, 0.5]])
         (lambda: ar_fit(np.ones(10), 0),
          ValueError, ["`p`", ">= 1", "0"]),
         (lambda: ar_fit(np.ones(10), 2.0),
-         ValueError, ["`p`", "integer", "2.0"]),
+         TypeError, ["ar_fit: `p`", "integer", "2.0"]),
+        (lambda: ar_fit(np.arange(1.0), 1, intercept=False),
+         ShapeError, ["ar_fit: `x`", "at least 2 values", "T=1"]),
         (lambda: ar_fit(np.arange(4.0), 2),
          ShapeError, ["`x`", "at least 5", "T=4"]),
         (lambda: ar_fit(np.full(50, 3.0), 1),
@@ -395,21 +398,23 @@ PI, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.5, 0.5]])
         (lambda: linear_rnn(np.ones((2, 2, 2)), 0.5, 1.0),
          ShapeError, ["`xs`", "1-D (time,) or 2-D (time, batch)", "(2, 2, 2)"]),
         (lambda: linear_rnn(np.ones((4, 3)), 0.5, 1.0, h0=np.zeros(2)),
-         ShapeError, ["`h0`", "(3,)", "(2,)"]),
+         ShapeError, ["linear_rnn: `h0`", "batch=3", "(2,)"]),
+        (lambda: linear_rnn(np.ones(4), 0.5, 1.0, h0=float("nan")),
+         ValueError, ["linear_rnn: `h0`", "finite"]),
         (lambda: linear_rnn(np.ones(4), np.array([0.5]), 1.0),
-         TypeError, ["`a`", "real number", "ndarray"]),
+         TypeError, ["linear_rnn: `a`", "finite number", "ndarray"]),
         (lambda: linear_rnn(np.ones(4), 0.5, float("inf")),
          ValueError, ["`b`", "finite", "inf"]),
         (lambda: linear_rnn_impulse_response(0.5, 1.0, -3),
          ValueError, ["`length`", ">= 0", "-3"]),
         (lambda: next_items(np.ones((2, 2, 2)) / 2),
-         ShapeError, ["`probs`", "1-D (V,) or 2-D (batch, V)", "(2, 2, 2)"]),
+         ShapeError, ["next_items: `probs`", "1-D (vocab,) or 2-D (batch, vocab)", "(2, 2, 2)"]),
         (lambda: next_items(np.array([0.5, 0.5]), k=3),
          ValueError, ["`k`", "[1, 2]", "3"]),
         (lambda: next_items(np.array([0.2, 0.3, 0.5]), k=3, exclude=[0]),
          ValueError, ["`k`", "[1, 2]", "1 excluded"]),
         (lambda: next_items(np.array([0.5, 0.5]), exclude=[2]),
-         ValueError, ["`exclude`", "[0, 1]", "[2]"]),
+         IndexError, ["next_items: `exclude`", "[0, 1]", "(2,)"]),
         (lambda: next_items(np.array([0.5, np.nan])),
          ValueError, ["`probs`", "NaN"]),
         (lambda: next_items(np.array([1, 2])),
@@ -445,3 +450,86 @@ def test_cuda_tensors_stay_on_cuda():
     np.testing.assert_allclose(h.cpu().numpy(), ref, rtol=0, atol=1e-9)
     pred = ar_predict(xs, torch.tensor([0.5, 0.2], dtype=torch.float64, device=dev))
     assert pred.device.type == "cuda"
+
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+def test_values_by_hand():
+    P = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    # log(0.5 * 0.5) and a zero-probability token giving -inf; batched rows.
+    np.testing.assert_allclose(sequence_log_prob(P, [1, 1]), math.log(0.15))
+    assert sequence_log_prob(P, [2, 2]) == -math.inf
+    np.testing.assert_allclose(sequence_log_prob(np.stack([P, P]), [[0, 2], [1, 0]]),
+                               [math.log(0.25), math.log(0.1)])
+    T = np.array([[0.0, 1.0], [0.5, 0.5]])
+    np.testing.assert_allclose(markov_chain_log_prob([0, 1, 1], [0.25, 0.75], T),
+                               math.log(0.25 * 1.0 * 0.5))
+    np.testing.assert_allclose(markov_chain_log_prob([[1], [0]], [0.25, 0.75], T),
+                               [math.log(0.75), math.log(0.25)])
+    # AR(1) x_t = 1 + 0.5 x_{t-1} + e_t from x_0 = 2 (x_init), noise (0, 1).
+    np.testing.assert_allclose(ar_simulate([0.0, 1.0], [0.5], c=1, x_init=[2.0]), [2.0, 3.0])
+    np.testing.assert_allclose(ar_simulate([1.0, 0.0], [0.5, 0.25]), [1.0, 0.5])
+    assert ar_simulate(np.zeros(0), [0.5]).shape == (0,)
+    np.testing.assert_allclose(ar_predict([2.0, 4.0, 8.0], [0.5], c=1), [2.0, 3.0])
+    np.testing.assert_allclose(ar_predict([2.0, 4.0, 8.0], [0.5, 0.25]), [2.5])
+    # float32 rows may be off by up to 1e-4 (float64: 1e-8).
+    probs32 = np.array([[0.5, 0.5 + 1e-6]], dtype=np.float32)
+    np.testing.assert_allclose(sequence_log_prob(probs32, [0]), math.log(0.5), rtol=1e-6)
+    assert ar_predict([2.0], [0.5]).shape == (0,)
+    np.testing.assert_allclose(ar_forecast([1.0, 2.0], [0.5, 0.25], 2, c=1),
+                               [1 + 1 + 0.25, 1 + 0.5 * 2.25 + 0.25 * 2])
+    assert ar_forecast([1.0], [0.5], 0).shape == (0,)
+    # An exact AR(1) series x_t = 3 + 0.5 x_{t-1}: least squares recovers it.
+    x = [1.0]
+    for _ in range(5):
+        x.append(3 + 0.5 * x[-1])
+    phi, c = ar_fit(np.array(x), 1)
+    np.testing.assert_allclose(phi, [0.5], rtol=1e-10)
+    assert c == pytest.approx(3.0)
+    phi, c = ar_fit(np.array([1.0, 2.0, 4.0, 8.0, 16.0]), 1, intercept=False)
+    np.testing.assert_allclose(phi, [2.0])
+    assert c == 0.0
+    assert ar_fit(np.array([1.0, -2.0, 4.0]), 1, intercept=False)[1] == 0.0
+    np.testing.assert_allclose(linear_rnn([1.0, 0.0, 0.0], 0.5, 2.0, h0=1.0), [2.5, 1.25, 0.625])
+    np.testing.assert_allclose(linear_rnn(np.ones((2, 2)), 1.0, 1.0, h0=np.array([0.0, 1.0])),
+                               [[1.0, 2.0], [2.0, 3.0]])
+    np.testing.assert_allclose(linear_rnn_impulse_response(0.5, 2.0, 3), [2.0, 1.0, 0.5])
+    assert linear_rnn_impulse_response(0.5, 2.0, 0).shape == (0,)
+    hs = latent_states([1.0, 2.0], lambda h, x: h + x, np.zeros(()))
+    np.testing.assert_allclose(hs, [1.0, 3.0])
+    assert next_items(np.array([0.1, 0.5, 0.4])).tolist() == [1]
+    assert next_items(np.array([0.1, 0.5, 0.4]), k=3).tolist() == [1, 2, 0]
+    assert next_items(np.array([0.1, 0.5, 0.4]), k=2, exclude=[1]).tolist() == [2, 0]
+    assert next_items(np.array([[0.1, 0.5, 0.4], [0.3, 0.3, 0.4]]), k=1,
+                      exclude=[2]).tolist() == [[1], [0]]
+
+
+def test_float32_stays_float32():
+    f32 = np.float32
+    noise, phi = np.array([1.0, 0.5], dtype=f32), np.array([0.5], dtype=f32)
+    assert ar_simulate(noise, phi).dtype == f32
+    assert ar_simulate(noise[:0], phi).dtype == f32
+    assert ar_predict(noise[:1], phi).dtype == f32
+    assert ar_forecast(noise, phi, 0).dtype == f32
+    assert ar_forecast(noise, phi, 2).dtype == f32
+    # float32 rows may be off by 1e-4, not by 1e-2.
+    assert_error_names(lambda: sequence_log_prob(np.array([[0.5, 0.51]], dtype=f32), [0]),
+                       ValueError, ["sequence_log_prob: every row of `probs`", "sum to 1",
+                                    "off by 0.01"])
+
+
+def test_batched_and_mismatched_shapes():
+    P = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    T3 = np.full((3, 3), 1 / 3)
+    probs = np.stack([P, P])                  # (batch 2, time 2, V 3)
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros((3, 2), dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens`", "(batch, time) = (2, 2)", "batch=2",
+                        "(3, 2)"])
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros((2, 3), dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens`", "(batch, time) = (2, 2)"])
+    assert_error_names(lambda: sequence_log_prob(probs, np.zeros(2, dtype=int)), ValueError,
+                       ["sequence_log_prob: `tokens`", "2-D (batch, time)", "batch axis"])
+    assert_error_names(lambda: markov_chain_log_prob([0], [0.5, 0.5], T3), ValueError,
+                       ["markov_chain_log_prob: `transition`", "vocab=2", "(3, 3)"])
+    assert_error_names(lambda: markov_chain_log_prob([[[0]]], T3[0], T3), ValueError,
+                       ["markov_chain_log_prob: `tokens`", "1-D (time,) or 2-D (batch, time)"])

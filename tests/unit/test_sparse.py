@@ -1,5 +1,5 @@
-"""One-hot, BoW, DTM, TF, IDF and TF-IDF against scikit-learn, torch and gensim;
-cosine, Euclidean and Jaccard against scipy.spatial.distance."""
+"""Sparse representations (seqcore.sparse): one-hot, BoW, DTM, TF, IDF and TF-IDF against
+scikit-learn, torch and gensim, and small corpora counted by hand."""
 
 from __future__ import annotations
 
@@ -10,20 +10,18 @@ import pytest
 import scipy.sparse as sp
 
 from seqcore import (
-    ShapeError,
     bag_of_words,
     cosine_similarity,
     document_frequency,
     document_term_matrix,
-    euclidean_distance,
     idf,
-    jaccard_similarity,
     l2_normalize_rows,
     one_hot,
     term_frequency,
     tfidf,
 )
 from tests._require import require
+from tests.unit.corpora import zipf_corpus
 from tests.unit.errors import assert_error_names
 
 text = require("sklearn.feature_extraction.text")
@@ -32,18 +30,6 @@ distance = require("scipy.spatial.distance")
 torch = require("torch")
 
 TOL = 1e-12
-
-
-def zipf_corpus(n_docs: int, n_words: int = 300, seed: int = 0, empty: bool = True) -> list[str]:
-    """Seeded documents whose word frequencies follow a Zipf law; some empty documents."""
-    rng = np.random.default_rng(seed)
-    words = np.array([f"w{i}" for i in range(n_words)])
-    docs = []
-    for i in range(n_docs):
-        length = 0 if (empty and i % 17 == 5) else int(rng.integers(1, 40))
-        ranks = np.minimum(rng.zipf(1.3, size=length), n_words) - 1
-        docs.append(" ".join(words[ranks]))
-    return docs
 
 
 def sk_count(**kw):
@@ -207,135 +193,62 @@ def test_stays_sparse_on_a_large_corpus():
     assert sp.issparse(W) and W.nnz == X.nnz and W.nnz < 0.01 * W.shape[0] * W.shape[1]
 
 
-# --- similarity --------------------------------------------------------------------------
-
-@pytest.mark.formula("similarity.cosine")
-@pytest.mark.parametrize("shapes", [((5,), (5,)), ((5,), (4, 5)), ((3, 5), (5,)),
-                                    ((3, 5), (4, 5))])
-def test_cosine_matches_scipy(shapes):
-    rng = np.random.default_rng(1)
-    x, y = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
-    ref = 1.0 - distance.cdist(np.atleast_2d(x), np.atleast_2d(y), "cosine")
-    ref = ref.reshape(np.broadcast_shapes(*(s[:-1] for s in shapes)) if len(shapes[0]) < 2 or
-                      len(shapes[1]) < 2 else ref.shape)
-    got = cosine_similarity(x, y)
-    np.testing.assert_allclose(got, ref, rtol=0, atol=TOL)
-    tt = cosine_similarity(torch.from_numpy(x), torch.from_numpy(y))
-    assert isinstance(tt, torch.Tensor)
-    np.testing.assert_allclose(tt.numpy(), ref, rtol=0, atol=TOL)
-
-
-@pytest.mark.formula("similarity.cosine")
-def test_cosine_on_tfidf_rows_matches_scipy_and_linear_kernel():
-    docs = zipf_corpus(40, seed=2, empty=False)
-    X, _ = document_term_matrix(docs)
-    W = tfidf(X)
-    ref = 1.0 - distance.cdist(W.toarray(), W.toarray(), "cosine")
-    np.testing.assert_allclose(cosine_similarity(W, W), ref, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(cosine_similarity(W[[0]], W.toarray()[3]), ref[0, 3], atol=1e-12)
-
-
-@pytest.mark.formula("distance.euclidean")
-@pytest.mark.parametrize("shapes", [((6,), (6,)), ((6,), (3, 6)), ((2, 6), (3, 6))])
-def test_euclidean_matches_scipy(shapes):
-    rng = np.random.default_rng(2)
-    x, y = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
-    ref = distance.cdist(np.atleast_2d(x), np.atleast_2d(y), "euclidean")
-    got = euclidean_distance(x, y)
-    np.testing.assert_allclose(np.atleast_2d(got).reshape(ref.shape), ref, rtol=0, atol=TOL)
-    gt = euclidean_distance(torch.from_numpy(x), torch.from_numpy(y))
-    np.testing.assert_allclose(np.atleast_2d(gt.numpy()).reshape(ref.shape), ref, atol=TOL)
-    gs = euclidean_distance(sp.csr_array(np.atleast_2d(x)), sp.csr_array(np.atleast_2d(y)))
-    np.testing.assert_allclose(gs, ref, rtol=0, atol=1e-10)
-
-
-@pytest.mark.formula("distance.euclidean")
-def test_one_hot_vectors_are_all_sqrt2_apart_and_orthogonal():
-    E = one_hot(np.arange(5), 5).astype(float)
-    D = euclidean_distance(E, E)
-    np.testing.assert_allclose(D, math.sqrt(2) * (1 - np.eye(5)), atol=TOL)
-    np.testing.assert_allclose(cosine_similarity(E, E), np.eye(5), atol=TOL)
-
-
-@pytest.mark.formula("similarity.jaccard")
-def test_jaccard_matches_scipy():
-    rng = np.random.default_rng(3)
-    for _ in range(20):
-        u, v = rng.random(12) > 0.5, rng.random(12) > 0.6
-        ref = 1.0 - distance.jaccard(u, v)
-        assert abs(jaccard_similarity(u, v) - ref) < TOL
-        a = {i for i in range(12) if u[i]}
-        b = {i for i in range(12) if v[i]}
-        assert abs(jaccard_similarity(a, b) - ref) < TOL
-    z = np.zeros(4, dtype=bool)
-    assert jaccard_similarity(z, z) == 1.0 == 1.0 - distance.jaccard(z, z)
-    assert jaccard_similarity([], []) == 1.0
-    assert jaccard_similarity(["a", "a", "b"], ["b", "c"]) == pytest.approx(1 / 3)
-
-
-@pytest.mark.gpu
-@pytest.mark.formula("similarity.cosine", "distance.euclidean")
-def test_cosine_and_euclidean_on_cuda_tensors():
-    rng = np.random.default_rng(4)
-    x, y = rng.normal(size=(3, 8)), rng.normal(size=(5, 8))
-    xc, yc = (torch.from_numpy(a).to("cuda") for a in (x, y))
-    got = cosine_similarity(xc, yc)
-    assert got.device.type == "cuda"
-    np.testing.assert_allclose(got.cpu().numpy(), 1.0 - distance.cdist(x, y, "cosine"),
-                               rtol=0, atol=TOL)
-    np.testing.assert_allclose(euclidean_distance(xc, yc).cpu().numpy(),
-                               distance.cdist(x, y, "euclidean"), rtol=0, atol=TOL)
-    with pytest.raises(ValueError, match="`y` has a zero vector at row 0"):
-        cosine_similarity(xc, torch.zeros(2, 8, dtype=torch.float64, device="cuda"))
-
-
 # --- bad input ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: document_term_matrix([]), ValueError, ["`docs` is empty"]),
-        (lambda: document_term_matrix(["", "  "]), ValueError, ["no term left", "empty"]),
+        (lambda: document_term_matrix([]), ValueError, ["document_term_matrix: `docs` is empty"]),
+        (lambda: document_term_matrix(["", "  "]), ValueError,
+         ["document_term_matrix: no term left", "empty"]),
         (lambda: document_term_matrix(["the a", "a"], stop_words=["the", "a"]), ValueError,
-         ["no term left", "stop words"]),
-        (lambda: document_term_matrix("the cat"), TypeError, ["`docs`", "str"]),
-        (lambda: document_term_matrix([["a", 3]]), TypeError, ["`docs`", "str tokens", "int"]),
-        (lambda: document_term_matrix([["a"], [["b"]]]), TypeError, ["`docs[1]`", "list"]),
+         ["document_term_matrix: no term left", "stop words"]),
+        (lambda: document_term_matrix("the cat"), TypeError, ["document_term_matrix: `docs`",
+                                                              "str"]),
+        (lambda: document_term_matrix([["a", 3]]), TypeError,
+         ["document_term_matrix: `docs`", "str tokens", "int"]),
+        (lambda: document_term_matrix([["a"], [["b"]]]), TypeError,
+         ["document_term_matrix: `docs[1]`", "list"]),
         (lambda: document_term_matrix([["a", 3]], vocabulary=["a"]), TypeError,
-         ["`docs[0]`", "position 1"]),
-        (lambda: document_term_matrix([5]), TypeError, ["`docs[0]`", "int"]),
+         ["document_term_matrix: `docs[0]`", "position 1"]),
+        (lambda: document_term_matrix([5]), TypeError, ["document_term_matrix: `docs[0]`", "int"]),
         (lambda: document_term_matrix(["a"], vocabulary={"a": 0, "b": 0}), ValueError,
-         ["`vocabulary` mapping", "columns 0..1"]),
+         ["document_term_matrix: a `vocabulary` mapping", "columns 0..1"]),
         (lambda: document_term_matrix(["a"], vocabulary=["a", "a"]), ValueError,
-         ["`vocabulary`", "repeat"]),
-        (lambda: document_term_matrix(["a"], min_df=0), ValueError, ["`min_df`"]),
-        (lambda: one_hot([1, 5], 4), ValueError, ["`ids`", "[0, 3]", "5"]),
-        (lambda: one_hot([0.5], 4), TypeError, ["`ids`", "float"]),
-        (lambda: one_hot([0], 0), ValueError, ["`size`"]),
-        (lambda: term_frequency(np.ones((2, 2)), "sqrt"), ValueError, ["`variant`", "'sqrt'"]),
-        (lambda: term_frequency(np.zeros((0, 3))), ValueError, ["`X`", "empty"]),
-        (lambda: term_frequency(np.array([[1, -1]])), ValueError, ["`X`", ">= 0"]),
-        (lambda: term_frequency(np.array([["a"]])), TypeError, ["`X`", "dtype"]),
-        (lambda: idf([1, 0], 3, "plain"), ValueError, ["`df` >= 1", "term 1", "smooth"]),
-        (lambda: idf([1, 5], 3), ValueError, ["`df`", "[0, n_docs=3]"]),
-        (lambda: idf([1], 0), ValueError, ["`n_docs`", "empty corpus"]),
-        (lambda: idf([1], 3, "bm25"), ValueError, ["`variant`"]),
-        (lambda: tfidf(np.ones((2, 3)), norm="l1"), ValueError, ["`norm`"]),
+         ["document_term_matrix: `vocabulary`", "repeat"]),
+        (lambda: document_term_matrix(["a", "b"], min_df=3), ValueError,
+         ["document_term_matrix", "`min_df`=3"]),
+        (lambda: bag_of_words(["a"], "abc"), TypeError,
+         ["bag_of_words: `vocabulary`", "list of terms", "a single str"]),
+        (lambda: bag_of_words(5, ["a"]), TypeError, ["bag_of_words: `tokens`", "int"]),
+        (lambda: bag_of_words([1, 2], ["a"]), TypeError, ["bag_of_words: `tokens`",
+                                                          "list of str tokens"]),
+        (lambda: one_hot([1, 5], 4), IndexError, ["one_hot: `ids`", "[0, 3]", "5"]),
+        (lambda: one_hot([-1], 4), ValueError, ["one_hot: `ids`", "[0, 3]", "-1"]),
+        (lambda: one_hot([[0], [1]], 2), ValueError, ["one_hot: `ids`", "1-D (n,)", "(2, 1)"]),
+        (lambda: term_frequency(np.array([[1, -1]])), ValueError,
+         ["term_frequency: `X`", ">= 0", "-1"]),
+        (lambda: document_frequency(np.ones(3)), ValueError,
+         ["document_frequency: `X`", "2-D (docs, terms)", "(3,)"]),
+        (lambda: idf([1, 0], 3, "plain"), ValueError, ["idf: variant 'plain'", "`df` >= 1",
+                                                       "term 1", "smooth"]),
+        (lambda: idf([1, 5], 3), ValueError, ["idf: `df`", "[0, 3]", "n_docs=3"]),
+        (lambda: idf([0], 2, variant="unsmoothed"), ValueError,
+         ["idf: variant 'unsmoothed'", "`df` >= 1"]),
+        (lambda: document_term_matrix(["a"], vocabulary={"a": 0, "b": 2}), ValueError,
+         ["document_term_matrix: a `vocabulary` mapping", "2 terms", "columns 0..1"]),
+        (lambda: document_term_matrix(["a"], vocabulary={"a": -1, "b": 1}), ValueError,
+         ["document_term_matrix: a `vocabulary` mapping"]),
+        (lambda: document_term_matrix(b"a b"), TypeError,
+         ["document_term_matrix: `docs`", "list of documents", "bytes"]),
+        (lambda: document_term_matrix([["a", ["b"]]]), TypeError,
+         ["document_term_matrix: `docs[0]`", "str tokens", "list (['b'])", "position 1"]),
+        (lambda: document_frequency(np.array([["a"]], dtype=object)), TypeError,
+         ["document_frequency: `X`", "dtype", "object"]),
+        (lambda: document_frequency(sp.csr_array(np.array([[0.0, -0.5]]))), ValueError,
+         ["document_frequency: `X`", ">= 0", "-0.5"]),
         (lambda: tfidf(np.ones((2, 3)), idf_weights=np.ones(2)), ValueError,
-         ["`idf_weights`", "(3,)"]),
-        (lambda: cosine_similarity(np.ones(3), np.ones(4)), ShapeError,
-         ["`x` and `y`", "d=3", "d=4"]),
-        (lambda: cosine_similarity(np.zeros(3), np.ones(3)), ValueError,
-         ["`x`", "zero vector", "zero=0.0"]),
-        (lambda: cosine_similarity(np.ones((2, 3)), np.array([[1.0, 0, 0], [0, 0, 0]])),
-         ValueError, ["`y`", "row 1"]),
-        (lambda: cosine_similarity(np.ones((2, 2, 2)), np.ones(2)), ShapeError, ["`x`", "3-D"]),
-        (lambda: cosine_similarity(np.ones(3), torch.ones(3)), TypeError, ["one library"]),
-        (lambda: euclidean_distance(np.ones((2, 3)), np.ones((2, 4))), ShapeError,
-         ["`x` and `y`", "d=3", "d=4"]),
-        (lambda: jaccard_similarity("abc", "abx"), TypeError, ["`a`", "tokens"]),
-        (lambda: jaccard_similarity(np.ones(3), np.ones(4)), ShapeError, ["same length"]),
-        (lambda: jaccard_similarity(np.ones(3), [1, 2]), TypeError, ["both be arrays"]),
+         ["tfidf: `idf_weights`", "terms=3", "(2,)"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
@@ -354,3 +267,51 @@ def test_documented_values_for_empty_documents():
     assert np.isfinite(cosine_similarity(W, W, zero=0.0)).all()
     Y, _ = document_term_matrix(["zzz", "a"], vocabulary=["a", "b"])   # unknown words only
     assert Y.toarray().tolist() == [[0, 0], [1, 0]]
+
+
+# --- small corpora counted and weighted by hand ---------------------------------------
+
+def test_counting_by_hand():
+    X, terms = document_term_matrix(["b a b", ["c", "a"], ""])
+    assert terms == ["a", "b", "c"]
+    assert X.dtype == np.int64
+    np.testing.assert_array_equal(X.toarray(), [[1, 2, 0], [1, 0, 1], [0, 0, 0]])
+    X, terms = document_term_matrix(["The cat", ["THE", "Dog"]], lowercase=True,
+                                    stop_words=["the"])
+    assert terms == ["cat", "dog"]
+    np.testing.assert_array_equal(X.toarray(), [[1, 0], [0, 1]])
+    X, terms = document_term_matrix(["a-b c", "b-a"], tokenizer=lambda s: s.split("-"))
+    assert terms == ["a", "b", "b c"]          # the tokenizer, not str.split, cuts them
+    np.testing.assert_array_equal(X.toarray(), [[1, 0, 1], [1, 1, 0]])
+    X, _ = document_term_matrix(["x y z", "y q"], vocabulary={"y": 1, "x": 0})
+    np.testing.assert_array_equal(X.toarray(), [[1, 1], [0, 1]])
+    X, terms = document_term_matrix(["a b", "a c", "a b"], min_df=2)
+    assert terms == ["a", "b"]
+    np.testing.assert_array_equal(X.toarray(), [[1, 1], [1, 0], [1, 1]])
+    X, terms = document_term_matrix(["a b", "a c"], min_df=1)
+    assert terms == ["a", "b", "c"]
+    np.testing.assert_array_equal(bag_of_words("b a zz a", ["a", "b"]), [2, 1])
+    np.testing.assert_array_equal(bag_of_words("A-B", ["A", "B"], tokenizer=lambda s:
+                                               s.split("-")), [1, 1])
+
+
+def test_weights_by_hand():
+    X = np.array([[2, 0, 1], [0, 0, 3]])
+    np.testing.assert_array_equal(document_frequency(X), [1, 0, 2])
+    assert document_frequency(sp.csr_array(np.array([[0.0, 1.0]]))).tolist() == [0, 1]
+    np.testing.assert_allclose(term_frequency(X, "length").toarray(),
+                               [[2 / 3, 0, 1 / 3], [0, 0, 1]])
+    np.testing.assert_allclose(term_frequency(X, "log").toarray(),
+                               [[1 + math.log(2), 0, 1], [0, 0, 1 + math.log(3)]])
+    np.testing.assert_array_equal(term_frequency(X).toarray(), X)
+    df = [1, 0, 2]
+    np.testing.assert_allclose(idf(df, 2, "textbook"), np.log(2 / np.array([2, 1, 3])))
+    np.testing.assert_allclose(idf(df, 2), np.log(3 / np.array([2, 1, 3])) + 1)
+    np.testing.assert_allclose(idf([1, 2], 2, "plain"), [math.log(2), 0.0])
+    np.testing.assert_allclose(idf([1, 2], np.int64(2), "unsmoothed"), [math.log(2) + 1, 1.0])
+    W = tfidf(X, norm=None)
+    np.testing.assert_allclose(W.toarray()[1], [0, 0, 3 * 1.0])
+    W = tfidf(X, idf_weights=[1.0, 1.0, 1.0])
+    np.testing.assert_allclose(W.toarray(), [[2 / math.sqrt(5), 0, 1 / math.sqrt(5)], [0, 0, 1]])
+    np.testing.assert_allclose(l2_normalize_rows([[3, 4], [0, 0]]).toarray(),
+                               [[0.6, 0.8], [0, 0]])

@@ -124,27 +124,88 @@ def test_truncation_pre_and_post():
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: normalize_text(3), TypeError, ["`text`", "str", "int"]),
-        (lambda: normalize_text("a", form="NFX"), ValueError, ["`form`", "'NFX'"]),
-        (lambda: clean_text(None), TypeError, ["`text`", "NoneType"]),
-        (lambda: split_sentences(["a"]), TypeError, ["`text`", "list"]),
-        (lambda: whitespace_tokenize(b"a b"), TypeError, ["`text`", "bytes"]),
-        (lambda: morpheme_tokenize(1.5), TypeError, ["`text`", "float"]),
-        (lambda: Vocabulary("abc"), TypeError, ["`corpus`", "single str"]),
-        (lambda: Vocabulary([["a", 1]]), TypeError, ["`corpus[0]`", "int", "position 1"]),
-        (lambda: Vocabulary(["a b"]), TypeError, ["`corpus[0]`", "list of str"]),
-        (lambda: Vocabulary([["a"]], min_freq=0), ValueError, ["`min_freq`", ">= 1"]),
-        (lambda: Vocabulary([["a"]], specials=["<s>"]), ValueError, ["`specials`", "<pad>"]),
-        (lambda: Vocabulary([["a"]]).encode("a b"), TypeError, ["`tokens`", "str"]),
-        (lambda: Vocabulary([["a"]]).encode([1]), TypeError, ["`tokens`", "int"]),
-        (lambda: Vocabulary([["a"]]).decode([9]), ValueError, ["`ids`", "[0, 4]", "9"]),
-        (lambda: pad_sequences([[1]], padding="left"), ValueError, ["`padding`", "'left'"]),
-        (lambda: pad_sequences([[1]], truncating="x"), ValueError, ["`truncating`"]),
-        (lambda: pad_sequences([[1]], maxlen=-1), ValueError, ["`maxlen`", ">= 0"]),
-        (lambda: pad_sequences([["a"]]), TypeError, ["`sequences[0]`", "int ids"]),
-        (lambda: pad_sequences(["ab"]), TypeError, ["`sequences[0]`", "str"]),
-        (lambda: pad_sequences([[[1]]]), TypeError, ["`sequences[0]`", "flat"]),
+        (lambda: normalize_text(3), TypeError, ["normalize_text: `text`", "a str", "int"]),
+        (lambda: Vocabulary("abc"), TypeError, ["Vocabulary: `corpus`", "tokenized sentences",
+                                                "str ('abc')"]),
+        (lambda: Vocabulary([["a", 1]]), TypeError, ["Vocabulary: `corpus[0]`", "int",
+                                                     "position 1"]),
+        (lambda: Vocabulary(["a b"]), TypeError, ["Vocabulary: `corpus[0]`", "list of str"]),
+        (lambda: Vocabulary([["a"]], specials=["<s>"]), ValueError,
+         ["Vocabulary: `specials`", "'<pad>' and '<unk>'"]),
+        (lambda: Vocabulary([["a"]], specials=["<unk>", "<pad>", "<unk>"]), ValueError,
+         ["Vocabulary: `specials`", "distinct"]),
+        (lambda: Vocabulary([["a"]], specials=["<pad>", "<unk>"]).encode(["a"], bos=True),
+         ValueError, ["Vocabulary", "without the special token '<s>'", "`specials`"]),
+        (lambda: Vocabulary([["a"]]).encode([1]), TypeError, ["Vocabulary.encode: `tokens`",
+                                                              "int", "position 0"]),
+        (lambda: Vocabulary([["a"]]).decode([9]), ValueError,
+         ["Vocabulary.decode: `ids`", "[0, 4]", "9", "position 0"]),
+        (lambda: pad_sequences([["a"]]), TypeError, ["pad_sequences: `sequences[0]`", "int ids"]),
+        (lambda: pad_sequences(["ab"]), TypeError, ["pad_sequences: `sequences[0]`", "str"]),
+        (lambda: pad_sequences([[[1]]]), TypeError, ["pad_sequences: `sequences[0]`", "flat"]),
+        (lambda: pad_sequences("12"), TypeError, ["pad_sequences: `sequences`", "id lists",
+                                                  "str"]),
+        (lambda: pad_sequences(iter([[1]])), TypeError, ["pad_sequences: `sequences`",
+                                                         "list_iterator"]),
+        (lambda: morpheme_tokenize("a", drop="NNG"), TypeError,
+         ["morpheme_tokenize: `drop`", "list of str", "str ('NNG')"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+CORPUS = [["b", "a", "b"], ["c", "b", "a"]]
+
+
+def test_vocabulary_boundaries_by_hand():
+    # counts: b 3, a 2, c 1; ties keep first-seen order (Counter.most_common).
+    v = Vocabulary(CORPUS)
+    assert v.tokens == ["<pad>", "<unk>", "<s>", "</s>", "b", "a", "c"]
+    assert v.counts == {"b": 3, "a": 2, "c": 1}
+    assert repr(v) == "Vocabulary(7 tokens, 4 special)" and len(v) == 7 and "c" in v
+    assert Vocabulary(CORPUS, min_freq=2).tokens[4:] == ["b", "a"]
+    assert Vocabulary(CORPUS, min_freq=3).tokens[4:] == ["b"]
+    assert Vocabulary(CORPUS, max_size=0).tokens[4:] == []
+    assert Vocabulary(CORPUS, max_size=1).tokens[4:] == ["b"]
+    assert v.decode([6, 0, 1, 2]) == ["c", "<pad>", "<unk>", "<s>"]
+    assert v.decode([6, 0, 1, 2], skip_specials=True) == ["c", "<unk>"]
+    assert v.encode(["a", "zz"], bos=True, eos=True) == [2, 5, 1, 3]
+    assert v.encode(("a",)) == [5]
+    w = Vocabulary([["x"]], specials=["<unk>", "<pad>"])
+    assert (w.unk_id, w.pad_id) == (0, 1)
+
+
+def test_pad_sequences_by_hand():
+    seqs = [[1, 2, 3], [4], []]
+    out = pad_sequences(seqs)
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out, [[1, 2, 3], [4, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(pad_sequences(seqs, padding="pre", value=-1),
+                                  [[1, 2, 3], [-1, -1, 4], [-1, -1, -1]])
+    np.testing.assert_array_equal(pad_sequences(seqs, maxlen=2), [[1, 2], [4, 0], [0, 0]])
+    np.testing.assert_array_equal(pad_sequences(seqs, maxlen=2, truncating="pre"),
+                                  [[2, 3], [4, 0], [0, 0]])
+    # maxlen equal to the longest row: nothing is cut; maxlen 0 keeps no column.
+    np.testing.assert_array_equal(pad_sequences([[1, 2]], maxlen=2, truncating="pre"), [[1, 2]])
+    assert pad_sequences(seqs, maxlen=0).shape == (3, 0)
+    assert pad_sequences([]).shape == (0, 0) and pad_sequences([]).dtype == np.int64
+    assert pad_sequences([[]]).shape == (1, 0)
+    # uint8 ids become int64 so that a negative padding value is representable.
+    padded = pad_sequences([np.array([200], dtype=np.uint8), []], value=-1)
+    assert padded.dtype == np.int64
+    np.testing.assert_array_equal(padded, [[200], [-1]])
+
+
+def test_cleaning_switches():
+    text = "<b>Hi</b> see https://x.org or mail a@b.com #now"
+    assert clean_text(text) == "Hi see or mail now"
+    assert clean_text(text, html=False) == "b Hi b see or mail now"
+    assert clean_text(text, urls=False) == "Hi see https x.org or mail now"
+    assert clean_text(text, emails=False) == "Hi see or mail a b.com now"
+    assert clean_text(text, symbols=False) == "Hi see or mail #now"
+    assert normalize_text("  Ａ  B ") == "a b"
+    assert normalize_text("Ａ B", lowercase=False) == "A B"
+    assert normalize_text("ﬁ", form="NFC") == "ﬁ"

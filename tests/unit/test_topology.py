@@ -149,23 +149,95 @@ def test_klein_seam_is_not_a_double_point():
     assert len(as_klein) < len(as_torus)     # with the wrong gluing the seam looks like a crossing
 
 
+# radius, r, eps, rtol, atol, tol, domain, f and the dtypes are derived in
+# tests/unit/test_validation.py; here, what ties one argument to another.
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: circle(np.ones(3), radius=0), ValueError, ["`radius`", "> 0"]),
-        (lambda: klein_bottle(np.ones(3), np.ones(4)), ShapeError, ["one shape"]),
-        (lambda: klein_bottle(np.ones(3), np.ones(3), r=1.0), ValueError, ["`r`", "> 5/4"]),
-        (lambda: figure_eight(np.arange(3)), TypeError, ["`t`", "floating"]),
-        (lambda: jacobian(circle), ValueError, ["at least one coordinate"]),
-        (lambda: jacobian(3, np.ones(2)), TypeError, ["`f`", "callable"]),
-        (lambda: jacobian(circle, np.ones(2), eps=0), ValueError, ["`eps`", "> 0"]),
+        (lambda: klein_bottle(np.ones(3), np.ones(4)), ShapeError,
+         ["klein_bottle: `v`", "shape (3,) of `u`", "(4,)"]),
+        (lambda: klein_bottle(np.ones(3), np.ones(3), r=1.25), ValueError,
+         ["klein_bottle: `r`", "> 5/4", "1.25", "crosses the axis"]),
+        (lambda: jacobian(circle), ValueError, ["jacobian: give at least one coordinate"]),
+        (lambda: jacobian(circle, [[0.0], [0.0, 0.0]]), TypeError,
+         ["jacobian: `coords[0]`", "array"]),
+        (lambda: jacobian(circle, np.arange(3)), TypeError,
+         ["jacobian: `coords[0]`", "floating"]),
         (lambda: self_intersections(np.ones((4, 2)), np.ones((4, 2)), 0.1, 0.1), ShapeError,
-         ["`params`", "(4, 1)", "'circle'"]),
-        (lambda: self_intersections(np.ones((4, 2)), np.ones((4, 1)), 0.1, 0.1, "sphere"),
-         ValueError, ["`domain`", "'klein'", "'sphere'"]),
-        (lambda: self_intersections(np.ones((4, 2)), np.ones((4, 1)), -1, 0.1), ValueError,
-         ["`tol`", "> 0"]),
+         ["self_intersections: `params`", "(4, 1)", "'circle'"]),
+        (lambda: self_intersections(np.zeros((1, 2)), np.zeros((1, 1)), 0.1, 1.0), ValueError,
+         ["self_intersections: `points`", "n ≥ 2", "(1, 2)"]),
+        (lambda: self_intersections(np.zeros(3), np.zeros((3, 1)), 0.1, 1.0), ShapeError,
+         ["self_intersections: `points`", "2-D (n, k)", "(3,)"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+def test_batched_parameters_put_the_coordinates_last():
+    grid = np.array([[0.0, np.pi / 2], [np.pi, 0.5]])
+    c = circle(grid, radius=2.0)
+    assert c.shape == (2, 2, 2)
+    np.testing.assert_allclose(c[0, 1], [0.0, 2.0], atol=1e-15)
+    np.testing.assert_allclose(c[1, 0], [-2.0, 0.0], atol=1e-15)
+    e = figure_eight(grid)
+    assert e.shape == (2, 2, 2)
+    np.testing.assert_allclose(e[0, 1], [1.0, 0.0], atol=1e-15)   # sin, sin*cos at pi/2
+    k = klein_bottle(grid, grid, r=1.26)   # r just above the bound 5/4 is allowed
+    assert k.shape == (2, 2, 3)
+    np.testing.assert_allclose(k[0, 0], [1.26, 0.0, 0.0], atol=1e-15)  # u = v = 0: (r, 0, 0)
+
+
+def test_rank_threshold_by_hand():
+    def stretch(u, v):  # Jacobian diag(10, 1e-3): singular values 10 and 1e-3
+        return np.stack([10 * u, 1e-3 * v], axis=-1)
+
+    u = np.array([0.3])
+    rank, smallest = immersion_rank(stretch, u, u, rtol=1e-3, atol=0.0)
+    # floor = rtol * s_max = 1e-2 > 1e-3, so the rank is 1; rtol / s_max would be 1e-4.
+    assert rank.dtype.kind == "i" and rank.tolist() == [1]
+    np.testing.assert_allclose(smallest, [1e-3], rtol=1e-6)
+    assert immersion_rank(stretch, u, u, rtol=1e-5, atol=0.0)[0].tolist() == [2]
+    assert immersion_rank(stretch, u, u, rtol=0.0, atol=1e-2)[0].tolist() == [1]
+
+    def flat(u, v):  # the second direction is exactly flat: singular value 0
+        return np.stack([u, 0.0 * v], axis=-1)
+
+    # rtol = atol = 0 are allowed; a zero singular value is not counted (s > floor, not >=).
+    assert immersion_rank(flat, u, u, rtol=0.0, atol=0.0)[0].tolist() == [1]
+
+
+def test_self_intersections_boundaries():
+    P = np.zeros((2, 2))     # two coincident points
+    far = np.array([[0.0], [np.pi]])
+    np.testing.assert_array_equal(self_intersections(P, far, 0.1, 1.0), [[0, 1]])
+    # One coordinate per point (k = 1) is a valid curve in R^1.
+    np.testing.assert_array_equal(self_intersections(np.zeros((2, 1)), far, 0.1, 1.0), [[0, 1]])
+    # No close pair at all: an empty (0, 2) integer array.
+    none = self_intersections(np.array([[0.0, 0.0], [5.0, 0.0]]), far, 0.1, 1.0)
+    assert none.shape == (0, 2) and none.dtype == np.int64
+
+
+def test_torus_distance_by_hand():
+    P = np.zeros((2, 3))
+    # Parameters (1, 2) and (1, 2.001): 0.001 apart on the torus, so not a double point;
+    # a sum or a swapped coordinate anywhere in the distance would make them ~1 or more apart.
+    near = np.array([[1.0, 2.0], [1.0, 2.001]])
+    assert self_intersections(P, near, 0.1, 0.5, domain="torus").shape == (0, 2)
+    near_u = np.array([[2.0, 1.0], [2.001, 1.0]])
+    assert self_intersections(P, near_u, 0.1, 0.5, domain="torus").shape == (0, 2)
+    # Around the seam: 0.1 and 2*pi - 0.1 are 0.2 apart.
+    seam = np.array([[0.1, 1.0], [2 * np.pi - 0.1, 1.0]])
+    assert self_intersections(P, seam, 0.1, 0.5, domain="torus").shape == (0, 2)
+    assert self_intersections(P, seam, 0.1, 0.15, domain="torus").tolist() == [[0, 1]]
+
+
+@pytest.mark.parametrize("domain", ["torus", "klein"])
+def test_pairs_are_sorted(domain):
+    P = np.zeros((4, 2))
+    params = np.array([[0.0, 0.0], [2.0, 2.0], [4.0, 1.0], [1.0, 4.0]])
+    out = self_intersections(P, params, 0.1, 0.5, domain=domain)
+    assert out.tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]

@@ -231,25 +231,29 @@ def _block(d=4):
     ("call", "error", "fragments"),
     [
         (lambda: multi_head_attention(**_mha_args(6, 4)),
-         ValueError, ["d_model=6", "divisible", "`num_heads`=4"]),
-        (lambda: multi_head_attention(**_mha_args(6, 0)), ValueError, ["`num_heads`", "0"]),
+         ValueError, ["multi_head_attention: d_model=6", "divisible", "`num_heads`=4"]),
         (lambda: multi_head_attention(**(_mha_args(6, 2) | {"W_o": np.eye(5)})),
-         ShapeError, ["`W_o`", "(5, 5)"]),
+         ShapeError, ["multi_head_attention: `W_o`", "(5, 5)"]),
         (lambda: multi_head_attention(**(_mha_args(6, 2) | {"query": np.ones(6)})),
-         ShapeError, ["`query`", "2-D"]),
+         ShapeError, ["multi_head_attention: `query`", "at least 2-D"]),
         (lambda: multi_head_attention(**_mha_args(6, 2), mask=np.ones((3, 2), dtype=bool)),
-         ShapeError, ["`mask`", "(3, 2)"]),
-        (lambda: positional_encoding(10, 7), ValueError, ["`d_model`", "even", "7"]),
-        (lambda: positional_encoding(0, 8), ValueError, ["`n_positions`", "0"]),
-        (lambda: positional_shift(1.5, 8), TypeError, ["`k`", "1.5"]),
-        (lambda: layer_norm(np.ones((2, 3)), np.ones(4)), ShapeError, ["`gamma`", "d=3"]),
-        (lambda: layer_norm(np.ones(3), eps=-1.0), ValueError, ["`eps`", "-1.0"]),
+         ShapeError, ["multi_head_attention: `mask`", "broadcast", "(3, 2)"]),
+        (lambda: positional_encoding(10, 7),
+         ValueError, ["positional_encoding: `d_model`", "even", "7"]),
+        (lambda: layer_norm(np.ones((2, 3)), np.ones(4)),
+         ShapeError, ["layer_norm: `gamma`", "d=3"]),
+        (lambda: layer_norm(np.array(1.0)), ShapeError, ["layer_norm: `x`", "at least 1-D"]),
         (lambda: feed_forward(np.ones((2, 3)), np.ones((5, 4)), None, np.ones((3, 5)), None),
-         ShapeError, ["`W_1`", "d_model=3"]),
+         ShapeError, ["feed_forward: `W_2`", "d_model=4", "(3, 5)"]),
         (lambda: transformer_encoder_block(np.ones((3, 4)), {"W_q": np.eye(4)}, 2),
-         KeyError, ["`params`", "missing", "W_k"]),
+         KeyError, ["transformer_encoder_block: `params`", "missing", "W_k"]),
+        (lambda: transformer_encoder_block(np.ones((3, 4)), {**_block(), "extra": 1}, 2),
+         ValueError, ["transformer_encoder_block: `params`", "exactly the keys",
+                      "unknown ['extra']"]),
+        (lambda: transformer_encoder_block(np.ones((3, 4)), [1], 2),
+         TypeError, ["transformer_encoder_block: `params`", "a tuple (or a mapping)", "list"]),
         (lambda: transformer_encoder_block(np.ones((3, 4)), _block(), 3),
-         ValueError, ["d_model=4", "divisible"]),
+         ValueError, ["transformer_encoder_block: d_model=4", "divisible"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):
@@ -267,3 +271,66 @@ def test_cuda_encoder_block_matches_torch():
     p = {k: torch.as_tensor(v, device="cuda") for k, v in block_params(layer.cpu()).items()}
     got = transformer_encoder_block(x, p, num_heads=2)
     torch.testing.assert_close(got, ref, rtol=0, atol=TOL)
+
+# --- small cases worked by hand ------------------------------------------------------------
+
+x4 = np.random.default_rng(5).normal(size=(3, 4))
+W = np.eye(4)
+BLOCK = {**{k: np.eye(4) for k in ("W_q", "W_k", "W_v", "W_o")},
+         **{k: np.zeros(4) for k in ("b_q", "b_k", "b_v", "b_o", "beta_1", "beta_2")},
+         "gamma_1": np.ones(4), "gamma_2": np.ones(4),
+         "W_1": np.eye(4), "b_1": np.zeros(4), "W_2": np.eye(4), "b_2": np.zeros(4)}
+
+
+def test_positional_encoding_by_hand():
+    pe = positional_encoding(2, 4, base=100.0)
+    # omega = 100^(-0/4), 100^(-2/4) = 1, 0.1; row 1: sin 1, cos 1, sin 0.1, cos 0.1.
+    np.testing.assert_allclose(pe, [[0, 1, 0, 1],
+                                    [math.sin(1), math.cos(1), math.sin(0.1), math.cos(0.1)]],
+                               rtol=1e-15)
+    M = positional_shift(1, 4, base=100.0)
+    np.testing.assert_allclose(M @ pe[0], pe[1], atol=1e-15)
+    np.testing.assert_allclose(positional_shift(np.int64(0), 2), np.eye(2))
+    assert positional_encoding(np.int64(1), np.int64(2)).shape == (1, 2)
+
+
+def test_layer_norm_and_block_by_hand():
+    x = np.array([[1.0, 3.0]])
+    # mean 2, variance 1: (-1, 1) / sqrt(1 + eps); eps = 0 is allowed.
+    np.testing.assert_allclose(layer_norm(x, eps=0), [[-1.0, 1.0]])
+    np.testing.assert_allclose(layer_norm(x, np.array([2.0, 3.0]), np.array([1.0, 1.0]), eps=0),
+                               [[-1.0, 4.0]])
+    np.testing.assert_allclose(layer_norm(x, eps=3.0), [[-0.5, 0.5]])
+    np.testing.assert_allclose(layer_norm(x, beta=np.array([1.0, 1.0]), eps=0), [[0.0, 2.0]])
+    # FFN with identity weights: relu(x).
+    np.testing.assert_allclose(feed_forward(np.array([[-1.0, 2.0]]), np.eye(2), np.zeros(2),
+                                            np.eye(2), np.array([0.5, 0.0])), [[0.5, 2.0]])
+    # Identity MHA with one head over identical rows returns the rows; the block then adds
+    # and normalizes: post-LN of x + x is LN(x), again LN(. + relu(.)).
+    same = np.tile(np.array([[1.0, 2.0, 3.0, 6.0]]), (2, 1))
+    out, w = multi_head_attention(same, same, same, W, W, W, W, 2)
+    np.testing.assert_allclose(out, same, rtol=1e-12)
+    assert w.shape == (2, 2, 2)
+    np.testing.assert_allclose(w, 0.5)
+    ln = lambda v: layer_norm(v, eps=1e-5)  # noqa: E731
+    z = ln(same + same)
+    np.testing.assert_allclose(transformer_encoder_block(same, BLOCK, 2),
+                               ln(z + np.maximum(z, 0)), rtol=1e-12)
+    z = same + ln(same)       # pre-LN: x + MHA(LN(x)), MHA returning its (identical) rows
+    np.testing.assert_allclose(transformer_encoder_block(same, BLOCK, 2, norm_first=True),
+                               z + np.maximum(ln(z), 0), rtol=1e-12)
+    mask = np.array([[True, False], [True, True]])
+    _, w = multi_head_attention(same, same, same, W, W, W, W, 1, mask=mask)
+    np.testing.assert_allclose(w[0], [[1.0, 0.0], [0.5, 0.5]])
+    _, w = multi_head_attention(same, same, same, W, W, W, W, 1, causal=True)
+    np.testing.assert_allclose(w[0], [[1.0, 0.0], [0.5, 0.5]])
+
+
+def test_one_dimensional_inputs_are_vectors():
+    np.testing.assert_allclose(feed_forward(np.array([-1.0, 2.0]), np.eye(2), np.zeros(2),
+                                            np.eye(2), np.zeros(2)), [0.0, 2.0])
+    np.testing.assert_allclose(layer_norm(np.array([1.0, 3.0]), eps=0), [-1.0, 1.0])
+    assert positional_encoding(3, 2).shape == (3, 2)
+    np.testing.assert_allclose(positional_encoding(3, 2)[:, 0], np.sin([0.0, 1.0, 2.0]))
+    np.testing.assert_allclose(positional_shift(2, 2), [[math.cos(2), math.sin(2)],
+                                                        [-math.sin(2), math.cos(2)]])

@@ -1,18 +1,15 @@
-"""Skip-gram (SGNS) and GloVe: losses and hand-written gradients vs torch.autograd (float64).
-
-Also the noise and subsampling distributions vs the tables gensim builds, and the trainer.
-"""
+"""Skip-gram (SGNS): losses and hand-written gradients vs torch.autograd (float64); the noise
+and subsampling distributions vs the tables gensim builds; pairs and the trainer by hand."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from seqcore import (
     ShapeError,
-    glove_gradients,
-    glove_loss,
-    glove_weight,
     noise_distribution,
     sgns_gradients,
     sgns_loss,
@@ -154,94 +151,92 @@ def test_trainer_progress_bar_can_be_shown_or_silenced(capsys):
     assert "skip-gram" in capsys.readouterr().err
 
 
-# --- GloVe ------------------------------------------------------------------------------------
-
-def glove_torch(W, Wt, b, bt, X, x_max=100.0, alpha=0.75):
-    """The GloVe objective written independently, as a loop over the non-zero counts."""
-    total = torch.zeros((), dtype=torch.float64)
-    for i, j in zip(*torch.nonzero(X, as_tuple=True), strict=True):
-        x = X[i, j]
-        f = (x / x_max) ** alpha if x < x_max else torch.ones((), dtype=torch.float64)
-        total = total + f * (W[i] @ Wt[j] + b[i] + bt[j] - torch.log(x)) ** 2
-    return total
+def test_distributions_by_hand():
+    np.testing.assert_allclose(noise_distribution([1, 16], power=0.5), [0.2, 0.8])
+    np.testing.assert_allclose(noise_distribution(np.array([0.0, 2.0])), [0.0, 1.0])
+    np.testing.assert_array_equal(subsample_keep_probability([3, 1], sample=0), [1.0, 1.0])
+    # threshold t = 0.25 * 4 = 1: keep = (sqrt(c/t) + 1) * t / c, capped at 1.
+    np.testing.assert_allclose(subsample_keep_probability([3, 1], sample=0.25),
+                               [(math.sqrt(3) + 1) / 3, 1.0])
+    np.testing.assert_allclose(subsample_keep_probability([3, 0], sample=0.25)[1], 1.0)
 
 
-def glove_problem(V=7, d=3, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randint(0, 250, (V, V), generator=g).to(torch.float64)
-    X[torch.rand(V, V, generator=g) < 0.4] = 0.0            # many unseen pairs
-    X[0, 1] = 0.5                                          # a fractional (1/distance) count
-    params = [torch.randn(V, d, generator=g, dtype=torch.float64) * 0.3,
-              torch.randn(V, d, generator=g, dtype=torch.float64) * 0.3,
-              torch.randn(V, generator=g, dtype=torch.float64) * 0.1,
-              torch.randn(V, generator=g, dtype=torch.float64) * 0.1]
-    return params, X
+def test_pairs_by_hand():
+    ids = [7, 8, 9]
+    assert skipgram_pairs(ids, 1).tolist() == [[7, 8], [8, 7], [8, 9], [9, 8]]
+    assert skipgram_pairs(ids, 2).tolist() == [[7, 8], [7, 9], [8, 7], [8, 9], [9, 7], [9, 8]]
+    # shrink 1 of window 2 leaves reach 1 for that centre only.
+    assert skipgram_pairs(ids, 2, shrink=[1, 0, 0]).tolist() == [
+        [7, 8], [8, 7], [8, 9], [9, 7], [9, 8]]
+    assert skipgram_pairs([5], 3).shape == (0, 2)
+    assert skipgram_pairs(np.array([[1, 2]]), 1).tolist() == [[1, 2], [2, 1]]
 
 
-@pytest.mark.formula("glove.weight")
-def test_glove_weight_hand_worked():
-    x = np.array([0.0, 1.0, 16.0, 50.0, 100.0, 1e6])
-    expected = [0.0, 100**-0.75, 0.16**0.75, 0.5**0.75, 1.0, 1.0]
-    np.testing.assert_allclose(glove_weight(x), expected, rtol=1e-15)
-    np.testing.assert_allclose(glove_weight(np.array([5.0]), x_max=10, alpha=1.0), [0.5])
+def test_sgns_by_hand():
+    v, u, n = np.array([1.0, 0.0]), np.array([0.0, 1.0]), np.zeros((2, 2))
+    # every score 0: loss = -log s(0) - 2 log s(0) = 3 log 2.
+    assert float(sgns_loss(v, u, n)) == pytest.approx(3 * math.log(2))
+    g_v, g_u, g_n = sgns_gradients(v, u, n)
+    np.testing.assert_allclose(g_v, -0.5 * u)
+    np.testing.assert_allclose(g_u, -0.5 * v)
+    np.testing.assert_allclose(g_n, [0.5 * v, 0.5 * v])
+    batch = sgns_loss(np.stack([v, v]), np.stack([u, u]), np.stack([n, n]))
+    np.testing.assert_allclose(batch, [3 * math.log(2)] * 2)
 
 
-@pytest.mark.formula("glove.loss")
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_glove_loss_matches_torch_loop(seed):
-    params, X = glove_problem(seed=seed)
-    expected = glove_torch(*params, X)
-    got = glove_loss(*(p.numpy() for p in params), X.numpy())
-    assert float(got) == pytest.approx(float(expected), rel=1e-12)
-    torch.testing.assert_close(glove_loss(*params, X), expected, rtol=1e-12, atol=0)
+def test_training_keeps_frequent_words_first():
+    wv, losses = train_skipgram(CORPUS * 5, dim=3, window=1, negative=1, epochs=2,
+                                min_count=6, batch_size=4, progress=False)
+    assert wv.words == ["a", "b"]          # a 10, b 10, c 5 (< min_count)
+    assert wv.vectors.shape == (2, 3) and wv.vectors.dtype == np.float32
+    assert len(losses) == 2 and all(math.isfinite(x) for x in losses)
 
 
-@pytest.mark.formula("glove.grad")
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_glove_gradients_match_autograd(seed):
-    params, X = glove_problem(seed=seed)
-    leaves = [p.clone().requires_grad_(True) for p in params]
-    glove_torch(*leaves, X).backward()
-    got = glove_gradients(*(p.numpy() for p in params), X.numpy())
-    for mine, leaf in zip(got, leaves, strict=True):
-        np.testing.assert_allclose(mine, leaf.grad.numpy(), rtol=0, atol=TOL)
+def test_pairs_dtype_and_batched_softmax():
+    assert skipgram_pairs(np.array([7, 8], dtype=np.int32), 1).dtype == np.int64
+    U = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    p = skipgram_softmax(np.array([[math.log(2.0), 0.0]] * 2), U)
+    np.testing.assert_allclose(p, [[0.5, 0.25, 0.25]] * 2, rtol=1e-14)
 
 
 # --- bad input ----------------------------------------------------------------------------
 
-V3 = np.zeros((3, 2))
+CORPUS = [["a", "b", "a"], ["b", "c"]]
 
 
+# The domains (window, dim, epochs, alpha, min_alpha <= alpha, sample in [0, 1), dtypes, ranks)
+# are derived in tests/unit/test_validation.py; here, what depends on the data.
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
         (lambda: sgns_loss(np.ones(3), np.ones(4), np.ones((2, 3))), ShapeError,
-         ["`u_pos`", "(3,)", "(4,)"]),
+         ["sgns_loss: `u_pos`", "(3,)", "(4,)"]),
         (lambda: sgns_loss(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3))), ShapeError,
-         ["`u_neg`", "3-D (batch, negative, dim)"]),
-        (lambda: sgns_gradients(np.ones(3, dtype=int), np.ones(3), np.ones((1, 3))), TypeError,
-         ["`v`", "floating"]),
-        (lambda: noise_distribution([3, -1, 2]), ValueError, ["`counts`", "≥ 0", "-1"]),
-        (lambda: noise_distribution([0, 0]), ValueError, ["`counts`", "all be zero"]),
-        (lambda: noise_distribution([[1, 2]]), ShapeError, ["`counts`", "1-D"]),
-        (lambda: subsample_keep_probability([5, 2], sample=1.5), ValueError,
-         ["`sample`", "[0, 1)", "1.5"]),
-        (lambda: skipgram_pairs([1, 2], window=0), ValueError, ["`window`", "≥ 1"]),
+         ["sgns_loss: `u_neg`", "3-D (batch, negative, dim)"]),
+        (lambda: skipgram_softmax(np.ones((2, 3)), np.eye(2)), ShapeError,
+         ["skipgram_softmax: `v_c`", "dim=2", "(2, 3)"]),
+        (lambda: noise_distribution([3, -1, 2]), ValueError,
+         ["noise_distribution: `counts`", ">= 0", "-1"]),
+        (lambda: noise_distribution([1.0, np.inf]), ValueError, ["`counts`", "finite"]),
+        (lambda: noise_distribution([0, 0]), ValueError,
+         ["noise_distribution: `counts`", "all be zero"]),
+        (lambda: skipgram_pairs([1, 2], 2, shrink=[0, 2]), ValueError,
+         ["skipgram_pairs: `shrink`", "2 integers in [0, 1]"]),
+        (lambda: skipgram_pairs([1, 2], 2, shrink=[0, -1]), ValueError,
+         ["`shrink`", "2 integers in [0, 1]"]),
+        (lambda: skipgram_pairs([1, 2], 2, shrink=[0]), ValueError, ["`shrink`", "2 integers"]),
         (lambda: train_skipgram([["a", "b"]], min_count=5, progress=False), ValueError,
-         ["`min_count`=5", "2 tokens"]),
+         ["train_skipgram: no word occurs `min_count`=5 times", "2 tokens"]),
         (lambda: train_skipgram([["a", 3]], min_count=1, progress=False), TypeError,
-         ["`sentences`", "str", "3"]),
-        (lambda: train_skipgram([["a"]], negative=0, progress=False), ValueError,
-         ["`negative`", "≥ 1"]),
-        (lambda: glove_weight(np.array([1.0, -2.0])), ValueError, ["`X`", "≥ 0", "-2.0"]),
-        (lambda: glove_weight(np.array([1.0]), x_max=0), ValueError, ["`x_max`", "> 0"]),
-        (lambda: glove_loss(V3, V3, np.zeros(3), np.zeros(3), np.ones((3, 4))), ShapeError,
-         ["`X`", "(vocab, vocab)", "(3, 4)"]),
-        (lambda: glove_gradients(V3, np.zeros((3, 5)), np.zeros(3), np.zeros(3),
-                                 np.ones((3, 3))), ShapeError, ["`W_tilde`", "dim=2"]),
-        (lambda: glove_loss(V3, V3, np.zeros(3), np.zeros(3), -np.ones((3, 3))), ValueError,
-         ["co-occurrence counts ≥ 0"]),
+         ["train_skipgram: `sentences[0]`", "str", "int (3)"]),
+        (lambda: train_skipgram(CORPUS, alpha=0.01, min_alpha=0.02), ValueError,
+         ["train_skipgram: `min_alpha`", "(0, 0.01]", "0.02"]),
+        (lambda: train_skipgram(CORPUS * 3, min_count=1, alpha=1e30, min_alpha=1e30, epochs=5,
+                                batch_size=1, sample=0.0, dim=2, progress=False),
+         FloatingPointError, ["train_skipgram: the loss diverged", "lower `alpha`", "1e+30"]),
     ],
 )
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning",
+                            "ignore:overflow:RuntimeWarning")
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
