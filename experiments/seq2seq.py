@@ -22,7 +22,9 @@ from seqcore import Optimizer, Seq2Seq, beam_search, corpus_bleu, date_splits, t
 from seqcore.dates import SOURCE_VOCAB, TARGET_VOCAB, encode
 
 SEED = 0
-MODELS = ("none", "bahdanau", "luong")
+#: model name -> attention; ``none_matched`` has the hidden width that gives it Bahdanau's
+#: parameter count, so that what attention adds is not merely more weights
+MODELS = {"none": "none", "bahdanau": "bahdanau", "luong": "luong", "none_matched": "none"}
 CONFIG = {"task": "seqcore.dates: Korean dates in words -> DD.MM.YYYY",
           "splits": {"train": 8000, "validation": 500, "test": 1000},
           "source_vocab": len(SOURCE_VOCAB), "target_vocab": len(TARGET_VOCAB),
@@ -107,12 +109,24 @@ def by_position(hyps: list[str], pairs: list) -> list[float]:
                                zip(hyps, pairs, strict=True)])), 4) for k in range(width)]
 
 
+def _sized(attention: str, config: dict, hidden: int) -> Seq2Seq:
+    return Seq2Seq(attention, config["source_vocab"], config["target_vocab"], config["embed"],
+                   hidden)
+
+
+def matched_hidden(config: dict) -> int:
+    """The hidden width of a model without attention closest in size to Bahdanau's."""
+    target = _sized("bahdanau", config, config["hidden"]).param_count()
+    return min(range(1, 4 * config["hidden"]),
+               key=lambda n: abs(_sized("none", config, n).param_count() - target))
+
+
 def _setup(config: dict):
     splits = date_splits(SEED, **config["splits"])
     models = {}
-    for name in MODELS:
-        model = Seq2Seq(name, config["source_vocab"], config["target_vocab"], config["embed"],
-                        config["hidden"])
+    for name, attention in MODELS.items():
+        hidden = matched_hidden(config) if name == "none_matched" else config["hidden"]
+        model = _sized(attention, config, hidden)
         models[name] = (model, model.init_params(seed=SEED, dtype=np.dtype(config["dtype"])))
     return splits, models
 
@@ -121,7 +135,7 @@ def _fit(model, params, splits, config, updates, progress, evaluate=None):
     return train(model, params, batches(splits["train"], config["batch"], SEED), steps=updates,
                  optimizer=Optimizer(config["optimizer"], lr=config["lr"]),
                  clip=config["clip"], evaluate=evaluate, eval_every=config["eval_every"],
-                 progress=progress, desc=f"seq2seq {model.attention}")
+                 progress=progress, desc=f"seq2seq {model.attention} {model.hidden}")
 
 
 def _attention(model, params, pair, max_len) -> dict:
@@ -156,6 +170,7 @@ def _run_one(model, params, splits, config, progress) -> dict:
     beam = _beam(model, p, beam_pairs, config)
     shown = test[:config["shown"]]
     return {
+        "attention": model.attention, "hidden": model.hidden,
         "params": model.param_count(),
         "loss": [sig(x, 5) for x in res.loss],
         "validation": [{"step": s, **{k: sig(v, 5) for k, v in e.items()}}
