@@ -14,6 +14,7 @@ import numpy as np
 DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments"
         / "seq2seq.json")
 MODELS = {"none": ("어텐션 없음", "no attention", "C3"),
+          "none_matched": ("어텐션 없음, 같은 크기", "no attention, same size", "#f4a3a3"),
           "bahdanau": ("Bahdanau", "Bahdanau", "C0"),
           "luong": ("Luong", "Luong", "C2")}
 POSITIONS = ["D", "D", ".", "M", "M", ".", "Y", "Y", "Y", "Y"]
@@ -22,10 +23,10 @@ POSITIONS = ["D", "D", ".", "M", "M", ".", "Y", "Y", "Y", "Y"]
 def plot(lang: str):
     ko = lang == "ko"
     r = json.loads(DATA.read_text(encoding="utf-8"))
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     x = np.arange(len(POSITIONS))
     for k, (name, (label_ko, label_en, color)) in enumerate(MODELS.items()):
-        ax.bar(x + (k - 1) * 0.27, r["models"][name]["char_accuracy_by_position"], 0.27,
+        ax.bar(x + (k - 1.5) * 0.2, r["models"][name]["char_accuracy_by_position"], 0.2,
                color=color, label=label_ko if ko else label_en)
     ax.axhline(0.1, color="gray", lw=0.8, ls="--",
                label="숫자 10개 중 찍기" if ko else "a guess among 10 digits")
