@@ -22,6 +22,7 @@ train, validation and test splits share no date.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 import numpy as np
@@ -72,7 +73,10 @@ def korean_date(year: int, month: int, day: int) -> str:
     >>> korean_date(2026, 12, 4), korean_date(1987, 6, 10)
     ('이천이십육년 십이월 사일', '천구백팔십칠년 유월 십일')
     """
-    datetime.date(year, month, day)               # refuses 30 February
+    last = calendar.monthrange(year, month)[1]
+    if day > last:                                 # 30 February, 31 April
+        raise ValueError(f"korean_date: `day` must be a day of {year}-{month:02d}, 1 to "
+                         f"{last}; got {day}")
     # 6월 and 10월 are said 유월 and 시월 (the final consonant dropped)
     month_word = {6: "유", 10: "시"}.get(month, korean_number(month))
     return f"{korean_number(year)}년 {month_word}월 {korean_number(day)}일"

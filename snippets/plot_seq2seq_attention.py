@@ -13,8 +13,8 @@ import numpy as np
 
 DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments"
         / "seq2seq.json")
-MODELS = {"bahdanau": ("Bahdanau: 질의 $s_{i-1}$", "Bahdanau: query $s_{i-1}$"),
-          "luong": ("Luong: 질의 $s_i$", "Luong: query $s_i$")}
+MODELS = {"bahdanau": ("바다나우: 쿼리 $s_{i-1}$", "Bahdanau: query $s_{i-1}$"),
+          "luong": ("루옹: 쿼리 $s_i$", "Luong: query $s_i$")}
 
 
 def panel(example: dict, title: str, ko: bool):

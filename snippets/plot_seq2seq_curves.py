@@ -15,8 +15,8 @@ DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments
 # model -> (label in ko, in en, colour, marker, line style)
 MODELS = {"none": ("어텐션 없음", "no attention", "C3", "o", "-"),
           "none_matched": ("어텐션 없음, 같은 크기", "no attention, same size", "C3", "x", "--"),
-          "bahdanau": ("Bahdanau", "Bahdanau", "C0", "s", "-"),
-          "luong": ("Luong", "Luong", "C2", "^", "-")}
+          "bahdanau": ("바다나우", "Bahdanau", "C0", "s", "-"),
+          "luong": ("루옹", "Luong", "C2", "^", "-")}
 METRICS = {"bleu": ("검증 BLEU (글자 단위)", "validation BLEU (characters)"),
            "accuracy": ("검증 정확도 (완전 일치)", "validation accuracy (exact match)")}
 

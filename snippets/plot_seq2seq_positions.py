@@ -15,8 +15,8 @@ DATA = (Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments
         / "seq2seq.json")
 MODELS = {"none": ("어텐션 없음", "no attention", "C3"),
           "none_matched": ("어텐션 없음, 같은 크기", "no attention, same size", "#f4a3a3"),
-          "bahdanau": ("Bahdanau", "Bahdanau", "C0"),
-          "luong": ("Luong", "Luong", "C2")}
+          "bahdanau": ("바다나우", "Bahdanau", "C0"),
+          "luong": ("루옹", "Luong", "C2")}
 POSITIONS = ["D", "D", ".", "M", "M", ".", "Y", "Y", "Y", "Y"]
 
 
