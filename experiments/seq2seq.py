@@ -170,7 +170,7 @@ def _run_one(model, params, splits, config, progress) -> dict:
     beam = _beam(model, p, beam_pairs, config)
     shown = test[:config["shown"]]
     return {
-        "attention": model.attention, "hidden": model.hidden,
+        "kind": model.attention, "hidden": model.hidden,
         "params": model.param_count(),
         "loss": [sig(x, 5) for x in res.loss],
         "validation": [{"step": s, **{k: sig(v, 5) for k, v in e.items()}}

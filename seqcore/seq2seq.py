@@ -111,12 +111,12 @@ def bahdanau_step_backward(d_s: Any, d_c: Any, y_prev: Any, s_prev: Any, H: Any,
         [\delta y_{i-1};\, \delta c_i^{\mathrm{rnn}}],\ \delta s_{i-1}^{\mathrm{rnn}}
           &= \operatorname{GRU}^{\top}\!\left(\delta s_i\right) \\
         \delta c_i &= \delta c_i^{\mathrm{out}} + \delta c_i^{\mathrm{rnn}} \\
-        \delta \alpha_{ij} &= h_j^{\top} \delta c_i, \qquad
-          \delta e_{ij} = \alpha_{ij}\Bigl(\delta\alpha_{ij}
-          - \textstyle\sum_k \alpha_{ik}\,\delta\alpha_{ik}\Bigr) \\
+        \delta \alpha_{ij} &= h_j^{\top} \delta c_i \\
+        \delta e_{ij} &= \alpha_{ij}\Bigl(\delta\alpha_{ij}
+          - \sum_k \alpha_{ik}\,\delta\alpha_{ik}\Bigr) \\
         \delta s_{i-1} &= \delta s_{i-1}^{\mathrm{rnn}}
-          + W_s^{\top} \textstyle\sum_j \delta u_{ij} \\
-        \delta h_j &= \alpha_{ij}\, \delta c_i + W_h^{\top} \delta u_{ij}
+          + W_s^{\top} \sum_j \delta u_{ij} \\
+        \delta h_j^{(i)} &= \alpha_{ij}\, \delta c_i + W_h^{\top} \delta u_{ij}
         \end{aligned}
 
     Equation id: ``attention.bahdanau-backward``, with
