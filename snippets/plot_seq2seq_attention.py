@@ -22,7 +22,7 @@ def panel(example: dict, title: str, ko: bool):
     # the space between words is drawn as ␣, so that its column has a label
     source = [ch if ch != " " else "␣" for ch in example["source"]]
     output = [*example["output"], "</s>"][: A.shape[0]]
-    fig, ax = plt.subplots(figsize=(4.4, 4.6))
+    fig, ax = plt.subplots(figsize=(3.4, 4.2))
     im = ax.imshow(A, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(source)), source)
     ax.set_yticks(range(len(output)), output)
@@ -30,7 +30,8 @@ def panel(example: dict, title: str, ko: bool):
     ax.set_xlabel("원문 글자 (인코더 상태 $h_j$)" if ko else "source characters ($h_j$)")
     ax.set_ylabel("출력 글자 (디코더 단계 $i$)" if ko else "output characters (step $i$)")
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, fraction=0.06, label="$\\alpha_{ij}$")
+    fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03, location="bottom",
+                 label="$\\alpha_{ij}$")
     return fig
 
 
