@@ -1,4 +1,4 @@
-"""Korean dates into digits: an RNN encoder–decoder without attention, with Bahdanau's, with Luong's.
+"""Korean dates into digits: an RNN encoder–decoder without attention, with Bahdanau's, Luong's.
 
 The task is :mod:`seqcore.dates` (이천이십육년 십이월 사일 → 04.12.2026: the fields
 reversed, zeros never said). The three models share the GRU encoder and decoder, the
@@ -88,14 +88,15 @@ def scores(hyps: list[str], pairs: list) -> dict:
     return {"bleu": corpus_bleu([list(h) for h in hyps], [[list(r)] for r in refs]),
             "accuracy": float(np.mean([h == r for h, r in zip(hyps, refs, strict=True)])),
             "char_accuracy": float(np.mean([a == b for h, r in zip(hyps, refs, strict=True)
-                                            for a, b in zip(h.ljust(len(r)), r)]))}
+                                            for a, b in zip(h.ljust(len(r)), r, strict=False)]))}
 
 
 def by_length(hyps: list[str], pairs: list) -> list[dict]:
     """Exact-match and character accuracy for each source length."""
     rows = defaultdict(list)
     for h, (s, t) in zip(hyps, pairs, strict=True):
-        rows[len(s)].append((h == t, np.mean([a == b for a, b in zip(h.ljust(len(t)), t)])))
+        rows[len(s)].append((h == t, np.mean([a == b for a, b in
+                                             zip(h.ljust(len(t)), t, strict=False)])))
     return [{"length": n, "sentences": len(v),
              "accuracy": sig(float(np.mean([e for e, _ in v])), 4),
              "char_accuracy": sig(float(np.mean([c for _, c in v])), 4)}

@@ -57,6 +57,11 @@ def _same_length(func: str, hypotheses: list, references: list) -> None:
                          f"hypothesis, {len(hypotheses)}; got {len(references)}")
 
 
+def _closest(h: int, refs: Sequence[Sequence[str]]) -> int:
+    """The reference length closest to ``h``; the shorter one on a tie."""
+    return min((len(ref) for ref in refs), key=lambda m: (abs(m - h), m))
+
+
 def _ngrams(tokens: Sequence[str], n: int) -> Counter:
     return Counter(tuple(tokens[k:k + n]) for k in range(len(tokens) - n + 1))
 
@@ -173,8 +178,7 @@ def corpus_bleu(hypotheses: Sequence[Sequence[str]],
     _same_length("corpus_bleu", hypotheses, references)
     c = sum(len(h) for h in hypotheses)
     # each hypothesis's closest reference length; the shorter one on a tie
-    r = sum(min((len(ref) for ref in refs), key=lambda m, h=len(hyp): (abs(m - h), m))
-            for hyp, refs in zip(hypotheses, references, strict=True))
+    r = sum(_closest(len(hyp), refs) for hyp, refs in zip(hypotheses, references, strict=True))
     log_p = 0.0
     for n in range(1, max_n + 1):
         matches, total = modified_precision(hypotheses, references, n)

@@ -118,7 +118,7 @@ def test_one_step_loss_and_every_gradient_match_autograd(kind):
     src, tgt, _ = _data(batch=5, count=1)[0]
     loss, grads, _ = model.loss_and_grads(params, src, tgt)
     m = TorchSeq2Seq(model, params)
-    logits, _ = m(torch.tensor(src), torch.tensor(tgt[:-1]))
+    logits, t_weights = m(torch.tensor(src), torch.tensor(tgt[:-1]))
     t_loss = F.cross_entropy(logits.reshape(-1, len(TARGET_VOCAB)),
                              torch.tensor(tgt[1:]).reshape(-1))
     t_loss.backward()
@@ -127,8 +127,13 @@ def test_one_step_loss_and_every_gradient_match_autograd(kind):
     for k, v in m.names().items():
         theirs = m.get_parameter(v).grad.numpy().reshape(grads[k].shape)
         np.testing.assert_allclose(grads[k], theirs, rtol=1e-9, atol=1e-12, err_msg=k)
-    fwd, w = model.forward(params, src, tgt)
+    fwd, weights = model.forward(params, src, tgt)
     np.testing.assert_allclose(fwd, logits.detach().numpy(), rtol=0, atol=1e-13)
+    if kind == "none":
+        assert weights is None
+    else:
+        theirs = torch.stack(t_weights).detach().numpy()
+        np.testing.assert_allclose(weights, theirs, rtol=0, atol=1e-14)
 
 
 def trajectory(kind: str, steps: int = 24) -> dict:
