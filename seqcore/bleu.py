@@ -76,7 +76,7 @@ def modified_precision(hypotheses: Sequence[Sequence[str]],
     .. math::
 
         p_n = \frac{\sum_{\hat y} \sum_{g \in \hat y}
-                \min\bigl(\operatorname{count}_{\hat y}(g),\
+                \min\bigl(\operatorname{count}_{\hat y}(g),\;
                 \max_{r \in R(\hat y)} \operatorname{count}_{r}(g)\bigr)}
               {\sum_{\hat y} \sum_{g \in \hat y} \operatorname{count}_{\hat y}(g)}
 
