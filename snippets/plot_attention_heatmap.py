@@ -49,6 +49,7 @@ def plot(lang: str):
                     color="white" if A[i, j] > 0.6 else "black")
     ax.set_xlabel("원문 (인코더 상태 $h_j$)" if ko else "source (encoder states $h_j$)")
     ax.set_ylabel("번역 (디코더 상태 $s_i$)" if ko else "translation (decoder states $s_i$)")
-    ax.set_title("어텐션 가중치 $\\alpha_{ij}$" if ko else "attention weights $\\alpha_{ij}$")
+    ax.set_title("손으로 만든 상태의 가중치 $\\alpha_{ij}$" if ko
+                 else "weights $\\alpha_{ij}$ of hand-built states")
     fig.colorbar(im, ax=ax, fraction=0.06, label="$\\alpha_{ij}$")
     return fig

@@ -437,7 +437,39 @@ GOOD: dict[str, Callable[[], Call]] = {
     "corpus_text": lambda: Call(sc.corpus_text, ("lee",)),
     "char_corpus": lambda: Call(sc.char_corpus, ("ko",), {"valid_fraction": 0.2,
                                                          "min_freq": 2}),
+    # seq2seq with attention, trained; the date task; BLEU
+    "bahdanau_step_backward": lambda: Call(sc.bahdanau_step_backward, (
+        r(2, 3), r(2, 5), r(2, 2), r(2, 3), r(2, 4, 5), r(6, 3), r(6, 5), r(6), r(9, 7),
+        r(9, 3)), {"b_ih": r(9), "b_hh": r(9)}),
+    "luong_step_backward": lambda: Call(sc.luong_step_backward, (
+        r(2, 4), r(2, 3), r(2, 2), r(2, 3), r(2, 5, 6), r(9, 2), r(9, 3), r(4, 9)),
+        {"b_ih": r(9), "b_hh": r(9), "W_a": r(3, 6)}),
+    "Seq2Seq": lambda: Call(sc.Seq2Seq, ("bahdanau", 6, 5), {"embed": 3, "hidden": 4}),
+    "Seq2Seq.shapes": lambda: Call(_s2s().shapes),
+    "Seq2Seq.param_count": lambda: Call(_s2s().param_count),
+    "Seq2Seq.init_params": lambda: Call(_s2s().init_params, (0,)),
+    "Seq2Seq.zero_state": lambda: Call(_s2s().zero_state, (2, r(3))),
+    "Seq2Seq.forward": lambda: Call(_s2s().forward, (_s2s().init_params(0), _ids(),
+                                                     _ids()[:, ::-1] % 5)),
+    "Seq2Seq.loss_and_grads": lambda: Call(_s2s().loss_and_grads, (
+        _s2s().init_params(0), _ids(), _ids() % 5)),
+    "Seq2Seq.translate": lambda: Call(_s2s().translate, (_s2s().init_params(0), _ids(), 4)),
+    "Seq2Seq.decoder": lambda: Call(_s2s().decoder, (_s2s().init_params(0),
+                                                     np.array([1, 2, 3]))),
+    "korean_number": lambda: Call(sc.korean_number, (2026,)),
+    "korean_date": lambda: Call(sc.korean_date, (2026, 12, 4)),
+    "date_splits": lambda: Call(sc.date_splits, (0,), {"train": 3, "validation": 1,
+                                                      "test": 1}),
+    "modified_precision": lambda: Call(sc.modified_precision, (
+        [["a", "b", "a"]], [[["a", "b"], ["b", "a"]]], 2)),
+    "brevity_penalty": lambda: Call(sc.brevity_penalty, (8, 10)),
+    "corpus_bleu": lambda: Call(sc.corpus_bleu, ([list("18.07.3415")], [[list("18.07.3405")]]),
+                                {"max_n": 4, "smoothing": "epsilon", "epsilon": 0.1}),
 }
+
+
+def _s2s() -> Any:
+    return sc.Seq2Seq("bahdanau", 6, 5, embed=3, hidden=4)
 
 
 def _rlm() -> Any:

@@ -3043,6 +3043,113 @@ add("BPE", "degenerate", "no merges: each word its characters; one-letter words 
     _no_merges_spell_the_characters)
 
 
+# --- seq2seq with attention: step backward passes, the model, the date task, BLEU --------------
+
+def _summed(forward: Callable[..., Any], ups: tuple[Any, ...]) -> Callable[..., Any]:
+    """Σ_k ups[k] ⊙ forward(...)[k]: one scalar whose gradient is the step's VJP."""
+    return lambda *xs: sum((o * u).sum() for o, u in zip(forward(*xs), ups, strict=False))
+
+
+BAHDANAU_NAMES = ("y_prev", "s_prev", "H", "W_s", "W_h", "v", "W_ih", "W_hh", "b_ih", "b_hh")
+LUONG_NAMES = ("y_prev", "s_prev", "H", "W_ih", "W_hh", "W_c", "b_ih", "b_hh", "W_a")
+
+
+def ref_bahdanau_backward(d_s, d_c, *xs):
+    one = torch.ones((), dtype=d_s.dtype)
+    grads = _vjp(_summed(ref_bahdanau, (d_s, d_c)), one, *xs)
+    return dict(zip(BAHDANAU_NAMES, grads, strict=True))
+
+
+def ref_luong_backward(d_h_tilde, d_s, *xs):
+    one = torch.ones((), dtype=d_s.dtype)
+    grads = _vjp(_summed(lambda *a: ref_luong(*a)[:2][::-1], (d_h_tilde, d_s)), one, *xs)
+    return dict(zip(LUONG_NAMES, grads, strict=True))
+
+
+def _bahdanau_bwd_inputs(g):
+    xs = _bahdanau_inputs(g)
+    return [g.normal(size=(2, 3)), g.normal(size=(2, 5)), *xs]
+
+
+def _luong_bwd_inputs(g):
+    xs = _luong_inputs(g)
+    return [g.normal(size=(2, 6)), g.normal(size=(2, 3)), *xs]
+
+
+array_rows("bahdanau_step_backward", sc.bahdanau_step_backward, ref_bahdanau_backward,
+           _bahdanau_bwd_inputs, grad=False, rtol32=1e-4, atol32=1e-5)
+array_rows("luong_step_backward", lambda dh, ds, *xs: sc.luong_step_backward(
+               dh, ds, *xs[:8], W_a=xs[8]), ref_luong_backward, _luong_bwd_inputs,
+           grad=False, rtol32=1e-4, atol32=1e-5)
+
+
+def _seq2seq_one_source_position() -> None:
+    """S = 1 and T = 1: every gradient of the three models against torch.nn + autograd."""
+    from tests.test_seq2seq import TorchSeq2Seq
+
+    for kind in ("none", "bahdanau", "luong"):
+        model = sc.Seq2Seq(kind, 5, 4, embed=3, hidden=4)
+        params = model.init_params(seed=3)
+        src, tgt = np.array([[2, 4]]), np.array([[0, 0], [3, 1]])
+        loss, grads, _ = model.loss_and_grads(params, src, tgt)
+        m = TorchSeq2Seq(model, params)
+        logits, _ = m(torch.tensor(src), torch.tensor(tgt[:-1]))
+        t_loss = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(tgt[1:]).reshape(-1))
+        t_loss.backward()
+        assert abs(float(loss) - t_loss.item()) < 1e-14
+        for k, v in m.names().items():
+            np.testing.assert_allclose(grads[k], m.get_parameter(v).grad.numpy().reshape(
+                grads[k].shape), rtol=1e-10, atol=1e-13)
+
+
+degenerate("Seq2Seq", "one source position, one target token", _seq2seq_one_source_position)
+
+domain_rows("korean_number", lambda **kw: sc.korean_number(**({"n": 2026} | kw)), None,
+            {"n": (Dom(integer=True, ge=1, le=9999), 2026)})
+domain_rows("korean_date", lambda **kw: sc.korean_date(**({"year": 2026, "month": 12,
+                                                           "day": 4} | kw)), None,
+            {"year": (Dom(integer=True, ge=1000, le=9999), 2026),
+             "month": (Dom(integer=True, ge=1, le=12), 12),
+             "day": (Dom(integer=True, ge=1, le=31), 4)})
+domain_rows("date_splits", lambda **kw: sc.date_splits(**({"seed": 0, "train": 3,
+                                                           "validation": 1, "test": 1} | kw)),
+            None, {k: (Dom(integer=True, ge=1), 2) for k in ("train", "validation", "test")})
+
+_nltk_bleu = require("nltk.translate.bleu_score")
+_HYPS = [list("18.07.3415"), list("29.04.4902")]
+_REFS = [[list("18.07.3405")], [list("29.04.4902"), list("29.04.4903")]]
+
+
+def _nltk_corpus_bleu(max_n=4, epsilon=0.1):
+    smooth = _nltk_bleu.SmoothingFunction(epsilon=epsilon).method1
+    return _nltk_bleu.corpus_bleu(_REFS, _HYPS, weights=(1 / max_n,) * max_n,
+                                  smoothing_function=smooth)
+
+
+domain_rows("corpus_bleu", lambda **kw: sc.corpus_bleu(_HYPS, _REFS, **(
+    {"smoothing": "epsilon"} | kw)), _nltk_corpus_bleu,
+            {"max_n": (Dom(integer=True, ge=1), 4), "epsilon": (Dom(gt=0), 0.1)},
+            rtol=1e-15, atol=1e-15)
+domain_rows("modified_precision", lambda **kw: sc.modified_precision(_HYPS, _REFS, **(
+    {"n": 2} | kw)), None, {"n": (Dom(integer=True, ge=1), 2)})
+domain_rows("brevity_penalty", lambda **kw: sc.brevity_penalty(**({"hyp_length": 8,
+                                                                   "ref_length": 10} | kw)),
+            lambda **kw: _nltk_bleu.brevity_penalty(kw.get("ref_length", 10),
+                                                    kw.get("hyp_length", 8)),
+            {"hyp_length": (Dom(integer=True, ge=0), 8),
+             "ref_length": (Dom(integer=True, ge=0), 10)}, rtol=1e-15, atol=0)
+
+
+def _bleu_of_nothing() -> None:
+    """An empty hypothesis scores 0 (no unigram matches), as in NLTK; one token against
+    one token scores with BLEU-1 only."""
+    assert sc.corpus_bleu([[]], [[["a"]]]) == 0 == _nltk_bleu.corpus_bleu([[["a"]]], [[]])
+    assert sc.corpus_bleu([["a"]], [[["a"]]], max_n=1) == 1.0
+
+
+degenerate("corpus_bleu", "an empty hypothesis; a one-token corpus", _bleu_of_nothing)
+
+
 # --- the first run ------------------------------------------------------------------------------
 # Against the code before issue 14 (commit 103124d) these rows disagreed with their reference
 # or their domain; each is fixed now, and the row asserts the fix.
