@@ -8,7 +8,7 @@ import pytest
 
 from seqcore import date_splits, korean_date, korean_number
 from seqcore.dates import SOURCE_VOCAB, TARGET_VOCAB
-from tests.errors import assert_error_names
+from tests.unit.errors import assert_error_names
 
 DIGIT = {ch: k for k, ch in enumerate("영일이삼사오육칠팔구")}
 UNIT = {"천": 1000, "백": 100, "십": 10}

@@ -16,7 +16,7 @@ import pytest
 from seqcore import brevity_penalty, corpus_bleu, corpus_text, modified_precision
 from tests._require import require
 from tests.conftest import ROOT
-from tests.errors import assert_error_names
+from tests.unit.errors import assert_error_names
 
 nltk_bleu = require("nltk.translate.bleu_score")
 

@@ -31,7 +31,7 @@ from seqcore import (
 from seqcore.dates import SOURCE_VOCAB, TARGET_VOCAB
 from tests._require import require
 from tests.conftest import ROOT
-from tests.errors import assert_error_names
+from tests.unit.errors import assert_error_names
 
 torch = require("torch")
 nn, F = torch.nn, torch.nn.functional
