@@ -51,6 +51,7 @@ from .transformer import *
 from .attention_grad import *
 from .transformer_grad import *
 from .decoder import *
+from .gpt import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(
