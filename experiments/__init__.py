@@ -28,6 +28,7 @@ NAMES = {
     "word2vec_lee": "experiments.word2vec_lee",
     "scaling": "experiments.scaling",
     "kv_cache": "experiments.kv_cache",
+    "gpt_en": "experiments.gpt_en",
 }
 
 

@@ -99,11 +99,11 @@ class GPT:
     >>> gpt = GPT(vocab_size=10, d_model=8, num_heads=2, num_layers=2, d_ff=16, context=6)
     >>> params = gpt.init_params(seed=0)
     >>> gpt.param_count(), len(params)
-    (1332, 36)
+    (1306, 36)
     >>> x = np.array([[1, 2], [3, 4], [5, 6]])        # (T=3, batch=2) token ids
     >>> loss, grads, _ = gpt.loss_and_grads(params, x, (x + 1) % 10)
     >>> print(round(float(loss), 4), grads["block1.W_q"].shape)
-    2.3686 (8, 8)
+    3.0421 (8, 8)
     """
 
     @params(vocab_size=Integer(ge=1), d_model=Integer(ge=2, multiple_of=2), num_heads=HEADS,
