@@ -73,7 +73,7 @@ TOKENS = Ints("time", "batch", host=True, nonempty="time", ge=0)
 
 
 class GPT:
-    r"""A decoder-only Transformer language model: embedding, ``L`` causal pre-LN blocks, tied output.
+    r"""A decoder-only Transformer LM: embedding, ``L`` causal pre-LN blocks, tied output.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ from seqcore import (
 from seqcore._validate import MissingKeysError, OutOfRangeError
 from tests.conftest import ROOT
 from tests.errors import assert_error_names
-from tests.transformer_refs import f64, layer_names, module_params, torch
+from tests.transformer_refs import f64, layer_names, torch
 
 F = torch.nn.functional
 V = 13
