@@ -11,29 +11,29 @@ import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 RECORD = Path(__file__).resolve().parent.parent / "docs" / "_data" / "experiments" / "gpt_en.json"
 MODELS = {"gpt": ("GPT", "C3", "-"), "lstm": ("LSTM", "C1", "--")}
 
 
-def _log_y(ax) -> None:
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(FixedLocator([4, 5, 6, 8, 10, 20, 40, 80]))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-
-
 def panel(lang: str, x_key: str):
-    """One panel: both models' validation perplexity against ``x_key``."""
+    """One panel: both models' validation perplexity against ``x_key``.
+
+    From the first evaluation after training began: the values before it (the page
+    quotes them) are far above the rest and would flatten the curves.
+    """
     ko = lang == "ko"
     r = json.loads(RECORD.read_text(encoding="utf-8"))
     fig, ax = plt.subplots(figsize=(3.4, 3.4))
     for key, (label, color, style) in MODELS.items():
         m = r[key]
-        ax.plot(m[x_key], m["val_ppl"], style, color=color,
-                label=f"{label}, {m['params']:,} ({m['final_val_ppl']:.2f})")
-    _log_y(ax)
+        count = f"파라미터 {m['params']:,}개" if ko else f"{m['params']:,} parameters"
+        ax.plot(m[x_key][1:], m["val_ppl"][1:], style, color=color,
+                label=f"{label} ({count}): {m['final_val_ppl']:.2f}")
+    ax.set_ylim(4, 15)
+    ax.grid(alpha=0.3)
+    first = r["gpt"]["eval_steps"][1]
+    ax.set_title(f"{first}번째 갱신부터" if ko else f"from update {first} on")
     if x_key == "eval_steps":
         ax.set_xlabel("갱신 횟수" if ko else "updates")
     else:
