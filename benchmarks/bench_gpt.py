@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from benchmarks._timing import Figure, median_times, print_figures
+from benchmarks.bench_train import adam_steps
 
 V, D, HEADS, LAYERS, D_FF, B, T = 82, 64, 4, 2, 220, 32, 64
 
@@ -93,25 +94,11 @@ def steps():
     """``(ours, theirs, check)``: one training step each, and a check that they agree."""
     import torch
 
-    from seqcore import Optimizer
-
     gpt, params, X, Y = _setup()
     m = _torch_gpt(gpt, params)
-    opt, t_opt = Optimizer("adam", lr=1e-3), torch.optim.Adam(m.parameters(), lr=1e-3)
-    Xt, Yt = torch.from_numpy(X.T.copy()), torch.from_numpy(Y.T.copy()).reshape(-1)
-    state = {"p": params}
-
-    def ours():
-        loss, grads, _ = gpt.loss_and_grads(state["p"], X, Y)
-        state["p"] = opt.step(state["p"], grads)
-        return loss
-
-    def theirs():
-        loss = torch.nn.functional.cross_entropy(m(Xt).reshape(-1, V), Yt)
-        t_opt.zero_grad()
-        loss.backward()
-        t_opt.step()
-        return loss
+    # torch's module reads (batch, T): the transpose of seqcore's time-major batch
+    ours, theirs, state = adam_steps(gpt, params, X, Y, m, torch.from_numpy(X.T.copy()),
+                                     torch.from_numpy(Y.T.copy()).reshape(-1))
 
     def check() -> float:
         """The first step's losses and updated tables must agree (float32)."""
