@@ -28,6 +28,7 @@ from seqcore import (
 from seqcore._validate import MissingKeysError, OutOfRangeError
 from tests.conftest import ROOT
 from tests.errors import assert_error_names
+from tests.torch_refs import torch_update
 from tests.transformer_refs import f64, layer_names, torch
 
 F = torch.nn.functional
@@ -187,13 +188,7 @@ def trajectories(steps: int = 24, clip: float | None = 1.0, method: str = "adamw
         params = opt.step(params, grads, lr=lr)
 
         t_loss = _torch_loss(m, X, Y)
-        t_opt.zero_grad()
-        t_loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(m.parameters(), clip)
-        for group in t_opt.param_groups:
-            group["lr"] = lr
-        t_opt.step()
+        torch_update(t_opt, t_loss, clip, lr)
         loss_diff.append(abs(float(loss) - t_loss.item()))
     theirs = m.weights(gpt)
     key_bias = [k for k in params if k.endswith(".b_k")]
