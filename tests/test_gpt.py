@@ -56,22 +56,22 @@ def sinusoids(n: int, d: int):
 class TorchGPT(torch.nn.Module):
     """The same model from torch.nn modules, seqcore's weights copied in."""
 
-    def __init__(self, gpt: GPT, params: dict):
+    def __init__(self, gpt: GPT, params: dict, dtype=f64):
         super().__init__()
         d = gpt.d_model
         self.scale = math.sqrt(d)
-        self.emb = torch.nn.Embedding(gpt.vocab_size, d, dtype=f64)
+        self.emb = torch.nn.Embedding(gpt.vocab_size, d, dtype=dtype)
         self.layers = torch.nn.ModuleList(torch.nn.TransformerEncoderLayer(
             d, gpt.num_heads, gpt.d_ff, dropout=0.0, batch_first=True, norm_first=True,
-            dtype=f64) for _ in range(gpt.num_layers))
-        self.norm = torch.nn.LayerNorm(d, eps=gpt.eps, dtype=f64)
-        self.bias = torch.nn.Parameter(torch.zeros(gpt.vocab_size, dtype=f64))
-        self.register_buffer("pe", sinusoids(gpt.context, d))
+            dtype=dtype) for _ in range(gpt.num_layers))
+        self.norm = torch.nn.LayerNorm(d, eps=gpt.eps, dtype=dtype)
+        self.bias = torch.nn.Parameter(torch.zeros(gpt.vocab_size, dtype=dtype))
+        self.register_buffer("pe", sinusoids(gpt.context, d).to(dtype))
         with torch.no_grad():
             for ours, (path, block) in self.names(gpt).items():
                 t = self.get_parameter(path)
                 rows = slice(None) if block is None else slice(block * d, (block + 1) * d)
-                t[rows] = torch.as_tensor(params[ours])
+                t[rows] = torch.as_tensor(params[ours], dtype=dtype)
 
     @staticmethod
     def names(gpt: GPT) -> dict:
@@ -85,7 +85,7 @@ class TorchGPT(torch.nn.Module):
     def forward(self, ids):                         # ids: (batch, T)
         T = ids.shape[1]
         x = self.emb(ids) * self.scale + self.pe[:T]
-        mask = torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=f64)
+        mask = torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=x.dtype)
         for layer in self.layers:
             x = layer(x, src_mask=mask, is_causal=True)
         # weight tying: the output layer's weight is the embedding's
