@@ -27,7 +27,6 @@ from seqcore import (
     transformer_encoder_block,
     transformer_encoder_block_backward,
 )
-from seqcore._attention_fast import scaled_dot_product_attention_in_place
 
 B, H, N, D_K = 8, 8, 256, 64
 D_MODEL = H * D_K
@@ -95,9 +94,8 @@ def _run(rounds: int, torch, device: str) -> list[Figure]:
     with torch.no_grad():
         for causal in (False, True):
             ref = F.scaled_dot_product_attention(Qt, Kt, Vt, is_causal=causal)
-            for sdpa in (scaled_dot_product_attention, scaled_dot_product_attention_in_place):
-                got = sdpa(Qt, Kt, Vt, causal=causal)[0]
-                assert float((got - ref).abs().max()) < 1e-4
+            got = scaled_dot_product_attention(Qt, Kt, Vt, causal=causal)[0]
+            assert float((got - ref).abs().max()) < 1e-4
         ref_mha, _ = mha(xt, xt, xt, need_weights=False)
         assert float((multi_head_attention(xt, xt, xt, num_heads=H, **wt)[0]
                       - ref_mha).abs().max()) < 1e-4
@@ -108,13 +106,11 @@ def _run(rounds: int, torch, device: str) -> list[Figure]:
                 F.scaled_dot_product_attention(Qt, Kt, Vt, is_causal=causal)
         return fn
 
-    def seqcore_sdpa(Q, K, V, causal, sdpa=scaled_dot_product_attention):
+    def seqcore_sdpa(Q, K, V, causal):
         def fn():
             with torch.no_grad():
-                sdpa(Q, K, V, causal=causal)
+                scaled_dot_product_attention(Q, K, V, causal=causal)
         return fn
-
-    in_place = scaled_dot_product_attention_in_place
 
     def sdpa_floor(Q, K_T, W, V):
         def fn():
@@ -142,8 +138,6 @@ def _run(rounds: int, torch, device: str) -> list[Figure]:
         "torch causal sdpa": torch_sdpa(True),
         "seqcore sdpa torch": seqcore_sdpa(Qt, Kt, Vt, False),
         "seqcore causal sdpa torch": seqcore_sdpa(Qt, Kt, Vt, True),
-        "in place sdpa torch": seqcore_sdpa(Qt, Kt, Vt, False, in_place),
-        "in place causal sdpa torch": seqcore_sdpa(Qt, Kt, Vt, True, in_place),
         "torch floor sdpa": sdpa_floor(Qt, K_Tt, Wt, Vt),
         "torch mha (weights)": lambda: torch.no_grad()(mha)(
             xt, xt, xt, need_weights=True, average_attn_weights=False),
@@ -162,8 +156,6 @@ def _run(rounds: int, torch, device: str) -> list[Figure]:
             "seqcore causal sdpa numpy": lambda: scaled_dot_product_attention(Q, K, V,
                                                                               causal=True),
             "seqcore mha numpy": lambda: multi_head_attention(x, x, x, num_heads=H, **wn),
-            "in place sdpa numpy": lambda: in_place(Q, K, V),
-            "in place causal sdpa numpy": lambda: in_place(Q, K, V, causal=True),
         }
     t = median_times(forward, rounds=rounds, sync=sync)
     floor = "sdpa floor" if cpu else "torch floor sdpa"
@@ -191,19 +183,6 @@ def _run(rounds: int, torch, device: str) -> list[Figure]:
                         "floor: its 2 products", floor, 1.5)]
     figures += [
         fig(f"seqcore causal sdpa, {on} tensors", "seqcore causal sdpa torch",
-            f"torch causal sdpa ({on})", "torch causal sdpa", 1.5),
-    ]
-    # the private in-place softmax (seqcore/_attention_fast.py), not yet the public path
-    fast = "sdpa, softmax in place"
-    if cpu:
-        figures += [fig(f"seqcore {fast}, NumPy", "in place sdpa numpy",
-                        "floor: its 2 products", floor, 1.5),
-                    fig(f"seqcore causal {fast}, NumPy", "in place causal sdpa numpy",
-                        "floor: its 2 products", floor, 1.5)]
-    figures += [
-        fig(f"seqcore {fast}, {on} tensors", "in place sdpa torch", f"torch sdpa ({on})",
-            "torch sdpa", 1.5),
-        fig(f"seqcore causal {fast}, {on} tensors", "in place causal sdpa torch",
             f"torch causal sdpa ({on})", "torch causal sdpa", 1.5),
     ]
     if cpu:

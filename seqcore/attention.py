@@ -214,10 +214,10 @@ def attention_weights(scores: Any, mask: Any = None) -> Any:
 def _masked_softmax(xp: Any, e: Any, mask: Any, owned: bool = False) -> Any:
     """Softmax over the last axis with blocked entries at -inf.
 
-    ``owned=True``: ``e`` is a temporary of ours, so the max is subtracted in
-    place, and the normalization is always done in place on the fresh ``exp``
-    (two allocations of an (n_q, n_k) array fewer). Not when autograd records
-    the graph: the backward of max and of exp needs their tensors unchanged.
+    ``owned=True``: ``e`` is a temporary of ours, so every pass after the scores
+    writes over them (subtract the max, exp, normalize): the weights are the one
+    (n_q, n_k) array the call allocates. Not when autograd records the graph: the
+    backward of max and of exp needs their tensors unchanged.
     """
     in_place = not getattr(e, "requires_grad", False)
     if mask is not None:
@@ -226,16 +226,24 @@ def _masked_softmax(xp: Any, e: Any, mask: Any, owned: bool = False) -> Any:
         blocked_rows(calling(), "mask", xp, full)
         e = xp.where(full, e, xp.asarray(-math.inf, dtype=e.dtype,
                                           device=array_api_compat.device(e)))
-    # softmax.stable: every row keeps at least one finite score, so the max is finite
-    if owned and in_place:
-        e -= xp.max(e, axis=-1, keepdims=True)
-    else:
-        e = e - xp.max(e, axis=-1, keepdims=True)
-    w = xp.exp(e)
-    if in_place:
-        w /= xp.sum(w, axis=-1, keepdims=True)
-        return w
-    return w / xp.sum(w, axis=-1, keepdims=True)
+    if not (owned and in_place):
+        # softmax.stable: every row keeps at least one finite score, so the max is finite
+        w = xp.exp(e - xp.max(e, axis=-1, keepdims=True))
+        return w / xp.sum(w, axis=-1, keepdims=True)
+    e -= xp.max(e, axis=-1, keepdims=True)
+    w = _exp_in_place(xp, e)
+    # one reciprocal per row, then a multiplication: cheaper than n_k divisions
+    w *= 1.0 / xp.sum(w, axis=-1, keepdims=True)
+    return w
+
+
+def _exp_in_place(xp: Any, x: Any) -> Any:
+    """``exp`` written over ``x``: the array API has no ``out=``; NumPy and torch do."""
+    if array_api_compat.is_numpy_array(x):
+        return xp.exp(x, out=x)
+    if array_api_compat.is_torch_array(x):
+        return x.exp_()
+    return xp.exp(x)
 
 
 @implements("attention.context")
@@ -369,13 +377,72 @@ def scaled_dot_product_attention(Q: Any, K: Any, V: Any, mask: Any = None,
 
 
 def _attention(xp: Any, Q: Any, K: Any, V: Any, mask: Any, causal: bool) -> tuple[Any, Any]:
+    if causal and mask is None and _writable(Q, K, V):
+        return _causal_attention_by_rows(xp, Q, K, V)
     # Q Kᵀ / √d_k; scaling Q (n_q × d_k) is cheaper than scaling the scores
     scores = (Q * (1.0 / math.sqrt(Q.shape[-1]))) @ xp.matrix_transpose(K)
     if causal:
-        M = xp.asarray(causal_mask(Q.shape[-2], K.shape[-2]), device=array_api_compat.device(Q))
-        mask = M if mask is None else xp.logical_and(mask, M)
+        keep = xp.asarray(causal_mask(Q.shape[-2], K.shape[-2]), device=array_api_compat.device(Q))
+        mask = keep if mask is None else xp.logical_and(mask, keep)
     weights = _masked_softmax(xp, scores, mask, owned=True)     # softmax(Q Kᵀ / √d_k + M)
     return weights @ V, weights
+
+
+def _writable(*arrays: Any) -> bool:
+    """NumPy arrays, or torch tensors autograd does not record: results may be written in place."""
+    if all(array_api_compat.is_numpy_array(a) for a in arrays):
+        return True
+    return all(array_api_compat.is_torch_array(a) and not a.requires_grad for a in arrays)
+
+
+#: Query rows per block of the causal path: fewer means less of the upper triangle is
+#: computed and thrown away, more means larger (faster) products; 64 at n = 256 computes
+#: 62.5% of the full products, at n = 2048 51.6%.
+CAUSAL_ROWS = 64
+
+
+def _causal_attention_by_rows(xp: Any, Q: Any, K: Any, V: Any) -> tuple[Any, Any]:
+    """attention.masked with the causal M, a block of query rows at a time.
+
+    Rows ``i0 ≤ i < i1`` see keys ``j < i1`` only (``causal_mask``: j ≤ i), so each block
+    multiplies by the keys it can see and skips the blocked upper triangle, whose weights
+    stay the zeros they start as. Within a block, M is added as 0 and −∞; the softmax runs
+    in place on the block's slice of the weights.
+    """
+    n_q, n_k = int(Q.shape[-2]), int(K.shape[-2])
+    dev = array_api_compat.device(Q)
+    weights = xp.zeros((*Q.shape[:-1], n_k), dtype=Q.dtype, device=dev)
+    out = xp.empty((*Q.shape[:-1], V.shape[-1]), dtype=Q.dtype, device=dev)
+    # M: 0 where key j ≤ query i, −∞ above the diagonal
+    M = xp.where(xp.asarray(causal_mask(n_q, n_k), device=dev),
+                 xp.asarray(0.0, dtype=Q.dtype), xp.asarray(-math.inf, dtype=Q.dtype))
+    Q = Q * (1.0 / math.sqrt(Q.shape[-1]))                              # Q / √d_k
+    for i0 in range(0, n_q, CAUSAL_ROWS):
+        i1 = min(i0 + CAUSAL_ROWS, n_q)
+        k1 = min(i1, n_k)                  # the keys any of these rows may see
+        w = weights[..., i0:i1, :k1]
+        _matmul_into(Q[..., i0:i1, :], xp.matrix_transpose(K[..., :k1, :]), w)
+        w += M[i0:i1, :k1]                                              # Q Kᵀ / √d_k + M
+        # softmax.stable in place: key 0 is never blocked, so each row's max is finite
+        w -= xp.max(w, axis=-1, keepdims=True)
+        w = _exp_in_place(xp, w)
+        w *= 1.0 / xp.sum(w, axis=-1, keepdims=True)
+        _matmul_into(w, V[..., :k1, :], out[..., i0:i1, :])         # weights V
+    return out, weights
+
+
+def _matmul_into(a: Any, b: Any, out: Any) -> None:
+    """``out[...] = a @ b``, written straight into ``out`` (a view) where the library can."""
+    if array_api_compat.is_numpy_array(out):
+        import numpy as np
+
+        np.matmul(a, b, out=out)
+    elif array_api_compat.is_torch_array(out):
+        import torch
+
+        torch.matmul(a, b, out=out)
+    else:
+        out[...] = a @ b
 
 
 #: The decoder's state s, its previous output's embedding y and the GRU cell that updates it.

@@ -15,14 +15,12 @@ DATA = Path(__file__).resolve().parent.parent / "docs" / "_data" / "benchmarks" 
 
 
 def group(row: dict) -> int:
-    """0/1: sdpa forward (public / softmax in place), 2: multi-head forward,
-    3: sdpa forward + backward, 4: multi-head and block forward + backward."""
-    name = row["candidate"].lower()
+    """0: sdpa forward, 1: multi-head forward, 2: sdpa forward + backward,
+    3: multi-head and block forward + backward."""
+    sdpa = "sdpa" in row["candidate"].lower()
     if row["section"] > 0:
-        return 3 if "sdpa" in name else 4
-    if "sdpa" in name:
-        return 1 if "in place" in name else 0
-    return 2
+        return 2 if sdpa else 3
+    return 0 if sdpa else 1
 
 
 def label(row: dict) -> str:
@@ -62,8 +60,6 @@ def plot(lang: str):
     colours = ("초록: 목표 달성, 빨강: 미달, 회색: 목표 없음" if ko
                else "green: target met, red: missed, grey: no target")
     titles = (("스케일드 닷-프로덕트 어텐션", "scaled dot-product attention"),
-              ("스케일드 닷-프로덕트 어텐션,\nsoftmax를 제자리에서 (비공개 함수)",
-               "scaled dot-product attention,\nsoftmax in place (private function)"),
               ("멀티 헤드 어텐션", "multi-head attention"),
               ("스케일드 닷-프로덕트 어텐션,\n순전파 + 역전파 (autograd와 비교)",
                "scaled dot-product attention,\nforward + backward (against autograd)"),
@@ -71,4 +67,4 @@ def plot(lang: str):
                "multi-head attention and block,\nforward + backward (against autograd)"))
     return [panel([r for r in rows if group(r) == g],
                   f"{titles[g][0 if ko else 1]}, float32\n{colours}", ko)
-            for g in range(5) if any(group(r) == g for r in rows)]
+            for g in range(4) if any(group(r) == g for r in rows)]

@@ -407,3 +407,78 @@ def test_bad_input_to_the_decoder_steps_names_the_argument(call, error, fragment
     _bahdanau()()
     _luong()()
     assert_error_names(call, error, fragments)
+
+
+# --- the softmax in place: the scores are the one (n_q, n_k) array a call allocates --------
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize(("causal", "padded"), [(False, False), (True, False), (True, True)])
+def test_sdpa_leaves_its_inputs_untouched(backend, causal, padded):
+    rng = np.random.default_rng(3)
+    Q, K, V = (rng.normal(size=(2, 6, 4)) * 50 for _ in range(3))
+    keep = np.ones((2, 1, 6), dtype=bool)
+    keep[1, :, 4:] = False
+    args = (Q, K, V) if backend == "numpy" else tuple(map(torch.as_tensor, (Q, K, V)))
+    mask = (keep if backend == "numpy" else torch.as_tensor(keep)) if padded else None
+    copies = [np.asarray(a).copy() for a in args]
+    out, _ = scaled_dot_product_attention(*args, mask=mask, causal=causal)
+    assert all(np.array_equal(np.asarray(a), c) for a, c in zip(args, copies, strict=True))
+    ref = F.scaled_dot_product_attention(
+        *map(torch.as_tensor, (Q, K, V)), is_causal=causal and not padded,
+        attn_mask=(torch.as_tensor(keep) & torch.ones(6, 6, dtype=torch.bool).tril())
+        if padded else None)
+    np.testing.assert_allclose(np.asarray(out), ref.numpy(), rtol=0, atol=1e-12)
+
+
+def _peak_bytes(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _sdpa_out_of_place(Q, K, V):
+    """The textbook passes, each a fresh array: the negative control for the bound."""
+    n_q, n_k = Q.shape[-2], K.shape[-2]
+    s = Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1])
+    s = np.where(np.broadcast_to(np.tril(np.ones((n_q, n_k), bool)), s.shape), s, -np.inf)
+    e = np.exp(s - s.max(-1, keepdims=True))
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+
+
+def test_causal_sdpa_allocates_the_scores_once():
+    rng = np.random.default_rng(0)
+    Q, K, V = (rng.normal(size=(2, 4, 256, 16)) for _ in range(3))
+    scores = Q.shape[0] * Q.shape[1] * 256 * 256 * 8
+    # the weights, the output, the scaled Q and a (n_q, n_k) mask: 10% to spare
+    bound = 1.1 * (scores + 2 * Q.nbytes + 256 * 256 * 9)
+    ours = _peak_bytes(lambda: scaled_dot_product_attention(Q, K, V, causal=True))
+    assert ours < bound, (ours, bound)
+    # negative control: the same math written pass by pass needs several score-sized arrays
+    assert _peak_bytes(lambda: _sdpa_out_of_place(Q, K, V)) > 2 * scores
+    np.testing.assert_allclose(scaled_dot_product_attention(Q, K, V, causal=True)[0],
+                               _sdpa_out_of_place(Q, K, V)[0], rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize(("n_q", "n_k"), [(130, 130), (130, 70), (70, 200), (1, 5), (64, 64)])
+def test_causal_sdpa_by_blocks_of_rows_matches_torch(backend, n_q, n_k):
+    # more rows than one block (CAUSAL_ROWS = 64), and keys fewer or more than the queries
+    rng = np.random.default_rng(n_q + n_k)
+    Q, K, V = rng.normal(size=(2, n_q, 8)), rng.normal(size=(2, n_k, 8)), rng.normal(
+        size=(2, n_k, 3))
+    args = (Q, K, V) if backend == "numpy" else tuple(map(torch.as_tensor, (Q, K, V)))
+    out, w = (np.asarray(a) for a in scaled_dot_product_attention(*args, causal=True))
+    keep = torch.ones(n_q, n_k, dtype=torch.bool).tril()
+    Qt, Kt, Vt = map(torch.as_tensor, (Q, K, V))
+    ref = F.scaled_dot_product_attention(Qt, Kt, Vt, attn_mask=keep)
+    ref_w = torch.softmax((Qt @ Kt.mT / math.sqrt(8)).masked_fill(~keep, -math.inf), -1)
+    np.testing.assert_allclose(out, ref.numpy(), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(w, ref_w.numpy(), rtol=0, atol=1e-14)
+    assert (w[..., ~keep.numpy()] == 0).all()
