@@ -70,29 +70,41 @@ def _torch_model(lm, params):
     return m
 
 
-def steps(cell: str):
-    """``(ours, theirs, check)``: one training step each, and a check that they agree."""
+def adam_steps(model, params: dict, X, Y, m, Xt, Yt):
+    """``(ours, theirs, state)``: one Adam step of seqcore's ``model`` (hand-written
+    gradients) and one of torch's module ``m`` (autograd) on the same batch; ``state["p"]``
+    holds seqcore's current parameters."""
     import torch
 
     from seqcore import Optimizer
 
-    lm, params, X, Y = _setup(cell)
-    m = _torch_model(lm, params)
     opt, t_opt = Optimizer("adam", lr=1e-3), torch.optim.Adam(m.parameters(), lr=1e-3)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y).reshape(-1)
     state = {"p": params}
 
     def ours():
-        loss, grads, _ = lm.loss_and_grads(state["p"], X, Y)
+        loss, grads, _ = model.loss_and_grads(state["p"], X, Y)
         state["p"] = opt.step(state["p"], grads)
         return loss
 
     def theirs():
-        loss = torch.nn.functional.cross_entropy(m(Xt).reshape(-1, V), Yt)
+        loss = torch.nn.functional.cross_entropy(m(Xt).reshape(-1, model.vocab_size), Yt)
         t_opt.zero_grad()
         loss.backward()
         t_opt.step()
         return loss
+
+    return ours, theirs, state
+
+
+def steps(cell: str):
+    """``(ours, theirs, check)``: one training step each, and a check that they agree."""
+    import torch
+
+
+    lm, params, X, Y = _setup(cell)
+    m = _torch_model(lm, params)
+    ours, theirs, state = adam_steps(lm, params, X, Y, m, torch.from_numpy(X),
+                                     torch.from_numpy(Y).reshape(-1))
 
     def check() -> float:
         """The first step's losses and updated output weights must agree (float32)."""

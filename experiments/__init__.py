@@ -29,6 +29,7 @@ NAMES = {
     "scaling": "experiments.scaling",
     "kv_cache": "experiments.kv_cache",
     "seq2seq": "experiments.seq2seq",
+    "gpt_en": "experiments.gpt_en",
 }
 
 

@@ -54,6 +54,7 @@ from .decoder import *
 from .dates import *
 from .seq2seq import *
 from .bleu import *
+from .gpt import *
 
 # Public: every function and class the topic modules export, plus the registry.
 __all__ = sorted(

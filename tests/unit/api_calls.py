@@ -402,6 +402,17 @@ GOOD: dict[str, Callable[[], Call]] = {
         _rlm_params(), _ids(), (_ids() + 1) % 6)),
     "RecurrentLM.decoder": lambda: Call(_rlm().decoder, (_rlm_params(),)),
     "matched_hidden": lambda: Call(sc.matched_hidden, ("lstm", 10, 4, 500)),
+    "GPT": lambda: Call(sc.GPT, (6, 4, 2, 1, 5, 4), {"eps": 1e-6}),
+    "GPT.shapes": lambda: Call(_gpt().shapes),
+    "GPT.param_count": lambda: Call(_gpt().param_count),
+    "GPT.init_params": lambda: Call(_gpt().init_params, (0,)),
+    "GPT.zero_state": lambda: Call(_gpt().zero_state, (2, r(3))),
+    "GPT.forward": lambda: Call(_gpt().forward, (_gpt_params(), _ids()), {"state": None}),
+    "GPT.loss_and_grads": lambda: Call(_gpt().loss_and_grads, (
+        _gpt_params(), _ids(), (_ids() + 1) % 6)),
+    "GPT.decoder": lambda: Call(_gpt().decoder, (_gpt_params(),)),
+    "GPT.generate": lambda: Call(_gpt().generate, (_gpt_params(), [1, 2], 3), {
+        "temperature": 0.8, "top_p": 0.9, "greedy": False, "rng": 0}),
     "sgd_step": lambda: Call(sc.sgd_step, ({"w": r(3)}, {"w": r(3, seed=1)}), {
         "lr": 0.1, "momentum": 0.9, "dampening": 0.0, "nesterov": True,
         "weight_decay": 0.01}),
@@ -478,6 +489,14 @@ def _rlm() -> Any:
 
 def _rlm_params() -> dict[str, np.ndarray]:
     return _rlm().init_params(0)
+
+
+def _gpt() -> Any:
+    return sc.GPT(vocab_size=6, d_model=4, num_heads=2, num_layers=1, d_ff=5, context=4)
+
+
+def _gpt_params() -> dict[str, np.ndarray]:
+    return _gpt().init_params(0)
 
 
 def _ids() -> np.ndarray:

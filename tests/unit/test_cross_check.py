@@ -2454,6 +2454,95 @@ def _hidden_one() -> None:
 degenerate("RecurrentLM", "hidden 1, batch 1", _hidden_one)
 
 
+# --- the small GPT ---------------------------------------------------------------------------
+
+def _gpt(V: int = 7, d: int = 4, h: int = 2, L: int = 2, f: int = 5, ctx: int = 6) -> sc.GPT:
+    return sc.GPT(V, d, h, L, f, ctx)
+
+
+def _gpt_vs_torch(gpt: sc.GPT, p: dict, x: np.ndarray, y: np.ndarray, dtype: Any, rtol: float,
+                  atol: float) -> None:
+    """Loss and every gradient against the same model from torch.nn modules, by autograd."""
+    from tests.unit.test_gpt import TorchGPT
+
+    loss, grads, _ = gpt.loss_and_grads(p, x, y)
+    m = TorchGPT(gpt, p, dtype=dtype)
+    logits = m(T(x.T.copy()))
+    ref = F.cross_entropy(logits.reshape(-1, gpt.vocab_size), T(y.T.copy()).reshape(-1))
+    ref.backward()
+    theirs = m.weights(gpt, grad=True)
+    close(loss, ref, rtol=rtol, atol=atol)
+    close([grads[k] for k in theirs], list(theirs.values()), rtol=rtol, atol=atol)
+
+
+def _gpt_float32() -> None:
+    gpt = _gpt()
+    p = gpt.init_params(3, dtype=np.float32)
+    x, y = gen(6).integers(0, 7, size=(6, 2)), gen(7).integers(0, 7, size=(6, 2))
+    assert all(g.dtype == np.float32 for g in gpt.loss_and_grads(p, x, y)[1].values())
+    _gpt_vs_torch(gpt, p, x, y, torch.float32, rtol=1e-4, atol=2e-6)
+
+
+add("GPT", "float32", "float32 parameters vs nn.TransformerEncoderLayer stack", _gpt_float32)
+
+
+def _gpt_grad_tensors() -> None:
+    """Parameters as torch tensors that require grad: the hand-written gradients equal the
+    NumPy ones, and the decoder reads them too."""
+    gpt = _gpt()
+    p = gpt.init_params(0)
+    x = gen(1).integers(0, 7, size=(5, 2))
+    ours = gpt.loss_and_grads(p, x, (x + 1) % 7)
+    t = {k: T(v).requires_grad_(True) for k, v in p.items()}
+    theirs = gpt.loss_and_grads(t, x, (x + 1) % 7)
+    close(theirs[0], ours[0], rtol=1e-13, atol=0)
+    close([theirs[1][k] for k in p], [ours[1][k] for k in p], rtol=1e-12, atol=1e-14)
+
+
+add("GPT", "grad", "parameters that require grad", _gpt_grad_tensors)
+
+
+def _gpt_strided() -> None:
+    gpt = _gpt()
+    p = gpt.init_params(2)
+    x = gen(3).integers(0, 7, size=(5, 3))
+    want = gpt.loss_and_grads(p, x, x[::-1])
+    got = gpt.loss_and_grads({k: strided(v) for k, v in p.items()}, strided(x), x[::-1])
+    close([got[0], *got[1].values()], [want[0], *want[1].values()], rtol=1e-13, atol=1e-15)
+
+
+add("GPT", "strided", "strided parameters and token ids", _gpt_strided)
+
+
+def _nn_gpt_count(vocab_size: int, num_layers: int, d_ff: int, context: int) -> int:
+    from tests.unit.test_gpt import TorchGPT
+
+    gpt = sc.GPT(vocab_size, 4, 2, num_layers, d_ff, context)
+    return sum(q.numel() for q in TorchGPT(gpt, gpt.init_params(0)).parameters())
+
+
+domain_rows("GPT", lambda **kw: sc.GPT(
+    **({"vocab_size": 6, "d_model": 4, "num_heads": 2, "num_layers": 1, "d_ff": 5,
+        "context": 3} | kw)).param_count(),
+    lambda **kw: _nn_gpt_count(**({"vocab_size": 6, "num_layers": 1, "d_ff": 5,
+                                   "context": 3} | kw)),
+    {"vocab_size": (Dom(integer=True, ge=1), 6), "num_layers": (Dom(integer=True, ge=1), 1),
+     "d_ff": (Dom(integer=True, ge=1), 5), "context": (Dom(integer=True, ge=1), 3)},
+    rtol=0, atol=0)
+
+
+def _gpt_smallest() -> None:
+    """One token of context, one character, one head of width 2, an FFN of width 1."""
+    gpt = sc.GPT(vocab_size=1, d_model=2, num_heads=1, num_layers=1, d_ff=1, context=1)
+    p = gpt.init_params(0)
+    x = np.zeros((1, 1), dtype=np.int64)
+    _gpt_vs_torch(gpt, p, x, x, torch.float64, rtol=1e-12, atol=1e-14)
+    assert float(gpt.loss_and_grads(p, x, x)[0]) == 0.0       # one class: certain
+    assert gpt.generate(p, [0], 3, greedy=True) == (0, 0, 0)
+
+
+degenerate("GPT", "V 1, d_model 2, one head, d_ff 1, context 1", _gpt_smallest)
+
 def _matched_hidden_brute_force() -> None:
     for cell, V, d, target in (("rnn", 80, 32, 96112), ("gru", 10, 4, 500), ("lstm", 3, 2, 1)):
         counts = {n: sc.RecurrentLM(cell, V, d, n).param_count() for n in range(1, 400)}
@@ -3085,7 +3174,7 @@ array_rows("luong_step_backward", lambda dh, ds, *xs: sc.luong_step_backward(
 
 def _seq2seq_one_source_position() -> None:
     """S = 1 and T = 1: every gradient of the three models against torch.nn + autograd."""
-    from tests.test_seq2seq import TorchSeq2Seq
+    from tests.unit.test_seq2seq import TorchSeq2Seq
 
     for kind in ("none", "bahdanau", "luong"):
         model = sc.Seq2Seq(kind, 5, 4, embed=3, hidden=4)

@@ -29,6 +29,7 @@ from seqcore import (
 from tests._require import require
 from tests.conftest import ROOT
 from tests.unit.errors import assert_error_names
+from tests.unit.torch_refs import torch_update
 
 torch = require("torch")
 F = torch.nn.functional
@@ -144,13 +145,7 @@ def trajectories(cell: str, method: str, steps: int = 24, *, carry_in_torch: boo
 
         logits, t_state = m(torch.tensor(X), t_state)
         t_loss = F.cross_entropy(logits.reshape(-1, 11), torch.tensor(Y).reshape(-1))
-        t_opt.zero_grad()
-        t_loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(m.parameters(), clip)
-        for group in t_opt.param_groups:
-            group["lr"] = lr
-        t_opt.step()
+        torch_update(t_opt, t_loss, clip, lr)
         # truncated BPTT: carry the state's value, not its gradient
         if carry_in_torch:
             t_state = (tuple(s.detach() for s in t_state) if isinstance(t_state, tuple)

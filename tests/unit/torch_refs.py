@@ -22,3 +22,16 @@ def params(module: Any, sfx: str = "_l0") -> tuple[Any, ...]:
     """``(W_ih, W_hh, b_ih, b_hh)`` of one layer (and direction) of a torch.nn.LSTM/GRU."""
     return tuple(getattr(module, f"{n}{sfx}").detach() for n in
                  ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+
+def torch_update(optimizer: Any, loss: Any, clip: float | None, lr: float) -> None:
+    """One reference update: autograd's gradient of ``loss``, global-norm clipping to
+    ``clip`` if given, the learning rate ``lr`` set on every group, ``optimizer.step()``."""
+    optimizer.zero_grad()
+    loss.backward()
+    if clip:
+        params = [p for g in optimizer.param_groups for p in g["params"]]
+        torch.nn.utils.clip_grad_norm_(params, clip)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    optimizer.step()
