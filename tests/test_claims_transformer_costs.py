@@ -102,7 +102,7 @@ def exponent_story(record: dict) -> list[str]:
 
 def test_the_measured_exponent_does_not_approach_two():
     """transformer § cost compared with the RNN: the fit over n ≥ 512 stays below the 1.91
-    that the operation count 4nd² + 2n²d gives over the same lengths; the slope between
+    that the operation count 4nd² + 2n²d gives over the same lengths; the exponent between
     neighbouring lengths is irregular (above 2 only between 256 and 512) and below 2 over
     the last three doublings."""
     record = json.loads(RECORD.read_text(encoding="utf-8"))
