@@ -65,8 +65,9 @@ def test_clipping_keeps_the_loss_bounded_and_acts_only_on_the_spikes():
     """bptt § Clipping on and off in a training run: the unclipped loss jumps to its peak
     within five updates and stays above its start for most of the run; the two runs are
     identical up to the loss of the third update (6.07, reached through an update below
-    c), the first gradient above c is the third, and from there the clipped one falls; the clipped run's norm exceeds c rarely, mostly
-    at the start, the unclipped run's nearly always."""
+    c), the first gradient above c is the third, and from there the clipped one falls;
+    the clipped run's norm exceeds c rarely, mostly at the start, the unclipped run's
+    nearly always."""
     r = record("clipping")
     assert clipping_story(r) == []
     # the control: the two runs swapped contradict every sentence about them
