@@ -42,6 +42,6 @@ def plot(lang: str):
         ax.set_xlabel("갱신 횟수" if ko else "updates")
         ax.set_ylabel("퍼플렉서티 (문자)" if ko else "perplexity (characters)")
         ax.set_title(TITLES[lang][name])
-        fig.legend(loc="outside lower center", ncols=2)
+        fig.legend(loc="outside lower center", ncols=2, columnspacing=1.2)
         figures.append(fig)
     return figures
