@@ -1,4 +1,4 @@
-"""A long-range dependency: recall the first symbol after D distractors, for RNN, LSTM and GRU.
+"""A long-range dependency: recall the symbol D steps back, after D - 1 distractors, RNN/LSTM/GRU.
 
 Each sequence is a symbol :math:`s` (one of ``symbols``), then ``D - 1`` distractors
 drawn from the same symbols, then a query token; the target at the query is :math:`s`,

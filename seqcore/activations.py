@@ -120,7 +120,7 @@ def sigmoid(z: Any) -> Any:
     in float64 (the result, 0, is then the right limit). The right side only
     evaluates tanh, which saturates at :math:`\pm 1`, so without a branch every
     input gives a finite value in :math:`[0, 1]`. The absolute error stays at
-    the rounding level; far in the negative tail (:math:`z \lesssim -37` in
+    the rounding level; far in the negative tail (:math:`z \lesssim -38` in
     float64) the result is 0 where the exact value is below :math:`10^{-16}`.
     The gates of the LSTM and the GRU use it.
 

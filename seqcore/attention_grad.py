@@ -100,17 +100,19 @@ def scaled_dot_product_attention_backward(d_out: Any, Q: Any, K: Any, V: Any,
         \begin{aligned}
         \delta V &= A^{\top} \delta O \\
         \delta A &= \delta O\, V^{\top} \\
-        \delta S_{ij} &= A_{ij} \Bigl(\delta A_{ij} - \sum_{k} A_{ik}\, \delta A_{ik}\Bigr) \\
-        \delta Q &= \delta S\, K / \sqrt{d_k} \\
-        \delta K &= \delta S^{\top} Q / \sqrt{d_k}
+        \delta Z_{ij} &= A_{ij} \Bigl(\delta A_{ij} - \sum_{k} A_{ik}\, \delta A_{ik}\Bigr) \\
+        \delta Q &= \delta Z\, K / \sqrt{d_k} \\
+        \delta K &= \delta Z^{\top} Q / \sqrt{d_k}
         \end{aligned}
 
     Equation id: ``attention.scaled-dot-backward``, for the forward pass
-    :math:`S = QK^{\top}/\sqrt{d_k} + M`, :math:`A = \operatorname{softmax}(S)`,
+    :math:`Z = QK^{\top}/\sqrt{d_k} + M`, :math:`A = \operatorname{softmax}(Z)`,
     :math:`O = AV` (:func:`seqcore.scaled_dot_product_attention`). The mask
     :math:`M` needs no term of its own: its blocked entries have :math:`A_{ij} = 0`,
-    so :math:`\delta S_{ij} = 0` there, and a causal or padding mask passes no
-    gradient to the keys it hid. The weights :math:`A` the forward pass returned are
+    so :math:`\delta Z_{ij} = 0` there, and query :math:`i` passes no gradient to a
+    key it may not see. Only a key hidden from every query (padding) gets none at
+    all; under a causal mask key :math:`j` still learns through the queries that
+    see it. Beyond the inputs, the weights :math:`A` the forward pass returned are
     all the backward pass needs to remember.
 
     Parameters
@@ -148,10 +150,10 @@ def _sdpa_vjp(xp: Any, dO: Any, Q: Any, K: Any, V: Any, A: Any) -> tuple[Any, An
     # δV = Aᵀ δO ;  δA = δO Vᵀ
     dV = A.mT @ dO
     dA = dO @ V.mT
-    # δS = A ⊙ (δA − rowsum(A ⊙ δA)), written over δA: it is ours
-    dS = _softmax_vjp(xp, A, dA)
-    # δQ = δS K / √d_k ;  δK = δSᵀ Q / √d_k  (scaling the n × d results, not the n × n δS)
-    return (dS @ K) * scale, (dS.mT @ Q) * scale, dV
+    # δZ = A ⊙ (δA − rowsum(A ⊙ δA)), written over δA: it is ours
+    dZ = _softmax_vjp(xp, A, dA)
+    # δQ = δZ K / √d_k ;  δK = δZᵀ Q / √d_k  (scaling the n × d results, not the n × n δZ)
+    return (dZ @ K) * scale, (dZ.mT @ Q) * scale, dV
 
 
 #: The gradient of the scores, one per source position (batched as the query).

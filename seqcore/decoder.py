@@ -330,9 +330,13 @@ def transformer_embedding(ids: Any, E: Any, offset: int = 0, pe: Any = None) -> 
         x_i = \sqrt{d_{model}}\; E_{t_i} + \mathrm{PE}(i)
 
     Equation id: ``transformer.embedding``. The paper multiplies the embedding weights
-    by :math:`\sqrt{d_{model}}`: when :math:`E` is shared with the output layer its
-    entries are small (about :math:`1/\sqrt{d_{model}}`), and scaled up they are not
-    drowned by the positional encoding, whose entries are of size 1.
+    by :math:`\sqrt{d_{model}}` (§3.4) without giving a reason. The usual one assumes
+    a table drawn at standard deviation :math:`1/\sqrt{d_{model}}` (the authors'
+    tensor2tensor code; natural for a table shared with the output layer): the
+    factor then brings the token vectors to the size of the positional encoding,
+    whose entries are of size 1. With a table drawn at standard deviation 1
+    (``torch.nn.Embedding``'s default) it makes them about :math:`\sqrt{d_{model}}`
+    times larger instead.
 
     Parameters
     ----------
@@ -382,11 +386,11 @@ def transformer_embedding_backward(d_x: Any, ids: Any, E: Any, d_E: Any = None) 
     .. math::
 
         \frac{\partial L}{\partial E}
-        = \delta E^{\text{out}} + \sqrt{d_{model}} \sum_{i} e_{t_i}\, \delta x_i^{\top}
+        = \delta E^{\text{out}} + \sqrt{d_{model}} \sum_{i} e_{t_i}^{\top}\, \delta x_i
 
     Equation id: ``transformer.embedding-backward``. Row :math:`v` of the sum collects
     :math:`\sqrt{d_{model}}\,\delta x_i` from every position whose token is
-    :math:`v` (:math:`e_v` is the one-hot vector); the positional encoding is fixed
+    :math:`v` (:math:`e_v` is the one-hot row vector); the positional encoding is fixed
     and takes no gradient. With weight tying, the same :math:`E` also scored the
     outputs, and its gradient is the sum of both uses: pass the output layer's
     :math:`\delta E^{\text{out}}` (:func:`tied_output_backward`) as ``d_E``.
@@ -413,7 +417,7 @@ def transformer_embedding_backward(d_x: Any, ids: Any, E: Any, d_E: Any = None) 
     >>> print(dE[:, 0])        # √4 · (number of uses of each token)
     [2. 0. 4.]
     """
-    # √d_model Σ_i e_{t_i} δx_iᵀ: the lookup's scatter-add, scaled as the forward scaled
+    # √d_model Σ_i e_{t_i}ᵀ δx_i: the lookup's scatter-add, scaled as the forward scaled
     dE = embedding_backward(ids, math.sqrt(int(E.shape[1])) * d_x, int(E.shape[0]))
     return dE if d_E is None else dE + d_E
 
@@ -426,7 +430,7 @@ def tied_output_logits(h: Any, E: Any, b: Any = None) -> Any:
 
     .. math::
 
-        o_i = E\, h_i + b
+        o_i = h_i E^{\top} + b
 
     Equation id: ``transformer.tied-output``. The pre-softmax layer reuses the
     :math:`V \times d_{model}` embedding table as its weight (Press & Wolf, 2017;
@@ -465,8 +469,8 @@ def tied_output_backward(d_logits: Any, h: Any, E: Any, b: Any = None) -> dict[s
     .. math::
 
         \begin{aligned}
-        \delta h_i &= E^{\top} \delta o_i \\
-        \delta E^{\text{out}} &= \textstyle\sum_i \delta o_i\, h_i^{\top},
+        \delta h_i &= \delta o_i\, E \\
+        \delta E^{\text{out}} &= \textstyle\sum_i \delta o_i^{\top} h_i,
           \quad \delta b = \textstyle\sum_i \delta o_i
         \end{aligned}
 

@@ -310,8 +310,9 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup: int, total: int,
     Equation id: ``optim.warmup-cosine``. Update :math:`s` (counted from 0) uses
     :math:`\eta_s`. The warm-up climbs to :math:`\eta_{\max}` in :math:`K` updates
     (in the first steps Adam's :math:`\hat m_t` and :math:`\hat v_t` come from the
-    same one or two gradients, so every weight takes a step of almost
-    :math:`\eta`, even where the gradient is mostly noise); the cosine then falls
+    same one or two gradients: every weight takes a step of exactly :math:`\eta`
+    at the first update and still a large share of it in the next few, even where
+    the gradient is mostly noise); the cosine then falls
     from :math:`\eta_{\max}` at :math:`s = K` to :math:`\eta_{\min}` at
     :math:`s = S` and stays there. This is
     ``torch.optim.lr_scheduler.SequentialLR`` of ``LinearLR(start_factor=1/K,

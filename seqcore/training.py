@@ -254,10 +254,17 @@ def evaluate_perplexity(model: Any, params: Mapping[str, Any], tokens: Any, batc
                         steps: int = 64) -> float:
     r"""Perplexity of ``model`` on a held-out stream: :math:`\exp` of the mean cross-entropy.
 
-    The stream is read in :func:`sequential_batches` with the state carried, so
-    every token after the first is predicted once with all the context the
-    model can keep (``lm.perplexity``). A stream too short for ``batch`` rows
-    uses fewer rows.
+    The stream is cut into ``batch`` rows by :func:`sequential_batches` and read
+    ``steps`` tokens at a time with the state carried (``lm.perplexity``). Each row
+    starts from the zero state, so its first prediction has no context, and
+    only whole batches are read: of the :math:`N - 1` targets,
+    :math:`B T \lfloor R / T \rfloor` are scored (:math:`B` = ``batch``,
+    :math:`T` = ``steps``, rows of :math:`R = \lfloor (N - 1)/B \rfloor`). The
+    rest, fewer than :math:`B T` targets at the ends of the rows, is left out;
+    on a short stream that is a noticeable share (the Korean validation text of
+    the recorded runs: 5,120 of 5,927 targets, 86 %). ``batch=1`` leaves out
+    fewer than ``steps`` targets. A stream too short for ``batch`` rows uses
+    fewer rows.
 
     Examples
     --------

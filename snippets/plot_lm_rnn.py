@@ -3,6 +3,9 @@
 Reads the records of ``python -m experiments lm_en lm_ko`` (docs/_data/experiments);
 nothing is trained at build time. The RNN's run at the learning rate chosen on
 validation; the LSTM and GRU beside it are on the LSTM and GRU page (lm_perplexity).
+The validation curve is measured at each point; the training curve is not: each of
+its points is exp of the mean training loss over the updates since the previous
+point, taken while the weights changed, so it lags behind them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def plot(lang: str):
                 label="검증" if ko else "validation")
         # the mean over the updates since the previous evaluation: none before the first
         ax.plot(steps[1:], m["train_ppl"][1:], "--", color="C0", alpha=0.7,
-                label="학습" if ko else "training")
+                label="학습 (구간 평균)" if ko else "training (running mean)")
         ax.set_yscale("log")
         # plain numbers (2, 5, 10, ...) on the log axis
         ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
@@ -39,6 +42,6 @@ def plot(lang: str):
         ax.set_xlabel("갱신 횟수" if ko else "updates")
         ax.set_ylabel("퍼플렉서티 (문자)" if ko else "perplexity (characters)")
         ax.set_title(TITLES[lang][name])
-        fig.legend(loc="outside lower center", ncols=2)
+        fig.legend(loc="outside lower center", ncols=2, columnspacing=1.2)
         figures.append(fig)
     return figures

@@ -1,4 +1,4 @@
-"""Recall the first symbol after D distractors: accuracy against D for RNN, LSTM, GRU.
+"""Recall the symbol D steps back, after D - 1 distractors: accuracy against D, RNN/LSTM/GRU.
 
 Reads docs/_data/experiments/long_range.json (``python -m experiments long_range``).
 """

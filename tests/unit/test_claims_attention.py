@@ -69,3 +69,41 @@ def test_blocked_keys_get_exactly_zero_and_the_rest_renormalize():
     assert (w[:, ~allowed] == 0).all()
     _, alone = scaled_dot_product_attention(Q, K[allowed], V[allowed])
     np.testing.assert_allclose(w[:, allowed], alone, rtol=0, atol=1e-15)
+
+
+
+@pytest.mark.formula("attention.scaled-dot-backward")
+def test_a_causally_hidden_key_learns_through_the_queries_that_see_it():
+    """attention § backward pass: a query sends no gradient to a key it may not see, but
+    under a causal mask every key is seen by itself and the later queries and learns
+    through them; only a key hidden from every query (padding) gets exactly zero.
+    The reference is torch's scaled_dot_product_attention under autograd."""
+    from seqcore import scaled_dot_product_attention_backward
+
+    n, d = 5, 3
+    rng = np.random.default_rng(2)
+    Q, K, V = rng.normal(size=(n, d)), rng.normal(size=(n, d)), rng.normal(size=(n, 2))
+    causal = np.tril(np.ones((n, n), dtype=bool))
+
+    def torch_dK(query: int) -> np.ndarray:
+        """δK under the causal mask when only query `query`'s output enters the loss."""
+        q, k, v = (torch.tensor(x, requires_grad=True) for x in (Q, K, V))
+        out = torch.nn.functional.scaled_dot_product_attention(
+            q, k, v, attn_mask=torch.tensor(causal))
+        out[query].sum().backward()
+        return k.grad.numpy()
+
+    for i in range(1, n):                    # query i reaches the keys j ≤ i, no others
+        dK = torch_dK(i)
+        assert (dK[i + 1:] == 0).all() and (np.abs(dK[:i + 1]).sum(axis=1) > 0).all()
+    _, A = scaled_dot_product_attention(Q, K, V, mask=causal)
+    g = scaled_dot_product_attention_backward(np.ones((n, 2)), Q, K, V, A)
+    np.testing.assert_allclose(g["K"], sum(torch_dK(i) for i in range(n)),
+                               rtol=1e-10, atol=1e-12)
+    assert (np.abs(g["K"]).sum(axis=1) > 0).all()          # every key learns something
+    # the control: the last key made padding (hidden from every query) gets exactly zero
+    padded = causal & np.array([True] * (n - 1) + [False])
+    _, A = scaled_dot_product_attention(Q, K, V, mask=padded)
+    g = scaled_dot_product_attention_backward(np.ones((n, 2)), Q, K, V, A)
+    assert (g["K"][-1] == 0).all() and (g["V"][-1] == 0).all()
+    assert (np.abs(g["K"][:-1]).sum(axis=1) > 0).all()

@@ -37,13 +37,18 @@ def test_the_definition_overflows_only_below_minus_709_and_its_zero_is_the_limit
 @pytest.mark.formula("sigmoid.stable")
 def test_the_tanh_form_trades_the_far_tail_for_no_branch():
     """lstm-gru § the sigmoid: the tanh form's absolute error is at rounding level, it returns
-    0 only where the true value is below 1e-16 (z ≲ −37), and there the definition is the more
-    accurate form: 4.25e-18 at z = −40."""
+    0 only where the true value is below 1e-16 (z ≲ −38: the last zero is at −37.98, and
+    at −37 it still returns 5.6e-17), and there the definition is the more accurate form:
+    4.25e-18 at z = −40."""
     z = np.linspace(-60.0, 60.0, 200_001)
     exact = expit(z)
     assert np.abs(sigmoid(z) - exact).max() <= 2.3e-16
     zero = sigmoid(z) == 0
-    assert zero.any() and exact[zero].max() < 1e-16 and z[zero].max() < -37
+    assert zero.any() and exact[zero].max() < 1e-16 and round(z[zero].max()) == -38
+    fine = np.arange(-39.0, -37.0, 1e-4)
+    assert -37.99 < fine[sigmoid(fine) == 0].max() < -37.97
+    # the control: z = −37 (the page's old bound) does not return 0
+    assert 5e-17 < sigmoid(np.array(-37.0)) < 6e-17
     assert sigmoid(np.array(-40.0)) == 0.0
     naive = 1 / (1 + np.exp(40.0))
     assert naive == pytest.approx(4.25e-18, rel=1e-3)

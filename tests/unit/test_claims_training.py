@@ -6,9 +6,12 @@ test_optim.py; here PyTorch alone shows the behaviour the prose describes.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests._require import require
+from tests.conftest import DOCS
 
 torch = require("torch")
 f64 = torch.float64
@@ -56,3 +59,37 @@ def test_without_noise_the_steps_stay_at_eta():
     η, so the shrinking above comes from the noise, not from the schedule of β₁ and β₂."""
     s = mean_steps(noisy_gradients(200, noise=0.0))
     assert all(x == pytest.approx(1.0, rel=1e-4) for x in s)
+
+
+def test_after_the_first_step_the_noisy_steps_are_still_a_large_share_of_eta():
+    """training § the learning-rate schedule: the first step is exactly η, and the next few
+    are still a large share of it for the noisy gradients of the Q&A: about 0.64 η at the
+    second step and 0.27 η at the tenth (the page's numbers), falling all the way."""
+    s = mean_steps(noisy_gradients(10, noise=1.0))
+    assert s[0] == pytest.approx(1.0, rel=1e-6)
+    assert round(s[1], 2) == 0.64 and round(s[9], 2) == 0.27
+    for lang in ("ko", "en"):
+        page = (DOCS / f"training.{lang}.md").read_text(encoding="utf-8")
+        assert "0.64\\,\\eta" in page and "0.27\\,\\eta" in page, lang
+    assert all(a > b for a, b in itertools.pairwise(s))
+    # the control: "almost η in the first few steps" would need s[1] and s[9] near 1
+    assert s[9] < 0.5
+
+
+def test_the_vocabulary_of_2205_counts_the_two_special_tokens():
+    """training § Korean in three units: the morpheme vocabulary's 2,205 ids are the kept
+    pieces and every character in both forms plus <pad> and <unk>; BPE reaches the same
+    size with two forms of every character and one symbol per merge."""
+    import json
+
+    r = json.loads((DOCS / "_data/experiments/units_ko.json").read_text(encoding="utf-8"))
+    chars = r["units"]["char"]["vocabulary"] - 2 - 1          # less the specials and " "
+    merges = r["segmenters"]["bpe"]["merges"]
+    assert r["units"]["morph"]["vocabulary"] == r["units"]["bpe"]["vocabulary"]
+    assert r["units"]["bpe"]["vocabulary"] == 2 * chars + merges + 2
+    # the reason: the experiment's Vocabulary counts its specials in its length
+    from seqcore import Vocabulary
+
+    assert len(Vocabulary([["a", "b"]], specials=("<pad>", "<unk>"))) == 4
+    # the control: without the two specials the count does not add up
+    assert r["units"]["bpe"]["vocabulary"] != 2 * chars + merges

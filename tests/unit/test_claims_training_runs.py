@@ -44,6 +44,13 @@ def clipping_story(r: dict) -> list[str]:
         wrong.append("unclipped: above its starting value for most of the run")
     if not (int(np.argmax(on)) == 2 and np.all(on[20:] < start)):
         wrong.append("clipped: peaks in the third update, then stays below the start")
+    if not (np.array_equal(on[:3], off[:3]) and np.array_equal(g_on[:3], g_off[:3])
+            and on[3] != off[3]):
+        wrong.append("the runs are identical up to the third loss and part after it")
+    if not (on[2] > on[1] and g_on[1] <= clip):
+        wrong.append("the jump to the peak comes from an update below c")
+    if not int(np.argmax(g_on > clip)) == 2:
+        wrong.append("the first gradient above c is the third update's")
     if not on[-20:].mean() < off[-20:].mean() - 1:
         wrong.append("clipped ends far below unclipped")
     above_on, above_off = np.flatnonzero(g_on > clip), np.flatnonzero(g_off > clip)
@@ -56,9 +63,11 @@ def clipping_story(r: dict) -> list[str]:
 
 def test_clipping_keeps_the_loss_bounded_and_acts_only_on_the_spikes():
     """bptt § Clipping on and off in a training run: the unclipped loss jumps to its peak
-    within five updates and stays above its start for most of the run; the clipped one
-    peaks in the third update and falls; the clipped run's norm exceeds c rarely, mostly
-    at the start, the unclipped run's nearly always."""
+    within five updates and stays above its start for most of the run; the two runs are
+    identical up to the loss of the third update (6.07, reached through an update below
+    c), the first gradient above c is the third, and from there the clipped one falls;
+    the clipped run's norm exceeds c rarely, mostly at the start, the unclipped run's
+    nearly always."""
     r = record("clipping")
     assert clipping_story(r) == []
     # the control: the two runs swapped contradict every sentence about them
@@ -66,6 +75,37 @@ def test_clipping_keeps_the_loss_bounded_and_acts_only_on_the_spikes():
     swapped["runs"]["clipped"], swapped["runs"]["unclipped"] = (r["runs"]["unclipped"],
                                                                 r["runs"]["clipped"])
     assert len(clipping_story(swapped)) >= 4
+    # the control: had the second gradient been above c, the jump would be clipping's
+    clipped_early = copy.deepcopy(r)
+    for run in clipped_early["runs"].values():
+        run["grad_norm"][1] = 2 * r["config"]["clip"]
+    assert clipping_story(clipped_early) == [
+        "the jump to the peak comes from an update below c",
+        "the first gradient above c is the third update's"]
+
+
+def test_the_recorded_runs_train_on_the_mean_loss():
+    """bptt § Q&A "why sum the loss": the training code takes the mean over every position
+    of a batch, so the clipping run's first loss is about log V (a uniform guess), not
+    B·T times that, and its η and c refer to the mean's gradient."""
+    from seqcore import RecurrentLM, char_corpus, mean_cross_entropy
+
+    r = record("clipping")
+    c = r["config"]
+    V = len(char_corpus(c["corpus"]).vocab)
+    first = r["runs"]["clipped"]["loss"][0]
+    assert abs(first - math.log(V)) < 0.1
+    # the same number from the loss function itself on a model of the run's size
+    lm = RecurrentLM(c["cell"], V, c["embed"], c["hidden"])
+    p = lm.init_params(seed=0)
+    ids = np.random.default_rng(0).integers(V, size=(c["steps"] + 1, c["batch"]))
+    logits, _ = lm.forward(p, ids[:-1])
+    loss, _ = mean_cross_entropy(logits, ids[1:])
+    total = -torch.log_softmax(torch.from_numpy(np.asarray(logits, dtype=np.float64)),
+                               -1).gather(-1, torch.from_numpy(ids[1:])[..., None]).sum()
+    assert float(loss) == pytest.approx(float(total) / (c["steps"] * c["batch"]), rel=1e-5)
+    # the control: the sum is B·T = 2,048 times larger, far from log V
+    assert float(total) > 1000 * math.log(V)
 
 
 def test_the_clipping_page_quotes_the_record():
@@ -131,6 +171,87 @@ def test_a_gate_bias_of_one_keeps_about_2000_times_more_after_20_steps():
     assert round(sigma(1.0), 2) == 0.73
     # the control: a bias of 0.5 would give far less than 2,000 times
     assert sigma(0.5) ** 20 / kept_at_half < 200
+
+
+def initial_rnn_jacobian(gap: int, sequences: int = 5) -> float:
+    """The mean norm of ∂h_T/∂h_{T−gap} of the long-range run's RNN at its initial weights
+    (seed 0), fed random symbols: what its gradient keeps over ``gap`` steps at the start."""
+    from experiments.long_range import CONFIG, _models
+    from seqcore import jacobian_norms
+
+    lm, p = _models(CONFIG)["rnn"]
+    rng = np.random.default_rng(0)
+    norms = []
+    for _ in range(sequences):
+        h, H = np.zeros(lm.hidden), []
+        for s in rng.integers(CONFIG["symbols"], size=gap + 1):
+            # rnn.hidden with PyTorch's two biases: h_t = tanh(W_ih x_t + b_ih + W_hh h + b_hh)
+            h = np.tanh(p["W_ih"] @ p["E"][s] + p["b_ih"] + p["W_hh"] @ h + p["b_hh"])
+            H.append(h)
+        norms.append(jacobian_norms(np.array(H), p["W_hh"])[gap - 1])
+    return float(np.mean(norms))
+
+
+def small_start_refuted(acc: dict, chance: float, rnn_gradient_at_40: float) -> bool:
+    """Whether the run refutes "a small initial gradient is why the default gated cells
+    fail": the RNN starts with far less than the gated cells' 2^-20 over 40 steps and
+    still learns D = 40."""
+    return rnn_gradient_at_40 < 2.0 ** -20 / 1000 and acc["rnn"][40] > chance + 0.3
+
+
+def test_the_initial_gradient_does_not_explain_why_the_default_gated_cells_fail_first():
+    """lstm-gru § A long-range dependency: at its initial weights this run's RNN sends back a
+    Jacobian product of norm about 1e-10 over 40 steps, far less than 2^-20, yet gets 0.70
+    right at D = 40; the size of the initial gradient cannot explain the ordering."""
+    r = record("long_range")
+    g40 = initial_rnn_jacobian(40)
+    assert 1e-11 < g40 < 1e-9                                   # "about 10^-10"
+    for lang in ("ko", "en"):
+        assert "10^{-10}" in (DOCS / f"lstm-gru.{lang}.md").read_text(encoding="utf-8")
+    assert small_start_refuted(accuracies(r), r["chance"], g40)
+    # the control: had the RNN been at chance at D = 40, the run would not refute it
+    at_chance = dict(accuracies(r), rnn={**accuracies(r)["rnn"], 40: r["chance"]})
+    assert not small_start_refuted(at_chance, r["chance"], g40)
+
+
+def test_the_two_grus_differ_only_in_the_update_gate_bias():
+    """lstm-gru § A long-range dependency: "the two GRUs differ only in this bias": the same
+    seed, every weight equal but the update gate's block of b_ih, which is 1 higher."""
+    from experiments.long_range import CONFIG, _models
+
+    models = _models(CONFIG)
+    (_, plain), (lm, carry) = models["gru"], models["gru_carry1"]
+    n = lm.hidden
+    differ = [k for k in plain if not np.array_equal(plain[k], carry[k])]
+    assert differ == ["b_ih"]
+    delta = carry["b_ih"] - plain["b_ih"]
+    assert np.allclose(delta[n:2 * n], 1.0) and not delta[:n].any() and not delta[2 * n:].any()
+    # the control: the same comparison against another seed finds every weight changed
+    other = lm.init_params(seed=1, dtype=np.dtype(CONFIG["dtype"]))
+    assert len([k for k in plain if not np.array_equal(plain[k], other[k])]) == len(plain)
+
+
+def test_selection_on_validation_flatters_the_cells_unequally():
+    """lstm-gru § LSTM, GRU and RNN trained side by side: the English RNN's two best runs
+    nearly tie (its pick can profit from noise), the English LSTM's pick is clear."""
+    def margin(cell: str) -> float:
+        ppl = sorted(s["final_val_ppl"] for s in record("lm_en")["models"][cell]["lr_sweep"])
+        return ppl[1] / ppl[0] - 1
+
+    assert margin("rnn") < 0.01 < 0.1 < margin("lstm")
+
+
+def test_the_long_range_title_counts_d_minus_one_distractors():
+    """The long-range record's title (module docstring and the record's "about") says what
+    the sequences hold: the symbol D steps back from the query, after D − 1 distractors."""
+    import experiments.long_range as m
+
+    X, _, s = m.sequences(3, 6, 8, np.random.default_rng(0))
+    assert len(X[1:-1]) == 6 - 1 and (X[0] == s).all() and (X[-1] == 8).all()
+    title = m.__doc__.strip().splitlines()[0]
+    assert record("long_range")["about"] == title and "D - 1 distractors" in title
+    # the control: the old title is caught
+    assert "D - 1 distractors" not in "recall the first symbol after D distractors"
 
 
 # --- generation § With a trained model ---------------------------------------------------
@@ -209,6 +330,124 @@ def test_untrained_perplexity_is_about_the_number_of_symbols_and_korean_overfits
     assert 5.5 < en["corpus"]["train_characters"] / ko["corpus"]["train_characters"] < 6.5
     # the control: the trained model is far from the uniform guess
     assert en["models"]["rnn"]["final_val_ppl"] < en["corpus"]["vocabulary"] / 10
+
+
+def section(page: str, lang: str, heading_ko: str, heading_en: str) -> str:
+    """The text of one ## section of a page, up to the next ## heading."""
+    text = (DOCS / f"{page}.{lang}.md").read_text(encoding="utf-8")
+    start = text.index("\n## " + (heading_ko if lang == "ko" else heading_en))
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def watching(lang: str) -> str:
+    return section("rnn", lang, "RNN 언어 모델이 배우는 모습",
+                   "Watching an RNN language model learn")
+
+
+class CountingLM:
+    """A real RecurrentLM that counts the targets it is asked to predict."""
+
+    def __init__(self, lm):
+        self.lm, self.predicted = lm, 0
+
+    def zero_state(self, *args):
+        return self.lm.zero_state(*args)
+
+    def forward(self, params, X, state):
+        self.predicted += X.size                   # one prediction per input position
+        return self.lm.forward(params, X, state)
+
+
+def scored_share(name: str, batch: int | None = None) -> float:
+    """The share of a record's validation targets that its validation perplexity scores:
+    experiments._lm.validation (what the runs call), or evaluate_perplexity at ``batch``."""
+    from experiments._lm import setup, validation
+    from seqcore import evaluate_perplexity
+
+    corpus, models = setup(record(name)["config"])
+    lm, params = models["rnn"]
+    counting = CountingLM(lm)
+    if batch is None:
+        validation(counting, params, corpus)
+    else:
+        evaluate_perplexity(counting, params, corpus.valid, batch=batch, steps=64)
+    return counting.predicted / (corpus.valid.size - 1)
+
+
+def test_the_validation_perplexity_scores_99_6_and_86_percent_of_the_held_out_text():
+    """rnn § Watching an RNN language model learn: the validation perplexity reads the last
+    10 % in 16 rows of 64-character batches and skips the tail that fills no whole batch,
+    so it scores 99.6 % of the English held-out text and 86 % of the Korean; what the
+    runs' own validation call predicts, counted on a real model."""
+    en, ko = scored_share("lm_en"), scored_share("lm_ko")
+    assert f"{100 * en:.1f}" == "99.6" and f"{100 * ko:.0f}" == "86"
+    for lang in ("ko", "en"):
+        text = watching(lang)
+        assert "99.6 %" in text and "86 %" in text and "16" in text and "64" in text, lang
+    # the control: the same count at one row scores nearly all of the Korean text
+    assert scored_share("lm_ko", batch=1) > 0.98
+
+
+def test_the_training_text_is_the_first_90_percent_and_ends_inside_the_tenth_bill():
+    """rnn § Watching an RNN language model learn: the quoted character counts are the
+    first 90 % (the rest is held out); the Korean held-out part lies inside the tenth
+    bill, so the training text is the Constitution, nine bills and the tenth's start."""
+    from seqcore import char_corpus
+    from seqcore.corpora import CORPORA, _package_dir
+
+    for name in ("lm_en", "lm_ko"):
+        c = record(name)["corpus"]
+        share = c["train_characters"] / (c["train_characters"] + c["valid_characters"])
+        assert round(share, 3) == 0.9, name
+    package, files, *_ = CORPORA["ko"]
+    last = (_package_dir("ko", package) / files[-1]).read_text(encoding="utf-8")
+    tenth = len(re.sub(r"\s+", " ", last).strip())
+    held_out = record("lm_ko")["corpus"]["valid_characters"]
+    assert held_out < tenth              # the split falls inside the tenth bill
+    # the control: holding out 20 % would put the split before the tenth bill
+    assert char_corpus("ko", valid_fraction=0.2).valid.size > tenth
+
+
+def test_the_training_curve_is_the_mean_loss_since_the_previous_point():
+    """rnn § Watching an RNN language model learn: a training point is exp of the mean
+    training loss over the updates since the previous evaluation, which lags behind the
+    weights: its first points lie above the validation curve."""
+    for name in ("lm_en", "lm_ko"):
+        m = record(name)["models"]["rnn"]
+        k = record(name)["config"]["eval_every"]
+        steps, loss = m["eval_steps"][1:], np.array(m["loss"])
+        running = [math.exp(loss[s - k:s].mean()) for s in steps]
+        assert np.allclose(running, m["train_ppl"][1:], rtol=1e-3), name
+        assert m["train_ppl"][1] > m["val_ppl"][1], name
+        # the control: exp of the loss of the last update alone is another curve
+        last = [math.exp(loss[s - 1]) for s in steps]
+        assert not np.allclose(last, m["train_ppl"][1:], rtol=1e-3), name
+
+
+def test_korean_reads_its_text_three_times_as_often_with_more_parameters_than_characters():
+    """rnn § Watching an RNN language model learn: the English model reads its training
+    text about 5 times, the Korean one about 15; the Korean model has more parameters
+    than training characters, the English one not; the Korean validation perplexity
+    keeps falling, more slowly than the training one, so the gap widens."""
+    def passes(r):
+        c = r["config"]
+        return c["updates"] * c["batch"] * c["steps"] / r["corpus"]["train_characters"]
+
+    en, ko = record("lm_en"), record("lm_ko")
+    assert round(passes(en)) == 5 and round(passes(ko)) == 15
+    assert "약 5번" in watching("ko") and "약 15번" in watching("ko")
+    assert "about 5 times" in watching("en") and "about 15 times" in watching("en")
+    assert ko["models"]["rnn"]["params"] > ko["corpus"]["train_characters"]
+    assert en["models"]["rnn"]["params"] < en["corpus"]["train_characters"]
+    m = ko["models"]["rnn"]
+    half = len(m["eval_steps"]) // 2
+    val, train = np.array(m["val_ppl"][half:]), np.array(m["train_ppl"][half:])
+    assert val[-1] < val[0] and np.all(np.diff(train) < 0)
+    assert val[-1] / train[-1] > val[0] / train[0]              # the gap widens
+    # the control: the gap of the English model does not widen like that
+    e = en["models"]["rnn"]
+    ratio = np.array(e["val_ppl"][1:]) / np.array(e["train_ppl"][1:])
+    assert ratio[-1] < 1.1 < m["val_ppl"][-1] / m["train_ppl"][-1]
 
 
 def loops(text: str, least: int = 8, times: int = 3) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seqcore import multi_head_attention, rnn_forward, transformer_encoder_block
@@ -74,3 +75,48 @@ def test_recomputing_every_position_costs_n_squared_d_per_layer():
     assert second_difference == 2 * (4 * d) * step ** 2        # the n² coefficient is 4d
     linear = cost[16] - 4 * d * 16 ** 2
     assert linear == 16 * 2 * (4 * d * d + 2 * d * d_ff)       # projections and FFN per token
+
+
+def exponent_story(record: dict) -> list[str]:
+    """transformer § cost compared with the RNN, the sentence after the exponents: the
+    sentences that do not hold for a scaling record."""
+    n = np.array(record["lengths"], dtype=float)
+    t = np.array(record["attention"]["seconds"])
+    d = record["d"]
+    big = n >= 512
+    ops = 4 * n * d**2 + 2 * n**2 * d
+    ops_exponent = np.polyfit(np.log(n[big]), np.log(ops[big]), 1)[0]
+    local = np.diff(np.log(t)) / np.diff(np.log(n))
+    wrong = []
+    if not round(ops_exponent, 2) == 1.91:
+        wrong.append("the operation count gives 1.91 over n ≥ 512")
+    if not record["attention"]["time_exponent_n512"] < ops_exponent:
+        wrong.append("the measured fit over n ≥ 512 is below the operation count's")
+    above = [(int(a), int(b)) for a, b, s in zip(n, n[1:], local, strict=False) if s > 2]
+    if not above == [(256, 512)]:
+        wrong.append("the local slope is above 2 only between 256 and 512")
+    if not (local[-3:] < 2).all():
+        wrong.append("below 2 over the last three doublings")
+    return wrong
+
+
+def test_the_measured_exponent_does_not_approach_two():
+    """transformer § cost compared with the RNN: the fit over n ≥ 512 stays below the 1.91
+    that the operation count 4nd² + 2n²d gives over the same lengths; the exponent between
+    neighbouring lengths is irregular (above 2 only between 256 and 512) and below 2 over
+    the last three doublings."""
+    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    assert exponent_story(record) == []
+    for lang in ("ko", "en"):
+        page = (RECORD.parents[2] / f"transformer.{lang}.md").read_text(encoding="utf-8")
+        assert "1.91" in page and "256" in page, lang
+    # the control: times growing as n^2.2 from 512 on contradict the sentence
+    quadratic = json.loads(RECORD.read_text(encoding="utf-8"))
+    s = quadratic["attention"]["seconds"]
+    quadratic["attention"]["seconds"] = s[:4] + [s[3] * (k / 512) ** 2.2
+                                                 for k in quadratic["lengths"][4:]]
+    quadratic["attention"]["time_exponent_n512"] = 2.2
+    assert exponent_story(quadratic) == [
+        "the measured fit over n ≥ 512 is below the operation count's",
+        "the local slope is above 2 only between 256 and 512",
+        "below 2 over the last three doublings"]

@@ -45,3 +45,32 @@ def test_a_row_that_is_a_target_gets_more_than_the_push_down():
     grad, unseen, probs, y, N = tied_gradient(unseen_targets=True)
     push_down = probs[:, unseen].T @ y / N
     assert not torch.allclose(grad[unseen], push_down, rtol=0, atol=1e-8)
+
+
+def rms(x) -> float:
+    return float((x**2).mean() ** 0.5)
+
+
+def test_the_sqrt_d_factor_matches_the_encoding_only_for_a_small_initialization():
+    """transformer § embedding: with a table drawn at standard deviation 1/√d (tensor2tensor)
+    the factor √d brings the token vectors to the positional encoding's size; with
+    torch.nn.Embedding's own initialization (standard deviation 1) it makes them about √d
+    times larger. The encoding is seqcore's, checked against the paper's formula elsewhere."""
+    import numpy as np
+
+    from seqcore import positional_encoding, transformer_embedding
+
+    V, d, n = 1000, 256, 64
+    pe = rms(np.asarray(positional_encoding(n, d)))             # 1/√2: entries of size 1
+    assert 0.6 < pe < 0.8
+    ids = np.arange(n)
+    torch.manual_seed(0)
+    # (table, the size of its scaled rows): 1 like the encoding's entries, or √d
+    for table, size in ((np.random.default_rng(0).normal(0, d ** -0.5, (V, d)), 1.0),
+                        (torch.nn.Embedding(V, d).weight.detach().numpy(), d ** 0.5)):
+        x = transformer_embedding(ids, table)
+        token = rms(x - np.asarray(positional_encoding(n, d)))  # the scaled rows alone
+        assert 0.9 < token / size < 1.1
+    # the control: without the factor the small table would be √d times too small
+    small = np.random.default_rng(0).normal(0, d ** -0.5, (V, d))
+    assert rms(small[ids]) < pe / 10
