@@ -144,7 +144,7 @@ def test_page_kinds_follow_the_navigation_sections():
     assert {p for p, k in kinds.items() if k == "reference"} == {
         "questions.md", "glossary.md", "errata.md", "api.md", "benchmarks.md",
         "contributing.md", "api/sequences.md", "api/text.md", "api/embeddings.md",
-        "api/recurrent.md", "api/attention.md"}
+        "api/recurrent.md", "api/attention.md", "api/transformer.md"}
     assert kinds["rnn.md"] == "chapter"
     assert kinds["notebooks/rnn_hidden_units.py"] == "notebook"
     boost = hook.KIND_BOOST
