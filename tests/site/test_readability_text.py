@@ -24,12 +24,13 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.site.browser_kit import PAGES, PROBES, SHOTS, open_context, wait_for_rendering
 from tests.conftest import ROOT
+from tests.site.browser_kit import PAGES, PROBES, SHOTS, open_context, wait_for_rendering
 
 FORMULAS = (PROBES / "formulas.js").read_text(encoding="utf-8")
 CODE = (PROBES / "code.js").read_text(encoding="utf-8")
@@ -260,10 +261,13 @@ def test_the_copy_button_gives_code_that_runs(browser, server, built_site):
     wrong = [f"{url}: {p}" for url, b in blocks for p in copy_problems(b["shown"], b["copied"])]
     assert not wrong, "the copy button copies something else than the code:\n  " + \
         "\n  ".join(wrong[:20])
-    failed = {}
-    for code, shown in sorted({(b["copied"], b["shown"]) for b in sessions}):
-        if error := paste_problems(code, expected_errors(shown)):
-            failed[code.splitlines()[0]] = error
+    unique = sorted({(b["copied"], b["shown"]) for b in sessions})
+    # each paste is its own Python process: run as many at once as there are cores
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        errors = pool.map(lambda pair: paste_problems(pair[0], expected_errors(pair[1])),
+                          unique)
+        failed = {code.splitlines()[0]: error
+                  for (code, _), error in zip(unique, errors, strict=True) if error}
     assert not failed, "copied code fails when pasted into a fresh Python:\n" + \
         "\n".join(f"--- block starting {k!r}:\n{v}" for k, v in failed.items())
     SHOTS.mkdir(parents=True, exist_ok=True)
