@@ -218,7 +218,8 @@ def inline_notebook_svgs(html_text: str, prefix: str) -> str:
 
     nbconvert wraps an SVG output in an image, whose text the page's fonts cannot
     draw and the browser tests cannot measure. Inline, each gets ids of its own, fonts
-    that end in a generic family, and a name for screen readers made of its labels.
+    that end in a generic family, and a name for screen readers made of its labels;
+    the search index leaves its text out, as it does the other plots'.
     """
     count = 0
 
@@ -234,7 +235,9 @@ def inline_notebook_svgs(html_text: str, prefix: str) -> str:
                                    and "\\mathdefault" not in w))
         label = "; ".join(words)[:300]
         svg = scope_ids(generic_fonts(svg), f"{prefix}-{count}")
-        return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
+        # data-search-exclude: Material's search index skips its labels and tick numbers
+        return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}" '
+                                   "data-search-exclude", 1)
 
     return _NOTEBOOK_SVG.sub(inline, html_text)
 
