@@ -28,13 +28,17 @@ mkdocs.yml; ``tests/site/test_site.py`` proves the notebooks still build per lan
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
-from pagekit import build_language
+from pagekit import LANGUAGES, build_language
 
 
 def _as_page(file: File) -> File:
@@ -108,6 +112,72 @@ def on_pre_build(config: MkDocsConfig) -> None:
     folder = root / "build" / ".cache" / "notebooks" / seqcore_digest(root)
     jupyter.config["cache"] = True
     jupyter.config["cache_dir"] = str(folder / build_language(config, default="ko"))
+    if not _running:
+        _start_running(config, jupyter, folder)
+
+
+# ---- the notebooks run while the pages render ---------------------------------------------
+# A notebook missing from the cache is run by mkdocs-jupyter when the build reaches its
+# page, and the build waits for the kernel (seconds, twice: one notebook per language).
+# Instead, the first build of a run starts every missing notebook of both languages in a
+# second process at once (PREFILL: the same conversion, the same cache entry
+# mkdocs-jupyter would write), and the page waits for it only if it is not done yet.
+
+PREFILL = """
+import json, pathlib, sys
+from mkdocs_jupyter import convert
+from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+job = json.loads(sys.argv[1])
+body = convert.nb2html(job["path"], execute=job["execute"], **job["options"])
+toc_tokens, title = _get_nb_toc_tokens(job["path"], job["toc_depth"])
+out = pathlib.Path(job["cache_path"])
+out.parent.mkdir(parents=True, exist_ok=True)
+tmp = out.with_suffix(".part")
+tmp.write_text(json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}),
+               encoding="utf-8")
+tmp.replace(out)
+"""
+OPTIONS = ("kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
+           "remove_tag_config", "highlight_extra_classes", "include_requirejs",
+           "custom_mathjax_url")
+_running: dict[str, subprocess.Popen] = {}      # notebook source path -> its process
+
+
+def _start_running(config: MkDocsConfig, jupyter, folder: Path) -> None:
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    for path in sorted(Path(config.docs_dir).rglob("*.py")):
+        lang = path.suffixes[-2].lstrip(".") if len(path.suffixes) > 1 else ""
+        if lang not in LANGUAGES or not jupyter.should_include(
+                File(path.relative_to(config.docs_dir).as_posix(), config.docs_dir,
+                     config.site_dir, config.use_directory_urls)):
+            continue
+        execute = jupyter.config["execute"]
+        cache_path = _get_cache_path(folder / lang, _compute_cache_key(path, jupyter.config,
+                                                                       execute))
+        if cache_path.exists():
+            continue
+        job = {"path": str(path), "execute": execute, "toc_depth": jupyter.config["toc_depth"],
+               "cache_path": str(cache_path),
+               "options": {k: jupyter.config[k] for k in OPTIONS}}
+        _running[str(path)] = subprocess.Popen(
+            [sys.executable, "-c", PREFILL, json.dumps(job)],
+            env={**os.environ, "SEQCORE_LANG": lang}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+
+
+def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:
+    running = _running.pop(page.file.abs_src_path or "", None)
+    if running is not None:
+        running.wait()     # a failed run leaves no entry: mkdocs-jupyter runs it and reports
+    return markdown
+
+
+@event_priority(-120)
+def on_post_build(config: MkDocsConfig) -> None:
+    for running in _running.values():
+        running.wait()
+    _running.clear()
 
 
 # ---- Korean headings in notebooks ---------------------------------------------------------
