@@ -109,8 +109,8 @@ def bahdanau_step_backward(d_s: Any, d_c: Any, y_prev: Any, s_prev: Any, H: Any,
 
         \begin{aligned}
         \delta s_i &= \delta s_i^{\mathrm{out}} + \delta s_i^{\mathrm{next}} \\
-        [\delta y_{i-1}^{\mathrm{rnn}};\, \delta c_i^{\mathrm{rnn}}],\
-          \delta s_{i-1}^{\mathrm{rnn}}
+        [\delta y_{i-1}^{\mathrm{rnn}};\, \delta c_i^{\mathrm{rnn}}],
+          \ \delta s_{i-1}^{\mathrm{rnn}}
           &= \operatorname{GRU}^{\top}\!\left(\delta s_i\right) \\
         \delta y_{i-1} &= \delta y_{i-1}^{\mathrm{out}} + \delta y_{i-1}^{\mathrm{rnn}} \\
         \delta c_i &= \delta c_i^{\mathrm{out}} + \delta c_i^{\mathrm{rnn}} \\
