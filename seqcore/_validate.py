@@ -865,6 +865,27 @@ class Group(Array):
                                                            strict=True)}
 
 
+def model_params(model: Any, p: Mapping[str, Any]) -> Any:
+    """Check a model's ``params`` against ``model.shapes()``; return their array namespace.
+
+    Exactly the model's keys (else :class:`MissingKeysError`, naming the missing and the
+    unknown ones) and each array at its shape (else :class:`ShapeError`). The message
+    names the public function running (:func:`calling`) and the model.
+    """
+    want = model.shapes()
+    missing = [k for k in want if k not in p]
+    unknown = sorted(str(k) for k in p if k not in want)
+    if missing or unknown:
+        raise MissingKeysError(f"{calling()}: `params` must have exactly the keys of "
+                               f"{model!r}.shapes(); missing {missing[:4]}, "
+                               f"unknown {unknown[:4]}")
+    for name, shape in want.items():
+        if tuple(p[name].shape) != shape:
+            raise ShapeError(f"{calling()}: `params['{name}']` must have shape {shape} for "
+                             f"{model!r}; got {tuple(p[name].shape)}")
+    return array_api_compat.array_namespace(*p.values())
+
+
 def _is_sparse(value: Any) -> bool:
     return type(value).__module__.startswith("scipy.sparse")
 

@@ -42,7 +42,6 @@ from ._validate import (
     Floats,
     Integer,
     Ints,
-    MissingKeysError,
     Named,
     OutOfRangeError,
     Real,
@@ -50,6 +49,7 @@ from ._validate import (
     ShapeError,
     TokenIds,
     calling,
+    model_params,
     params,
 )
 from .activations import log_softmax
@@ -176,16 +176,7 @@ class GPT:
         return out
 
     def _check_params(self, p: Mapping[str, Any]) -> Any:
-        want = self.shapes()
-        missing, unknown = [k for k in want if k not in p], sorted(set(p) - set(want))
-        if missing or unknown:
-            raise MissingKeysError(f"{calling()}: `params` must have the keys of {self!r}."
-                                   f"shapes(); missing {missing[:4]}, unknown {unknown[:4]}")
-        for name, shape in want.items():
-            if tuple(p[name].shape) != shape:
-                raise ShapeError(f"{calling()}: `params['{name}']` must have shape {shape} "
-                                 f"for {self!r}; got {tuple(p[name].shape)}")
-        return array_api_compat.array_namespace(*p.values())
+        return model_params(self, p)
 
     def _block(self, p: Mapping[str, Any], layer: int) -> dict[str, Any]:
         return {n: p[f"block{layer}.{n}"] for n in BLOCK_PARAMS}

@@ -28,7 +28,7 @@ pass is :func:`seqcore.embedding_lookup`, the cell's ``*_forward`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import array_api_compat
@@ -48,6 +48,7 @@ from ._validate import (
     Seed,
     ShapeError,
     calling,
+    model_params,
     params,
 )
 from .activations import log_softmax, softmax
@@ -259,14 +260,8 @@ class RecurrentLM:
         b_ih[n:2 * n] += carry_bias                         # f (LSTM: i, f, g, o) or z (r, z, n)
         return out
 
-    def _check_params(self, p: dict[str, Any]) -> Any:
-        """The sizes of ``p`` (already checked against each other) against this model's."""
-        want = self.shapes()
-        for name, shape in want.items():
-            if tuple(p[name].shape) != shape:
-                raise ShapeError(f"{calling()}: `params['{name}']` must have shape {shape} "
-                                 f"for {self!r}; got {tuple(p[name].shape)}")
-        return array_api_compat.array_namespace(p["E"])
+    def _check_params(self, p: Mapping[str, Any]) -> Any:
+        return model_params(self, p)
 
     # -- state ---------------------------------------------------------------------------
 

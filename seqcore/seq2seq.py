@@ -30,7 +30,7 @@ and ``W_s``, ``W_h``, ``v`` for Bahdanau or ``W_a``, ``W_c`` for Luong):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ from ._validate import (
     Seed,
     ShapeError,
     calling,
+    model_params,
     params,
 )
 from .activations import log_softmax
@@ -352,17 +353,8 @@ class Seq2Seq:
             out[name] = w.astype(dtype)
         return out
 
-    def _check_params(self, p: dict[str, Any]) -> Any:
-        want = self.shapes()
-        wrong = sorted(set(want) ^ set(p))
-        if wrong:
-            raise ShapeError(f"{calling()}: `params` must have exactly the keys "
-                             f"{', '.join(want)} for {self!r}; these differ: {wrong}")
-        for name, shape in want.items():
-            if tuple(p[name].shape) != shape:
-                raise ShapeError(f"{calling()}: `params['{name}']` must have shape {shape} "
-                                 f"for {self!r}; got {tuple(p[name].shape)}")
-        return array_namespace(p["E_src"])
+    def _check_params(self, p: Mapping[str, Any]) -> Any:
+        return model_params(self, p)
 
     def _ids(self, name: str, ids: Any, vocab: int) -> Any:
         if int(np.max(ids)) >= vocab:

@@ -56,7 +56,29 @@ def _cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def _deselect_what_did_not_change(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the tests marked ``reads(*paths)`` when none of those paths changed.
+
+    ``SEQCORE_CHANGED`` (the changed files, set by the fast check, .ci/check) turns it
+    on; without it every selected test runs, as in CI. A path is a prefix of a file's
+    path from the repository's root (``overrides/hooks/search_ko.py``, ``docs/_data/``).
+    """
+    changed = os.environ.get("SEQCORE_CHANGED")
+    if changed is None:
+        return
+    files = tuple(changed.split())
+    keep, drop = [], []
+    for item in items:
+        reads = item.get_closest_marker("reads")
+        unread = reads is not None and not any(f.startswith(tuple(reads.args)) for f in files)
+        (drop if unread else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _deselect_what_did_not_change(config, items)
     # Tests that read the built site run last: while the unit tests run, the fast
     # check (.ci/check) builds the site in the background on the other core.
     items.sort(key=lambda item: "built_site" in getattr(item, "fixturenames", ()))
@@ -121,7 +143,10 @@ def page_urls() -> list[tuple[str, str, str]]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """List the prose-only formulas, as DESIGN.md asks the traceability check to do."""
+    """List the prose-only formulas, as DESIGN.md asks the traceability check to do
+    (in a whole run, not in the fast check's run of what changed)."""
+    if os.environ.get("SEQCORE_CHANGED") is not None:
+        return
     try:
         from tests.pages import hook, markdown_pages
     except Exception:

@@ -20,6 +20,7 @@ the same files the served copies are made from.
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 import inspect
@@ -37,8 +38,13 @@ RST_LITERAL = re.compile(r"<code>(?P<text>[^<]*``[^<]*)</code>")
 VERBATIM = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.S)
 
 
+@functools.cache
 def where_defined(qualname: str) -> tuple[str, int] | None:
-    """``("seqcore/rnn.py", first line)`` of an object of the package, or None."""
+    """``("seqcore/rnn.py", first line)`` of an object of the package, or None.
+
+    Kept per name for the life of the process: it reads the imported modules, which a
+    process imports once (``mkdocs serve`` shows the lines of the code it started with).
+    """
     parts = qualname.split(".")
     for cut in range(len(parts), 0, -1):
         try:

@@ -272,6 +272,8 @@ if event_priority is not None:
         _uses.clear()
         return config
 
+    _linked: dict[tuple, tuple[str, list[str]]] = {}
+
     def on_nav(nav, config, files):
         pages = [p for p in nav.pages if _LOCALE.sub("", p.file.src_uri) == GLOSSARY_PAGE]
         _glossary_url[0] = pages[0].url if pages else ""
@@ -283,7 +285,14 @@ if event_priority is not None:
             return page_html
         lang = build_language(config)
         href = get_relative_url(_glossary_url[0], page.url)
-        page_html, slugs = link_first_uses(page_html, _terms, lang, href)
+        # A pure function of its inputs, kept across `mkdocs serve`'s rebuilds (a hook
+        # module lives as long as the process): an edit re-links only the page it changed.
+        key = (page_html, lang, href, repr(_terms))
+        if key not in _linked:
+            if len(_linked) > 4 * len(_chapters) + 8:
+                _linked.clear()
+            _linked[key] = link_first_uses(page_html, _terms, lang, href)
+        page_html, slugs = _linked[key]
         _uses.setdefault(lang, {})[_chapters.index(source)] = (page, slugs)
         return page_html
 

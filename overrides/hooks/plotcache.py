@@ -76,7 +76,7 @@ def _definitions(tree: ast.AST) -> set[str]:
     return out
 
 
-_parsed: dict[tuple, tuple[dict, dict]] = {}
+_parsed: dict[str, tuple[tuple, tuple[dict, dict]]] = {}   # package dir -> (state, map)
 
 
 def _package_map(package_dir: Path) -> tuple[dict[str, Path], dict[str, tuple]]:
@@ -84,14 +84,14 @@ def _package_map(package_dir: Path) -> tuple[dict[str, Path], dict[str, tuple]]:
     state of the package's files (their paths, sizes and modification times)."""
     paths = sorted(package_dir.rglob("*.py"))
     state = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-    if state not in _parsed:
+    kept = _parsed.get(str(package_dir))
+    if kept is None or kept[0] != state:
         files = {p.relative_to(package_dir).with_suffix("").as_posix().replace("/", "."): p
                  for p in paths}
         trees = {m: ast.parse(p.read_text(encoding="utf-8")) for m, p in files.items()}
-        _parsed.clear()
-        _parsed[state] = files, {m: (_definitions(t), _imports(t, package_dir.name))
-                                 for m, t in trees.items()}
-    return _parsed[state]
+        kept = _parsed[str(package_dir)] = state, (
+            files, {m: (_definitions(t), _imports(t, package_dir.name)) for m, t in trees.items()})
+    return kept[1]
 
 
 def seqcore_modules(script: str, package_dir: Path) -> list[Path]:
@@ -275,6 +275,8 @@ class Workers:
         proc = None
         while (job := self.jobs.get()) is not None:
             future, script, lang = job
+            if not future.set_running_or_notify_cancel():
+                continue                 # the build took it, to draw it itself
             if proc is None or proc.poll() is not None:
                 proc = self._start()
             try:

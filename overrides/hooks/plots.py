@@ -218,7 +218,8 @@ def inline_notebook_svgs(html_text: str, prefix: str) -> str:
 
     nbconvert wraps an SVG output in an image, whose text the page's fonts cannot
     draw and the browser tests cannot measure. Inline, each gets ids of its own, fonts
-    that end in a generic family, and a name for screen readers made of its labels.
+    that end in a generic family, and a name for screen readers made of its labels;
+    the search index leaves its text out, as it does the other plots'.
     """
     count = 0
 
@@ -234,7 +235,9 @@ def inline_notebook_svgs(html_text: str, prefix: str) -> str:
                                    and "\\mathdefault" not in w))
         label = "; ".join(words)[:300]
         svg = scope_ids(generic_fonts(svg), f"{prefix}-{count}")
-        return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
+        # data-search-exclude: Material's search index skips its labels and tick numbers
+        return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}" '
+                                   "data-search-exclude", 1)
 
     return _NOTEBOOK_SVG.sub(inline, html_text)
 
@@ -306,23 +309,38 @@ if event_priority is not None:
                 if not _workers:
                     _workers.append(plotcache.Workers(_root(config), count))
                 future = _workers[0].submit(script, lang)
-                future.add_done_callback(lambda f, key=key: _store(cache, key, f.result()))
+                future.add_done_callback(lambda f, key=key: f.cancelled() or
+                                         _store(cache, key, f.result()))
                 _drawings[name, lang] = future
 
     def _store(cache: plotcache.Cache, key: str, answer: dict) -> None:
         if "svg" in answer:
             cache.put(key, answer["svg"], answer["data"])
 
+    _command = ["build"]
+    _filled: list[tuple[Path, str]] = []       # (output file, language) with placeholders
+
+    def on_startup(command, dirty):
+        _command[0] = command
+
     def on_pre_build(config):
         _depth[0] += 1
         if _depth[0] == 1:                     # once for both languages
             _drawings.clear()
+            _filled.clear()
             _start_drawing(config)
 
     @event_priority(-110)   # after i18n's, which builds the other language inside it
     def on_post_build(config):
         _depth[0] -= 1
-        if _depth[0] == 0:
+        if _depth[0] != 0:
+            return
+        try:
+            for dest, lang in _filled:         # the plots go in last: see on_page_content
+                page_html = dest.read_text(encoding="utf-8")
+                dest.write_text(_PLACEHOLDER_RE.sub(
+                    lambda m, lang=lang: _figure(m[1], lang, config), page_html), encoding="utf-8")
+        finally:
             for workers in _workers:
                 workers.close()
             _workers.clear()
@@ -334,9 +352,15 @@ if event_priority is not None:
         _workers.clear()
 
     def _drawing(name: str, path: Path, lang: str, config) -> str:
-        """The SVG of plot ``name`` in ``lang``: drawn by a worker, from the cache, or here."""
+        """The SVG of plot ``name`` in ``lang``: drawn by a worker, from the cache, or here.
+
+        A plot no worker has started yet is drawn here, rather than waited for, in a
+        build (in ``mkdocs serve`` this process holds the seqcore it started with).
+        """
         found = _drawings.get((name, lang))
-        if found is None:                      # no worker (SEQCORE_PLOT_WORKERS=0)
+        if isinstance(found, Future) and _command[0] != "serve" and found.cancel():
+            found = None
+        if found is None:                      # no worker (SEQCORE_PLOT_WORKERS=0), or taken
             found = plotcache.draw(path, lang, _root(config), render_svg)
             if "svg" in found:
                 key = plotcache.content_key(path, lang, _package(config))
@@ -349,6 +373,10 @@ if event_priority is not None:
             found = found["svg"]
         _drawings[name, lang] = found
         return found
+
+    def _figure(name: str, lang: str, config) -> str:
+        svg = _drawing(name, plot_file(_snippets(config), name), lang, config)
+        return f'<figure class="plot" id="plot-{html.escape(name)}">{svg}</figure>'
 
     def on_page_markdown(markdown, page, config, files):
         # A notebook's plots are drawn by its own kernel, which mkdocs-jupyter starts
@@ -365,12 +393,15 @@ if event_priority is not None:
     def on_page_content(html_text, page, config, files):
         if page.file.src_uri.endswith(".py"):           # a notebook (mkdocs-jupyter)
             return inline_notebook_svgs(html_text, "nb-" + Path(page.file.src_uri).stem)
-
-        def inline(m: re.Match) -> str:
-            name = m[1]
+        names = _PLACEHOLDER_RE.findall(html_text)
+        for name in names:
             path = plot_file(_snippets(config), name)
             if not path.is_file():
                 raise PluginError(f"{page.file.src_uri}: plot '{name}' needs {path}")
-            svg = _drawing(name, path, page_language(page), config)
-            return f'<figure class="plot" id="plot-{html.escape(name)}">{svg}</figure>'
-        return _PLACEHOLDER_RE.sub(inline, html_text)
+        if names:
+            # The placeholders stay in the page until the end of the build, when the
+            # drawings are put in the written file (on_post_build): the pages render
+            # while the workers draw, and no one waits for a plot before then. The
+            # search index and the other hooks never read an SVG's labels as text.
+            _filled.append((Path(page.file.abs_dest_path), page_language(page)))
+        return html_text

@@ -14,6 +14,7 @@ The words of a formula stay searchable (``tanh``, ``softmax``); its layout does 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -223,6 +224,11 @@ def readable(field: str) -> str:
     """
     if not isinstance(field, str):
         raise TypeError(f"readable: `field` must be a str; got {type(field).__name__}")
+    return _readable(field)
+
+
+@functools.lru_cache(maxsize=8192)   # a rebuild under `mkdocs serve` repeats most fields
+def _readable(field: str) -> str:
     parts = CODE.split(field)
     out = []
     for i, part in enumerate(parts):

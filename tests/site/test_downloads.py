@@ -173,19 +173,35 @@ def mismatches(notebook: dict, printed: list[str]) -> list[str]:
     return bad
 
 
-@pytest.mark.site
-def test_the_notebooks_run_in_order_and_print_what_they_record(built_site):
-    korean = [(n, u) for lang, n, u, _ in CHAPTERS if lang == "ko"]
-    notebooks = [notebook_of(built_site, u) for _, u in korean]
-    for (name, _), nb in zip(korean, notebooks, strict=True):     # the same code in English
-        en = notebook_of(built_site, f"/en/{name}/")
-        assert [c["source"] for c in en["cells"] if c["cell_type"] == "code"] == \
-            [c["source"] for c in nb["cells"] if c["cell_type"] == "code"], name
+KOREAN_CHAPTERS = [(name, url) for lang, name, url, _ in CHAPTERS if lang == "ko"]
+
+
+@pytest.fixture(scope="module")
+def notebook_runs(request, built_site) -> dict[str, tuple[dict, list[str]]]:
+    """``{chapter: (its Korean notebook, what each code cell printed)}``, for the chapters
+    this session tests: their notebooks run one after another in one process."""
+    wanted = {item.callspec.params["name"] for item in request.session.items
+              if getattr(item, "originalname", "") == "test_the_notebook_runs_and_prints_what_it_records"}
+    chosen = [(name, url) for name, url in KOREAN_CHAPTERS if name in wanted]
+    notebooks = [notebook_of(built_site, url) for _, url in chosen]
     printed = run_cells([["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
                          for nb in notebooks])
-    bad = {name: m for (name, _), nb, out in zip(korean, notebooks, printed, strict=True)
-           if (m := mismatches(nb, out))}
-    assert not bad, f"notebook cells print something else than they record: {bad}"
+    return {name: (nb, out) for (name, _), nb, out in zip(chosen, notebooks, printed, strict=True)}
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("name", [
+    pytest.param(name, id=name, marks=pytest.mark.reads(
+        f"docs/{name}.", "snippets/", "seqcore/", "docs/_data/", "overrides/hooks/downloads.py",
+        "tests/site/test_downloads.py"))
+    for name, _ in KOREAN_CHAPTERS])
+def test_the_notebook_runs_and_prints_what_it_records(notebook_runs, built_site, name):
+    notebook, printed = notebook_runs[name]
+    english = notebook_of(built_site, f"/en/{name}/")       # the same code in English
+    assert [c["source"] for c in english["cells"] if c["cell_type"] == "code"] == \
+        [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"], name
+    bad = mismatches(notebook, printed)
+    assert not bad, f"{name}: notebook cells print something else than they record: {bad}"
 
 
 def test_a_notebook_that_records_a_wrong_output_is_caught():

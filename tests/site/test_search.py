@@ -28,11 +28,17 @@ from tests.unit.errors import assert_error_names
 from tests.pages import load_hook
 
 hook = load_hook("search_ko")
+# The tests of the hook's functions read the hook, its text module, the glossary and Kiwi:
+# the fast check skips them when none of those changed (tests/conftest.py).
+READS_HOOK = pytest.mark.reads("overrides/hooks/search_ko.py", "overrides/hooks/search_text.py",
+                               "overrides/hooks/pagekit.py", "docs/_data/glossary.yml",
+                               "pyproject.toml", "tests/site/test_search.py")
 SEPARATOR = r"[\s\-]+"
 
 
 # ---- segmentation ------------------------------------------------------------------------
 
+@READS_HOOK
 def test_tokens_are_the_words_lunr_indexes():
     text = "<p>RNN의 은닉 상태(hidden state)는 <code>h_t</code>-벡터를</p>"
     assert hook.tokens(text, SEPARATOR) == ["rnn의", "은닉", "상태(hidden", "state)는", "h_t",
@@ -41,6 +47,7 @@ def test_tokens_are_the_words_lunr_indexes():
                                                "h_t", "벡터를"]
 
 
+@READS_HOOK
 def test_compounds_and_particles_are_split_into_their_content_words():
     found = hook.morphemes(["트랜스포머모델은", "벡터를", "표준편차가", "언어모델을"])
     assert "모델" in found["트랜스포머모델은"]          # a noun inside a compound
@@ -50,11 +57,13 @@ def test_compounds_and_particles_are_split_into_their_content_words():
     assert {"언어", "모델"} <= set(found["언어모델을"])
 
 
+@READS_HOOK
 def test_particles_endings_and_english_are_not_morphemes():
     found = hook.morphemes(["은", "를", "했습니다", "attention", "h_t", "RNN"])
     assert found == {"은": (), "를": (), "했습니다": (), "attention": (), "h_t": (), "RNN": ()}
 
 
+@READS_HOOK
 @pytest.mark.tooling  # the hook's speed-up machinery, run in a second process
 def test_the_background_process_answers_as_the_hook_does():
     # on_pre_build runs this file as a script while the English pages build
@@ -75,6 +84,7 @@ def test_the_background_process_answers_as_the_hook_does():
 
 # ---- the glossary's words, particles cut off ---------------------------------------------
 
+@READS_HOOK
 def test_kiwi_is_told_the_glossary_words_it_would_cut_apart():
     hook.use_glossary([])
     assert "역전" in hook.morphemes(["역전파를"])["역전파를"]   # 역전(reversal)/파 without it
@@ -84,6 +94,7 @@ def test_kiwi_is_told_the_glossary_words_it_would_cut_apart():
     hook.use_glossary([])
 
 
+@READS_HOOK
 def test_a_word_keeps_its_base_and_loses_its_particles():
     found = hook.analyze(["가중치를", "토큰화하는", "양방향RNN의", "벡터들을", "차이", "했습니다"])
     assert "가중치" in found["가중치를"].morphemes          # Kiwi: 가중 + 치(suffix) + 를
@@ -96,6 +107,7 @@ def test_a_word_keeps_its_base_and_loses_its_particles():
         == '<code>벡터들을</code> <a title="벡터들을">'     # code and markup as written
 
 
+@READS_HOOK
 def test_spaceless_forms_of_multi_word_terms():
     assert hook.spaceless("순환 신경망") == "순환신경망"
     assert hook.spaceless("원-핫 인코딩") == "원핫인코딩"
@@ -111,6 +123,7 @@ def _index(docs):
             "docs": docs}
 
 
+@READS_HOOK
 def test_korean_entries_get_morphemes_and_keep_their_text():
     ko = {"location": "transformer/#x", "title": "트랜스포머모델은",
           "text": "<p>입력 벡터를 표준편차로 나눕니다. 순환 신경망의 셀 상태</p>"}
@@ -135,6 +148,7 @@ def test_korean_entries_get_morphemes_and_keep_their_text():
 
 # ---- ranking: page kinds and the chapters glossary terms lead to ------------------------
 
+@READS_HOOK
 def test_page_kinds_follow_the_navigation_sections():
     import yaml
 
@@ -153,6 +167,7 @@ def test_page_kinds_follow_the_navigation_sections():
         hook.page_kinds(["index.md", 3])
 
 
+@READS_HOOK
 def test_entries_are_boosted_by_their_page_kind():
     docs = [{"location": loc, "title": "t", "text": ""}
             for loc in ("", "errata/", "errata/#x", "rnn/#y", "new/")]
@@ -163,6 +178,7 @@ def test_entries_are_boosted_by_their_page_kind():
         hook.boost_by_kind(_index(docs), {"rnn/": "lesson"})
 
 
+@READS_HOOK
 def test_a_term_leads_to_the_chapter_that_heads_it_else_to_where_most_of_it_is():
     page = hook.PageText
     pages = [page("why/", ("왜 시퀀스 모델인가",), "은닉 상태 셀 상태 시간 역전파 BPTT"),
@@ -184,6 +200,7 @@ def test_a_term_leads_to_the_chapter_that_heads_it_else_to_where_most_of_it_is()
     assert hook.home_chapters(headed, {"gate": []}) == {"gate": "b/"}   # case kept
 
 
+@READS_HOOK
 def test_keywords_go_to_the_page_entry_of_the_home_chapter():
     docs = [{"location": loc, "title": "t", "text": ""} for loc in ("rnn/", "rnn/#x", "bptt/")]
     out = hook.add_keywords(_index(docs), {"은닉 상태": "rnn/", "시간 역전파": "rnn/"},
@@ -193,6 +210,7 @@ def test_keywords_go_to_the_page_entry_of_the_home_chapter():
     assert out["config"]["fields"][hook.KEY_FIELD] == {"boost": 1000.0}
 
 
+@READS_HOOK
 def test_the_index_is_split_by_the_start_of_each_location():
     docs = [{"location": loc, "title": "t", "text": ""}
             for loc in ("", "rnn/", "en/", "en/rnn/#h", "english/")]
@@ -203,6 +221,7 @@ def test_the_index_is_split_by_the_start_of_each_location():
     assert parts["en"]["config"]["lang"] == ["en"]
 
 
+@READS_HOOK
 def test_bad_input_names_the_argument():
     assert_error_names(lambda: hook.split_index(_index([]), {"en": "en/"}), ValueError,
                        ["split_index", "`prefixes`", "''", "{'en': 'en/'}"])
@@ -326,6 +345,7 @@ def raw_tex(index: dict) -> list[str]:
     return found
 
 
+@READS_HOOK
 def test_the_raw_tex_check_sees_a_formula_and_not_code():
     tex = {"docs": [{"location": "rnn/", "title": "t", "text": "<p>\\(h_t\\)</p>"}]}
     code = {"docs": [{"location": "c/", "title": "t", "text": "<code>\\(h\\) \\frac{a}</code>"}]}
@@ -602,6 +622,7 @@ def test_the_golden_searches_ran_cleanly(golden_answers):
     assert not golden_answers["errors"], golden_answers["errors"]
 
 
+@READS_HOOK
 def test_the_golden_set_is_large_enough_and_its_misses_are_in_it():
     for lang, pairs in GOLDEN.items():
         assert len(pairs) >= 25, f"{lang}: only {len(pairs)} golden queries"

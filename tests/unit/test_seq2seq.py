@@ -28,6 +28,7 @@ from seqcore import (
     luong_step_backward,
     train,
 )
+from seqcore._validate import MissingKeysError
 from seqcore.dates import SOURCE_VOCAB, TARGET_VOCAB
 from tests._require import require
 from tests.conftest import ROOT
@@ -289,7 +290,7 @@ def _bad_calls():
     return [
         (lambda: Seq2Seq("transformer", 5, 5, 2, 2), ValueError,
          ["Seq2Seq", "`attention`", "'none', 'bahdanau', 'luong'", "'transformer'"]),
-        (lambda: model.loss_and_grads(less, src, tgt), ShapeError,
+        (lambda: model.loss_and_grads(less, src, tgt), MissingKeysError,
          ["loss_and_grads", "`params`", "W_c"]),
         (lambda: model.loss_and_grads(wide, src, tgt), ShapeError,
          ["`params['W_c']`", "(6, 12)", "(6, 13)"]),

@@ -46,13 +46,24 @@ def run_doctest(text: str, name: str) -> None:
 
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.pycon"))
+# What a run of each reads, for the fast check's run of what changed (tests/conftest.py):
+# a snippet or a page's code reads seqcore and the records; a docstring, seqcore.
+THIS = "tests/unit/test_snippets.py"
+
+
+def _reads(*paths: str) -> pytest.MarkDecorator:
+    return pytest.mark.reads(*paths, "seqcore/", THIS)
+
+
+SNIPPET_RUNS = [pytest.param(p, id=p.name, marks=_reads(f"snippets/{p.name}", "docs/_data/"))
+                for p in SNIPPET_FILES]
 
 
 def test_there_are_snippets():
     assert SNIPPET_FILES, "snippets/ holds no .pycon file"
 
 
-@pytest.mark.parametrize("path", SNIPPET_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SNIPPET_RUNS)
 def test_snippet(path):
     run_doctest(path.read_text(encoding="utf-8"), path.name)
 
@@ -76,8 +87,9 @@ def code_blocks():
             line = text.count("\n", 0, m.start()) + 1
             info = m["info"].strip().split()[0].lstrip(".{") if m["info"].strip() else ""
             body = "\n".join(ln[len(m["indent"]):] for ln in m["body"].splitlines())
-            yield pytest.param(page, line, info, body,
-                               id=f"{page.relative_to(DOCS).as_posix()}:{line}")
+            where = page.relative_to(DOCS).as_posix()
+            yield pytest.param(page, line, info, body, id=f"{where}:{line}",
+                               marks=_reads(f"docs/{where}", "docs/_data/"))
 
 
 BLOCKS = list(code_blocks())
@@ -113,6 +125,7 @@ def seqcore_modules():
         yield importlib.import_module(info.name)
 
 
+@_reads()
 @pytest.mark.parametrize("module", list(seqcore_modules()), ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     finder = doctest.DocTestFinder()

@@ -575,3 +575,22 @@ def test_devices_must_agree():
     x = torch.ones(2, dtype=torch.float64, device="cuda")
     assert_error_names(lambda: affine(x, torch.ones(3, 2, dtype=torch.float64)), ValueError,
                        ["affine: all arrays must be on one device"])
+
+
+class _TwoArrays:
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"W": (3, 2), "b": (3,)}
+
+    def __repr__(self) -> str:
+        return "TwoArrays()"
+
+
+def test_model_params_wants_exactly_the_models_keys_at_their_shapes():
+    model, good = _TwoArrays(), {"W": np.zeros((3, 2)), "b": np.zeros(3)}
+    assert v.model_params(model, good) is not None                # the arrays' namespace
+    with pytest.raises(v.MissingKeysError) as missing:
+        v.model_params(model, {"W": good["W"], "c": good["b"]})
+    assert "['b']" in str(missing.value) and "['c']" in str(missing.value)
+    assert isinstance(missing.value, KeyError)                   # as a dict lookup would
+    with pytest.raises(v.ShapeError, match=r"`params\['b'\]`.*\(3,\).*\(2,\)"):
+        v.model_params(model, {**good, "b": np.zeros(2)})
