@@ -8,7 +8,8 @@ whatever the caller splits into (words, or characters for the date task of
 
 The reference implementation is ``nltk.translate.bleu_score.corpus_bleu`` with
 uniform weights; ``smoothing="epsilon"`` is its ``SmoothingFunction().method1``
-(a precision with no match gets :math:`\epsilon / \text{count}`). Where the two
+(a precision :math:`p_n`, :math:`n \ge 2`, with no match gets
+:math:`\epsilon / \text{count}`; no unigram match still gives 0). Where the two
 differ, by design: a hypothesis shorter than :math:`n` has no :math:`n`-gram, and
 here it adds nothing to :math:`p_n`'s denominator (Papineni's definition), while
 NLTK adds 1 for it; and a precision of 0 without smoothing gives BLEU exactly 0,
@@ -151,7 +152,8 @@ def corpus_bleu(hypotheses: Sequence[Sequence[str]],
 
     Equation id: ``bleu.score``. Without smoothing, one :math:`p_n = 0` makes
     BLEU 0 (a corpus with no matching 4-gram at all); ``smoothing="epsilon"``
-    replaces a zero numerator by ``epsilon`` (NLTK's ``method1``).
+    replaces a zero numerator of :math:`p_n`, :math:`n \ge 2`, by ``epsilon`` (NLTK's
+    ``method1``): no unigram match at all still gives 0, as in NLTK.
 
     Parameters
     ----------

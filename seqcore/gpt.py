@@ -231,7 +231,7 @@ class GPT:
             \begin{aligned}
             x^{(0)}_i &= \sqrt{d}\, E_{t_i} + \mathrm{PE}(i) \\
             x^{(l)} &= \operatorname{Block}_l\bigl(x^{(l-1)}\bigr), \quad l = 1, \dots, L \\
-            o_i &= E\, \operatorname{LN}_f\bigl(x^{(L)}_i\bigr) + b
+            o_i &= \operatorname{LN}_f\bigl(x^{(L)}_i\bigr)\, E^{\top} + b
             \end{aligned}
 
         Equation id: ``gpt.logits``. :math:`\operatorname{Block}_l` is the pre-LN block
@@ -255,11 +255,11 @@ class GPT:
 
             \begin{aligned}
             \delta o_i &= \bigl(\operatorname{softmax}(o_i) - e_{y_i}\bigr) / N \\
-            \delta x^{(L)} &= J_{\mathrm{LN}_f}^{\top}\, \bigl(\delta o\, E\bigr) \\
+            \delta x^{(L)}_i &= J_{\mathrm{LN}_f}^{\top}\, \bigl(\delta o_i\, E\bigr) \\
             \delta x^{(l-1)} &= J_{\operatorname{Block}_l}^{\top}\, \delta x^{(l)},
               \quad l = L, \dots, 1 \\
-            \frac{\partial L}{\partial E} &= \textstyle\sum_i \delta o_i\, h_i^{\top}
-              + \sqrt{d} \sum_i e_{t_i}\, \delta x^{(0)\top}_i
+            \frac{\partial L}{\partial E} &= \textstyle\sum_i \delta o_i^{\top} h_i
+              + \sqrt{d} \sum_i e_{t_i}^{\top}\, \delta x^{(0)}_i
             \end{aligned}
 
         Equation id: ``gpt.backward``. The chain of the page's backward passes, top to
@@ -293,7 +293,7 @@ class GPT:
             g = _Grads(xp, self._block(p, layer), self.num_heads, self.eps)
             dx = _block_vjp(g, dx, x, saved, True)
             grads |= {f"block{layer}.{n}": v for n, v in g.g.items()}
-        # ∂L/∂E = δE_out + √d Σ e_t δx⁽⁰⁾ᵀ: the table's two uses
+        # ∂L/∂E = δE_out + √d Σ e_tᵀ δx⁽⁰⁾: the table's two uses
         grads["E"] = transformer_embedding_backward(dx, ids, p["E"], d_E=out["E"])
         return loss, {k: grads[k] for k in p}, None
 
@@ -310,7 +310,8 @@ class GPT:
         common part and reads on from there. A prefix longer than ``context`` is read
         from its last ``context`` tokens (a sliding window): its positions all move,
         so nothing cached applies and the window is read whole. The empty prefix
-        gives the output layer at a zero vector, :math:`\operatorname{softmax}(E\,\beta_f + b)`.
+        gives the output layer at a zero vector,
+        :math:`\operatorname{softmax}(\beta_f E^{\top} + b)`.
         NumPy parameters, computed in float64.
         """
         self._check_params(params)

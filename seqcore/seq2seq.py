@@ -109,8 +109,11 @@ def bahdanau_step_backward(d_s: Any, d_c: Any, y_prev: Any, s_prev: Any, H: Any,
     .. math::
 
         \begin{aligned}
-        [\delta y_{i-1};\, \delta c_i^{\mathrm{rnn}}],\ \delta s_{i-1}^{\mathrm{rnn}}
+        \delta s_i &= \delta s_i^{\mathrm{out}} + \delta s_i^{\mathrm{next}} \\
+        [\delta y_{i-1}^{\mathrm{rnn}};\, \delta c_i^{\mathrm{rnn}}],
+          \ \delta s_{i-1}^{\mathrm{rnn}}
           &= \operatorname{GRU}^{\top}\!\left(\delta s_i\right) \\
+        \delta y_{i-1} &= \delta y_{i-1}^{\mathrm{out}} + \delta y_{i-1}^{\mathrm{rnn}} \\
         \delta c_i &= \delta c_i^{\mathrm{out}} + \delta c_i^{\mathrm{rnn}} \\
         \delta \alpha_{ij} &= h_j^{\top} \delta c_i \\
         \delta e_{ij} &= \alpha_{ij}\Bigl(\delta\alpha_{ij}
@@ -128,20 +131,30 @@ def bahdanau_step_backward(d_s: Any, d_c: Any, y_prev: Any, s_prev: Any, H: Any,
     :math:`c_i`; the context reaches the loss twice, through the output layer
     (``d_c``) and through the GRU's input.
 
+    The output layer is the model's, not the step's: it reads
+    :math:`[s_i; c_i; y_{i-1}]` and sends each a share. The caller
+    (:meth:`Seq2Seq.loss_and_grads`) makes the first line's sum, passes
+    :math:`\delta c_i^{\mathrm{out}}` as ``d_c``, and adds
+    :math:`\delta y_{i-1}^{\mathrm{out}}` to the ``"y_prev"`` returned here, which is
+    :math:`\delta y_{i-1}^{\mathrm{rnn}}`: the gradient of this step's outputs
+    :math:`s_i` and :math:`c_i` with respect to :math:`y_{i-1}`.
+
     Parameters
     ----------
     d_s : array, shape like ``s_prev``
-        :math:`\partial L / \partial s_i` (from the output layer and from step
-        :math:`i + 1`).
+        :math:`\delta s_i = \partial L / \partial s_i`, the output layer's share plus
+        step :math:`i + 1`'s.
     d_c : array, shape ``(d_h,)`` or ``(batch, d_h)``
-        :math:`\partial L / \partial c_i` from the output layer only.
+        :math:`\delta c_i^{\mathrm{out}}`: :math:`\partial L / \partial c_i` from the
+        output layer only.
     y_prev, s_prev, H, W_s, W_h, v, W_ih, W_hh, b_ih, b_hh
         As in :func:`seqcore.bahdanau_step`.
 
     Returns
     -------
-    dict with ``"y_prev"``, ``"s_prev"``, ``"H"``, ``"W_s"``, ``"W_h"``, ``"v"``,
-    ``"W_ih"``, ``"W_hh"`` (and ``"b_ih"``, ``"b_hh"`` when given).
+    dict with ``"y_prev"`` (:math:`\delta y_{i-1}^{\mathrm{rnn}}`), ``"s_prev"``,
+    ``"H"``, ``"W_s"``, ``"W_h"``, ``"v"``, ``"W_ih"``, ``"W_hh"`` (and ``"b_ih"``,
+    ``"b_hh"`` when given).
 
     Examples
     --------
@@ -160,7 +173,7 @@ def bahdanau_step_backward(d_s: Any, d_c: Any, y_prev: Any, s_prev: Any, H: Any,
     # forward again: α_ij, c_i and the GRU's input [y_{i-1}; c_i]
     weights = _masked_softmax(xp, _additive(xp, s_prev, H, W_s, W_h, v), None, owned=True)
     x = xp.concat([y_prev, _context(weights, H)], axis=-1)
-    # through the GRU: δ[y_{i-1}; c_i] and the part of δs_{i-1} the RNN carries back
+    # through the GRU: [δy_{i-1}^rnn; δc_i^rnn] and the part of δs_{i-1} it carries back
     g = _gru_step_backward(d_s, x, s_prev, W_ih, W_hh, b_ih, b_hh)
     dx = g["xs"][0, ...]
     # δc_i = δc_i^out + δc_i^rnn, then back through c_i = Σ_j α_ij h_j and the softmax
@@ -413,15 +426,24 @@ class Seq2Seq:
         one is ``</s>``). The decoder reads ``target[:-1]`` and predicts
         ``target[1:]``. ``state`` is ignored (there is none to carry). The encoder
         states receive the gradients the attention sends them at every output step,
-        and the last one also the decoder's initial state's:
+        and the last one also the decoder's initial state's; the encoder's BPTT adds
+        what each state passes back through the recurrence:
 
         .. math::
 
-            \delta h_j = \sum_{i=1}^{T} \delta h_j^{(i)}
-              + [j = S]\; \delta s_0
+            \begin{aligned}
+            \delta h_j^{\mathrm{dec}} &= \sum_{i=1}^{T} \delta h_j^{(i)}
+              + [j = S]\; \delta s_0 \\
+            \delta h_j &= \delta h_j^{\mathrm{dec}}
+              + \Bigl(\frac{\partial h_{j+1}}{\partial h_j}\Bigr)^{\top} \delta h_{j+1},
+              \quad \delta h_{S+1} = \mathbf{0}
+            \end{aligned}
 
-        Equation id: ``attention.encoder-grad``. Without attention the first sum is
-        empty: every gradient the source receives passes through the single vector
+        Equation id: ``attention.encoder-grad``. The first line is the gradient that
+        arrives from the decoder, given to :func:`seqcore.gru_backward` as its direct
+        term (``dH``, and ``dh_T`` for :math:`\delta s_0`); the second is that BPTT.
+        Without attention the first sum is empty and only :math:`h_S` hears from the
+        decoder: every gradient the source receives passes through the single vector
         :math:`s_0 = h_S`, the bottleneck.
         """
         p = params
@@ -436,7 +458,8 @@ class Seq2Seq:
         loss, dO = mean_cross_entropy(rnn_logits(F, p["W_y"], p["b_y"]), target[1:, ...])
         out = output_layer_backward(F, dO, p["W_y"])             # δW_y, δb_y and δ(features)
         grads, dY, dHb, ds0 = self._decoder_backward(xp, p, Y, S_prev, Hb, h_S, out["H"])
-        # δh_j: the attention's, and δs_0 into the last encoder state (s_0 = h_S)
+        # δh_j^dec (the attention's, and δs_0 into h_S since s_0 = h_S) is the direct
+        # term of the encoder's BPTT, which adds the recurrent part itself
         enc = gru_backward(X, xp.permute_dims(dHb, (1, 0, 2)), p["enc_W_ih"], p["enc_W_hh"],
                            p["enc_b_ih"], p["enc_b_hh"], dh_T=ds0)
         grads |= {"E_src": embedding_backward(source, enc["xs"], self.source_vocab),
@@ -458,7 +481,8 @@ class Seq2Seq:
         ds, dHb, dY = xp.zeros_like(h_S), xp.zeros_like(Hb), [None] * Y.shape[0]
         for i in range(Y.shape[0] - 1, -1, -1):
             if self.attention == "bahdanau":
-                # the output layer read [s_i; c_i; y_{i-1}]
+                # the output layer read [s_i; c_i; y_{i-1}]: δs_i = δs_i^out + δs_i^next,
+                # δc_i^out into the step, and δy_{i-1} = δy_{i-1}^out + δy_{i-1}^rnn
                 d = dF[i, ...]
                 g = bahdanau_step_backward(d[..., :n] + ds, d[..., n:2 * n], Y[i, ...],
                                            S_prev[i], Hb, p["W_s"], p["W_h"], p["v"], *gru)

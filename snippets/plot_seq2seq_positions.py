@@ -18,6 +18,8 @@ MODELS = {"none": ("어텐션 없음", "no attention", "C3"),
           "bahdanau": ("바다나우", "Bahdanau", "C0"),
           "luong": ("루옹", "Luong", "C2")}
 POSITIONS = ["D", "D", ".", "M", "M", ".", "Y", "Y", "Y", "Y"]
+#: the rate of a guess at the year's four digits (the first is never 0)
+CHANCE = [1 / 9, 1 / 10, 1 / 10, 1 / 10]
 
 
 def plot(lang: str):
@@ -28,8 +30,10 @@ def plot(lang: str):
     for k, (name, (label_ko, label_en, color)) in enumerate(MODELS.items()):
         ax.bar(x + (k - 1.5) * 0.2, r["models"][name]["char_accuracy_by_position"], 0.2,
                color=color, label=label_ko if ko else label_en)
-    ax.axhline(0.1, color="gray", lw=0.8, ls="--",
-               label="숫자 10개 중 찍기" if ko else "a guess among 10 digits")
+    # a guess at each year digit: 1 of 9 for the first (years 1000-9999), 1 of 10 after
+    year = x[6:]
+    ax.hlines(CHANCE, year - 0.45, year + 0.45, color="gray", lw=0.8, ls="--",
+              label="찍기 (1/9, 1/10)" if ko else "a guess (1/9, then 1/10)")
     ax.set_xticks(x, POSITIONS)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("출력 위치 (DD.MM.YYYY)" if ko else "output position (DD.MM.YYYY)")

@@ -4,6 +4,8 @@
 (``benchmarks/_record.py``, schema: ``pagekit.BENCH_KEYS`` and ``BENCH_ROW_KEYS``):
 the figures are the file's numbers, never typed by hand. A page with such markers
 must show every file of that folder; a missing file or marker fails the build.
+``<!-- benchmarks-count -->`` in the text becomes the number of those files, so the
+page's "the nine benchmarks" is never kept by hand either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ from pathlib import Path
 from pagekit import BENCH_KEYS, BENCH_ROW_KEYS, build_language, table_cell
 
 BENCH = re.compile(r"^<!-- benchmarks: (?P<name>[a-z0-9_]+) -->[ \t]*$", re.M)
+COUNT = "<!-- benchmarks-count -->"
+
+
+def count_benchmarks(markdown: str, folder: Path) -> str:
+    """``markdown`` with every count marker replaced by the number of benchmark files."""
+    return markdown.replace(COUNT, str(len(list(folder.glob("*.json")))))
 
 
 def load_benchmark(folder: Path, name: str) -> dict:
@@ -138,6 +146,9 @@ if PluginError is not None:
     def on_page_markdown(markdown, page, config, files):
         if BENCH.search(markdown):
             markdown = _benchmarks(markdown, page, config)
+        if COUNT in markdown:
+            markdown = count_benchmarks(markdown,
+                                        Path(config.docs_dir) / "_data" / "benchmarks")
         return markdown
 
     def _benchmarks(markdown: str, page, config) -> str:

@@ -171,6 +171,58 @@ def test_both_pages_show_every_benchmark_file_and_no_other():
         assert sorted(plots) == files, lang
 
 
+def test_the_count_of_benchmarks_is_the_number_of_files_not_a_word_kept_by_hand():
+    """'It reproduces what the N benchmarks in the benchmarks/ folder measured': N comes
+    from the folder (the hook's count marker), in both languages."""
+    assert hook.count_benchmarks(f"the {hook.COUNT} benchmarks", DATA) == \
+        f"the {len(BENCH_NAMES)} benchmarks"
+    for lang in ("ko", "en"):
+        intro = (DOCS / f"benchmarks.{lang}.md").read_text(encoding="utf-8").split("\n## ")[0]
+        assert intro.count(hook.COUNT) == 1, lang
+        assert not SPELLED.search(intro), (lang, SPELLED.search(intro))
+    # the control: the old, hand-kept wording is caught
+    assert SPELLED.search("what the seven benchmarks in the folder measured")
+    assert SPELLED.search("폴더의 벤치마크 일곱 개가 잰 값")
+
+
+#: a count of benchmarks written out in words
+SPELLED = re.compile(r"\b(?:seven|eight|nine|ten|eleven|twelve) benchmarks|"
+                     r"벤치마크 (?:일곱|여덟|아홉|열|열한|열두) ?개")
+
+
+#: the benchmarks that time the fastest round (the others take the median)
+FASTEST = {"scaling", "kv_cache"}
+
+
+def test_the_reading_guide_names_every_benchmark_that_takes_the_fastest_round():
+    """'Times are medians over rounds … (5 rounds; a long benchmark runs fewer, and its
+    notes give the count). Two benchmarks take the fastest round instead, … (scaling)
+    and … (kv_cache)': what each record's notes say it did."""
+    kinds = {}
+    for name in BENCH_NAMES:
+        doc = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+        notes = " ".join(n for s in doc["sections"] for n in s["notes"])
+        kinds[name] = "fastest" if "fastest of" in notes else \
+            "median" if "median" in notes else "unsaid"
+        counts = [int(k) for k in re.findall(r"(?:median|fastest)[a-zA-Z ]* of ≤?(\d+)", notes)]
+        assert all(k <= doc["rounds"] for k in counts), (name, counts)
+    assert {k for k, v in kinds.items() if v == "fastest"} == FASTEST
+    assert "unsaid" not in kinds.values(), kinds
+    for lang, marker in (("ko", "**시간은 라운드들의 중앙값입니다.**"),
+                         ("en", "**Times are medians over rounds.**")):
+        page = (DOCS / f"benchmarks.{lang}.md").read_text(encoding="utf-8")
+        guide = next(line for line in page.splitlines() if marker in line)
+        assert named_in(guide) == FASTEST, (lang, named_in(guide))
+    # the control: the guide as it was, naming scaling alone, fails
+    assert named_in("Only the cost-by-length benchmark (scaling) takes the fastest round") \
+        != FASTEST
+
+
+def named_in(guide: str) -> set[str]:
+    """The benchmark names a line gives in parentheses, ``(kv_cache)``."""
+    return set(re.findall(r"\(([a-z0-9_]+)\)", guide))
+
+
 @pytest.mark.parametrize(("text", "message"), [
     (None, "no such file"),
     ("{", "not JSON"),
@@ -210,12 +262,14 @@ def build_tiny_site(tmp_path: Path, page: str,
 @pytest.mark.tooling  # builds a throw-away site to test the marker
 def test_the_marker_becomes_the_table_and_a_missing_file_or_marker_fails_the_build(tmp_path):
     doc = hand_made_doc()
-    ok = build_tiny_site(tmp_path / "ok", "# t\n\n<!-- benchmarks: demo -->\n", {"demo": doc})
+    ok = build_tiny_site(tmp_path / "ok", "# t\n\nThe <!-- benchmarks-count --> of them.\n\n"
+                         "<!-- benchmarks: demo -->\n", {"demo": doc})
     assert ok.returncode == 0, ok.stderr[-3000:]
     html = (tmp_path / "ok" / "site" / "index.html").read_text(encoding="utf-8")
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert ["fast thing", "12.35", "slow thing", "24.69", "0.5×"] == cells[:5]
-    assert "benchmarks:" not in html
+    assert "benchmarks:" not in html and "benchmarks-count" not in html
+    assert "The 1 of them." in html                   # one file in the folder: the count
 
     no_file = build_tiny_site(tmp_path / "no_file", "# t\n\n<!-- benchmarks: other -->\n",
                               {"demo": doc})

@@ -168,3 +168,19 @@ def test_closest_reference_length_prefers_the_shorter_on_a_tie():
 ])
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+@pytest.mark.formula("bleu.score")
+def test_epsilon_smoothing_spares_a_zero_p_n_for_n_of_2_and_up_but_not_p_1():
+    """The page: 'smoothing="epsilon" … for n ≥ 2 replaces a zero count of matches by
+    0.1; a unigram precision p_1 = 0 still gives 0, as in NLTK.'"""
+    refs = [["a b c d e".split()]]
+    no_unigram = ["v w x y z".split()]                    # p_1 = 0
+    no_bigram = ["e d c b a".split()]                     # p_1 = 1, p_2 = 0
+    assert corpus_bleu(no_unigram, refs, smoothing="epsilon") == 0.0
+    assert nltk_corpus_bleu(no_unigram, refs, "epsilon") == 0.0
+    smoothed = corpus_bleu(no_bigram, refs, smoothing="epsilon")
+    # p_2 = p_3 = p_4 = 0.1 / (5 - n + 1), p_1 = 1, BP = 1
+    assert smoothed == pytest.approx((1 * 0.1 / 4 * 0.1 / 3 * 0.1 / 2) ** 0.25, rel=1e-12)
+    assert abs(smoothed - nltk_corpus_bleu(no_bigram, refs, "epsilon")) <= 1e-15
+    assert corpus_bleu(no_bigram, refs) == 0.0            # control: unsmoothed, it is 0

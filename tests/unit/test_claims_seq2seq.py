@@ -10,17 +10,24 @@ would be wrong (the negative controls).
 from __future__ import annotations
 
 import copy
+import datetime
+import importlib.util
 import json
 
 import numpy as np
 import pytest
 
 from seqcore import date_splits
-from seqcore.dates import SOURCE_VOCAB
-from tests.conftest import DOCS
+from seqcore.dates import FIRST, LAST, SOURCE_VOCAB
+from tests.conftest import DOCS, SNIPPETS
 
 RECORD = DOCS / "_data" / "experiments" / "seq2seq.json"
 YEAR, DAY_MONTH = slice(6, 10), slice(0, 6)
+#: a guess at each year digit: the first of 1-9 (years 1000-9999), the others of 0-9
+CHANCE = np.array([1 / 9, 1 / 10, 1 / 10, 1 / 10])
+#: the validation indices the page quotes as the first at 100% (and after 50, 100 updates)
+FIRST_FULL = {"bahdanau": 8, "luong": 11}
+EARLY, LATER = 1, 3
 
 
 def record() -> dict:
@@ -31,8 +38,9 @@ def _argmax_char(example: dict, row: int) -> str:
     return example["source"][int(np.argmax(example["weights"][row]))]
 
 
-def attention_story(m: dict) -> list[str]:
-    """The learned weights: the reordering and the units (천, 백, 월) the digits come from."""
+def attention_story(m: dict, kind: str) -> list[str]:
+    """The learned weights: the reordering; the units (천, 백, 십) and 월 that the year's
+    and the month's digits are read at; where the two models read a ones digit."""
     wrong = []
     for ex in m["attention"]:
         src, out = ex["source"], ex["output"]
@@ -44,15 +52,30 @@ def attention_story(m: dict) -> list[str]:
             wrong.append("the first rows (the day) look at the end of the source")
         if not all(np.argmax(rows[i]) <= year_end for i in (6, 7)):
             wrong.append("the year rows look at its beginning")
-        if "천" in src[:year_end] and _argmax_char(ex, 6) != "천":
-            wrong.append("the year's thousands digit is read at 천")
-        if "백" in src[:year_end] and _argmax_char(ex, 7) != "백":
-            wrong.append("the year's hundreds digit is read at 백")
+        for row, unit in ((6, "천"), (7, "백"), (8, "십")):
+            if unit in src[:year_end] and _argmax_char(ex, row) != unit:
+                wrong.append(f"both read the year's digit before {unit} at {unit}")
         if _argmax_char(ex, 4) != "월":
-            wrong.append("the month's second digit is read at 월")
+            wrong.append("both read the month's second digit at 월")
+        # a spoken ones digit (not 0) of the year (row 9) and of the day (row 1): its word
+        # stands just before 년 or the final 일
+        for row, end in ((9, year_end), (1, len(src) - 1)):
+            if ex["target"][row] == "0":
+                continue
+            at = int(np.argmax(rows[row]))
+            if kind == "bahdanau" and at != end - 1:
+                wrong.append("Bahdanau reads a ones digit at the digit word")
+            if kind == "luong" and at != end:
+                wrong.append("Luong reads a ones digit at 년 or 일")
         if out != ex["target"]:
             wrong.append("the example is translated right")
     return wrong
+
+
+def _first_full(validation: list[dict]) -> int:
+    """The index of the first validation from which exact match stays at 100%."""
+    full = [v["accuracy"] == 1 for v in validation]
+    return next(i for i in range(len(full)) if all(full[i:]))
 
 
 def story(r: dict) -> list[str]:
@@ -73,24 +96,41 @@ def story(r: dict) -> list[str]:
         wrong.append("no attention: BLEU about half, almost no date exactly right")
     # the bottleneck per position
     pos = np.array(none["char_accuracy_by_position"])
-    if pos[DAY_MONTH].min() < 0.99 or pos[YEAR].max() > 0.15:
-        wrong.append("no attention: day and month right, the year's digits a guess")
+    if pos[DAY_MONTH].min() < 0.99 or np.abs(pos[YEAR] - CHANCE).max() > 0.05:
+        wrong.append("no attention: day and month right, the year's digits about a guess")
     wpos = np.array(wide["char_accuracy_by_position"])
-    if wpos[6] < 0.5 or wpos[9] > 0.25 or np.any(np.diff(wpos[YEAR]) > 0):
-        wrong.append("same size: learns the year from its first digit, near chance by the last")
+    if wpos[6] < 0.5 or np.any(np.diff(wpos[YEAR]) >= 0) or not 0.1 < wpos[9] < 0.25:
+        wrong.append("same size: learns the year from its first digit, less at each after, "
+                     "its last digit above a guess but low")
     for name in ("bahdanau", "luong"):
         if min(m[name]["char_accuracy_by_position"]) < 0.999:
             wrong.append(f"{name}: every position right")
+    # why the year: what the record says against reading order alone
+    by_len = wide["accuracy_by_length"]
+    exact = [b["accuracy"] for b in by_len]
+    if np.any(np.diff(exact) < 0) or not exact[-1] > exact[0] + 0.1:
+        wrong.append("same size: exact match rises with the length of the source")
+    if np.any(np.diff([b["length"] for b in by_len]) <= 0):
+        wrong.append("the lengths quoted are the shortest and the longest test source")
     # Bahdanau and Luong, learned
-    wrong += attention_story(bah) + attention_story(luong)
+    wrong += attention_story(bah, "bahdanau") + attention_story(luong, "luong")
     sharp = {k: np.mean([np.max(ex["weights"], axis=1).mean() for ex in m[k]["attention"]])
              for k in ("bahdanau", "luong")}
     if not sharp["luong"] > 0.9 > sharp["bahdanau"]:
         wrong.append("Luong's weights nearly one-hot, Bahdanau's softer")
-    if not bah["validation"][3]["accuracy"] > luong["validation"][3]["accuracy"]:
-        wrong.append("in this run Bahdanau learned faster")
-    if bah["validation"][-1]["accuracy"] < 1 or luong["validation"][-1]["accuracy"] < 1:
+    bv, lv = bah["validation"], luong["validation"]
+    if [v["step"] for v in bv] != [v["step"] for v in lv]:
+        wrong.append("both validated at the same updates")
+    if not lv[EARLY]["accuracy"] > bv[EARLY]["accuracy"]:
+        wrong.append("after 50 updates Luong was ahead")
+    if not bv[LATER]["accuracy"] > lv[LATER]["accuracy"]:
+        wrong.append("after 100 updates Bahdanau was ahead")
+    if bv[-1]["accuracy"] < 1 or lv[-1]["accuracy"] < 1:
         wrong.append("both reached 100% within the budget")
+    elif {k: _first_full(m[k]["validation"]) for k in FIRST_FULL} != FIRST_FULL:
+        wrong.append("the updates quoted are where each first reached 100% for good")
+    if not bah["params"] > luong["params"]:
+        wrong.append("Bahdanau has more parameters than Luong")
     return wrong
 
 
@@ -100,15 +140,34 @@ def test_the_section_tells_the_recorded_runs():
 
 @pytest.mark.parametrize("alter, sentence", [
     (lambda r: r["models"]["none"]["char_accuracy_by_position"].__setitem__(8, 0.4),
-     "no attention: day and month right, the year's digits a guess"),
+     "no attention: day and month right, the year's digits about a guess"),
+    (lambda r: r["models"]["none"]["char_accuracy_by_position"].__setitem__(6, 0.02),
+     "no attention: day and month right, the year's digits about a guess"),
+    (lambda r: r["models"]["none_matched"]["char_accuracy_by_position"].__setitem__(9, 0.08),
+     "same size: learns the year from its first digit, less at each after, "
+     "its last digit above a guess but low"),
+    (lambda r: r["models"]["none_matched"]["accuracy_by_length"][-1].__setitem__(
+        "accuracy", 0.05), "same size: exact match rises with the length of the source"),
+    (lambda r: r["models"]["bahdanau"]["attention"][0]["weights"][1].reverse(),
+     "Bahdanau reads a ones digit at the digit word"),
+    (lambda r: r["models"]["luong"]["attention"][0]["weights"][9].reverse(),
+     "Luong reads a ones digit at 년 or 일"),
+    (lambda r: r["models"]["luong"]["attention"][1]["weights"][8].reverse(),
+     "both read the year's digit before 십 at 십"),
+    (lambda r: r["models"]["bahdanau"]["validation"][1].__setitem__("accuracy", 0.5),
+     "after 50 updates Luong was ahead"),
+    (lambda r: r["models"]["luong"]["validation"][10].__setitem__("accuracy", 1.0),
+     "the updates quoted are where each first reached 100% for good"),
+    (lambda r: r["models"]["luong"].__setitem__("params", 40000),
+     "Bahdanau has more parameters than Luong"),
     (lambda r: r["models"]["luong"]["test_beam"].__setitem__("bleu", 0.98),
      "luong: beam search changes nothing"),
     (lambda r: r["models"]["none"]["test_beam"].__setitem__("bleu", 0.7),
      "beam search does not rescue the model without attention"),
     (lambda r: r["models"]["bahdanau"]["attention"][0]["weights"][6].reverse(),
-     "the year's thousands digit is read at 천"),
+     "both read the year's digit before 천 at 천"),
     (lambda r: r["models"]["luong"]["validation"][3].__setitem__("accuracy", 0.99),
-     "in this run Bahdanau learned faster"),
+     "after 100 updates Bahdanau was ahead"),
     (lambda r: r["models"]["none_matched"].__setitem__("params", 20125),
      "a model without attention with as many parameters as Bahdanau's"),
 ])
@@ -134,3 +193,36 @@ def test_the_runs_fit_their_share_of_the_budget():
     r = record()
     assert r["cpu_seconds"] <= 120
     assert sum(m["cpu_seconds_model"] for m in r["models"].values()) <= r["cpu_seconds"]
+
+
+def test_the_quoted_indices_are_the_ones_the_page_reads():
+    """The markers of the updates quoted (after 50, after 100, first at 100%) point at the
+    indices ``story`` checks, in both languages."""
+    for lang in ("ko", "en"):
+        page = (DOCS / f"attention.{lang}.md").read_text(encoding="utf-8")
+        for name, i in FIRST_FULL.items():
+            assert f"seq2seq models.{name}.validation.{i}.step d -->" in page, (lang, name)
+        for name in ("bahdanau", "luong"):
+            for i in (EARLY, LATER):
+                assert f"seq2seq models.{name}.validation.{i}.accuracy .0% -->" in page
+        for end in ("0", "-1"):
+            assert f"models.none_matched.accuracy_by_length.{end}.accuracy" in page, lang
+
+
+def test_the_year_holds_the_most_and_a_guess_is_what_the_plot_draws():
+    """'one of 9,000 values, against at most 366 for the day and the month together';
+    a guess gets 1/9 of the first year digit and 1/10 of the others, as plotted."""
+    first, last = datetime.date.fromordinal(FIRST), datetime.date.fromordinal(LAST)
+    years = range(first.year, last.year + 1)
+    assert len(years) == 9000
+    leap = datetime.date(2000, 1, 1).toordinal()            # a leap year inside the range
+    day_month = {(d.month, d.day) for d in map(datetime.date.fromordinal,
+                                                range(leap, leap + 366))}
+    assert len(day_month) == 366 and FIRST <= leap and leap + 366 <= LAST
+    digits = [{f"{y:04d}"[k] for y in years} for k in range(4)]
+    assert [1 / len(d) for d in digits] == CHANCE.tolist()
+    spec = importlib.util.spec_from_file_location(
+        "plot_seq2seq_positions_claims", SNIPPETS / "plot_seq2seq_positions.py")
+    plot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plot)
+    assert plot.CHANCE == CHANCE.tolist()

@@ -11,12 +11,14 @@ import itertools
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from experiments import gpt_en, lm_en
-from seqcore import char_corpus
+from experiments import _lm, gpt_en, lm_en
+from seqcore import RecurrentLM, char_corpus
+from tests._require import require
 
 RECORDS = Path(__file__).parents[2] / "docs" / "_data" / "experiments"
 
@@ -45,6 +47,95 @@ def test_the_rate_kept_is_the_best_of_the_grid(record):
     sweep = record["gpt"]["lr_sweep"]
     assert [s["lr"] for s in sweep] == record["config"]["lr_grid"]
     assert record["gpt"]["lr"] == min(sweep, key=lambda s: s["final_val_ppl"])["lr"]
+
+
+def unequal_search(record: dict, lm: dict) -> list[str]:
+    """'the GPT's peak rate was searched over 0.003 and 0.01 only, and the better one,
+    0.01, is the top of that grid; the LSTM's search went on to 0.03, which was its
+    best. The GPT was never tried at 0.03': the sentences that do not hold."""
+    wrong = []
+    grid, lstm_grid = record["config"]["lr_grid"], lm["config"]["lr_grid"]
+    if record["gpt"]["lr"] != max(grid):
+        wrong.append("the GPT's best rate is the top of its grid")
+    if not (lm["models"]["lstm"]["lr"] == lstm_grid[-1] == max(lstm_grid) > max(grid)):
+        wrong.append("the LSTM's search went on past the GPT's, to its own best")
+    if lstm_grid[-1] in grid:
+        wrong.append("the GPT was never tried at the LSTM's best rate")
+    return wrong
+
+
+def test_the_learning_rate_search_was_unequal(record, lm):
+    assert unequal_search(record, lm) == []
+    # the control: had the GPT's grid reached 0.03 too, the sentences would be caught
+    wider = json.loads(json.dumps(record))
+    wider["config"]["lr_grid"] = [*wider["config"]["lr_grid"], lm["config"]["lr_grid"][-1]]
+    assert set(unequal_search(wider, lm)) == {
+        "the GPT's best rate is the top of its grid",
+        "the LSTM's search went on past the GPT's, to its own best",
+        "the GPT was never tried at the LSTM's best rate"}
+
+
+def _multiply_adds_per_token(model, params: dict, T: int, B: int, V: int) -> tuple:
+    """Multiply-adds per token of the forward pass and of a whole training step
+    (forward and hand-written backward), counted by PyTorch's FLOP counter on seqcore's
+    functions run with torch tensors."""
+    torch = require("torch")
+    flop_counter = require("torch.utils.flop_counter")
+    p = {k: torch.as_tensor(v) for k, v in params.items()}
+    rng = np.random.default_rng(0)
+    X, Y = rng.integers(0, V, size=(T, B)), rng.integers(0, V, size=(T, B))
+    state = model.zero_state(B, p["E"]) if isinstance(model, RecurrentLM) else None
+    counts = []
+    for run in (lambda: model.forward(p, X, state), lambda: model.loss_and_grads(p, X, Y, state)):
+        with flop_counter.FlopCounterMode(display=False) as counter:
+            run()
+        counts.append(counter.get_total_flops() / 2 / (T * B))      # FLOPs = 2 × mult-adds
+    return tuple(counts)
+
+
+def test_a_gpt_token_costs_about_a_fifth_more_multiply_adds(record, lm):
+    """'At these sizes the GPT does about a fifth more multiply-adds per token than the
+    LSTM (a test counts them with PyTorch's FLOP counter)': the cost gap on one thread
+    is not one of parallelism."""
+    c, V = record["config"], record["corpus"]["vocabulary"]
+    gpt = gpt_en.model(c, V)
+    lstm = RecurrentLM("lstm", V, lm["config"]["embed"], record["lstm"]["hidden"])
+    assert (gpt.param_count(), lstm.param_count()) == (record["gpt"]["params"],
+                                                       record["lstm"]["params"])
+    ours = _multiply_adds_per_token(gpt, gpt.init_params(seed=0), c["steps"], 4, V)
+    theirs = _multiply_adds_per_token(lstm, lstm.init_params(seed=0), c["steps"], 4, V)
+    for g, s in zip(ours, theirs, strict=True):
+        assert 1.1 < g / s < 1.3, (g, s)
+    # the control: at a context of 512 the GPT's score matrices would dominate
+    long = gpt_en.model(dict(c, context=512), V)
+    wide = _multiply_adds_per_token(long, long.init_params(seed=0), 512, 1, V)
+    assert wide[0] / theirs[0] > 1.5
+
+
+def test_both_schedules_end_at_a_tenth_of_the_peak_rate(record, lm, monkeypatch):
+    """'Both schedules bring the rate down to 0.1 times its peak by update 800': the
+    schedules the two experiments hand to ``train``, read at their last update."""
+    seen = {}
+
+    def capture(name):
+        def train(*args, steps, schedule, **kw):
+            seen[name] = [schedule(s) for s in range(steps)]
+        return train
+
+    corpus = SimpleNamespace(train=np.arange(50_000) % 7)
+    monkeypatch.setattr(gpt_en, "train", capture("gpt"))
+    gpt_en.trainer(None, {}, corpus, record["config"], 0.01, record["config"]["updates"],
+                   None, False, "")
+    monkeypatch.setattr(_lm, "train", capture("lstm"))
+    _lm.trainer(SimpleNamespace(cell="lstm"), {}, corpus, lm["config"], 0.03,
+                lm["config"]["updates"], False, False)
+    ratio = record["config"]["min_lr_ratio"]
+    assert ratio == lm["config"]["min_lr_ratio"] == 0.1
+    assert len(seen["gpt"]) == record["summary"]["updates"] == len(seen["lstm"])
+    for peak, rates in ((0.01, seen["gpt"]), (0.03, seen["lstm"])):
+        assert max(rates) == pytest.approx(peak)
+        assert rates[-1] == pytest.approx(ratio * peak, rel=1e-3)      # flat at the end
+        assert rates[len(rates) // 2] > 2 * ratio * peak               # control: not before
 
 
 def test_the_lstm_trained_again_is_the_recorded_one(record, lm):
@@ -86,15 +177,16 @@ def test_the_lstm_is_ahead_at_equal_updates_and_at_equal_cpu_time(record):
     assert s["lstm_val_ppl_at_equal_cpu"] < s["gpt_val_ppl_at_equal_cpu"]
 
 
-def test_a_gpt_update_costs_more_cpu_and_the_gpt_is_still_falling(record):
-    """'a GPT update took 1.73 times the LSTM's CPU time'; 'over the last 50 updates its
-    perplexity still fell …, and the LSTM's only from … to …'."""
+def test_a_gpt_update_costs_more_cpu_and_the_gpt_falls_faster_at_the_end(record):
+    """'a GPT update took 1.68 times the LSTM's CPU time'; 'over the last 50 updates its
+    perplexity fell from … to …, the LSTM's from … to …' (the GPT's by the larger share:
+    the reason the page says it may have more to learn, no more)."""
     g, s, summary = record["gpt"], record["lstm"], record["summary"]
     ratio = g["cpu_seconds"][-1] / s["cpu_seconds"][-1]
     assert summary["cpu_per_update_ratio"] == pytest.approx(ratio, rel=1e-2) and ratio > 1
     assert g["eval_steps"][-1] - g["eval_steps"][-2] == record["config"]["eval_every"]
-    gpt_drop = g["val_ppl"][-2] - g["val_ppl"][-1]
-    assert gpt_drop > 0 and gpt_drop > 2 * (s["val_ppl"][-2] - s["val_ppl"][-1])
+    share = lambda ppl: 1 - ppl[-1] / ppl[-2]                            # noqa: E731
+    assert share(g["val_ppl"]) > share(s["val_ppl"]) > 0
 
 
 def test_the_gpt_visibly_learns(record):
@@ -118,16 +210,23 @@ def test_the_untrained_gpt_starts_above_a_uniform_guess_by_predicting_what_it_re
     assert same > 0.9, same
 
 
+def _loop(text: str) -> str | None:
+    """The stretch of 8+ characters that comes back three times in a row, if any."""
+    m = re.search(r"(.{8,}?)\1\1", text)
+    return m[1] if m else None
+
+
 def _loops(text: str) -> bool:
-    """Does some stretch of 8+ characters come back three times in a row?"""
-    return re.search(r"(.{8,}?)\1\1", text) is not None
+    return _loop(text) is not None
 
 
 def test_both_models_loop_under_greedy_search(record, lm):
-    """'both fall into a loop under greedy search' (and the samples use the same prompt,
-    temperatures and seeds)."""
+    """'Under greedy search both fall into a loop, each repeating a phrase of its own'
+    (and the samples use the same prompt, temperatures and seeds)."""
     g, s = record["gpt"]["samples"], lm["models"]["lstm"]["samples"]
     assert _loops(g["greedy"]) and _loops(s["greedy"]["text"])
+    a, b = _loop(g["greedy"]).strip(), _loop(s["greedy"]["text"]).strip()
+    assert a not in b * 3 and b not in a * 3, (a, b)              # not the same phrase
     assert g["prompt"] == s["prompt"]
     pairs = list(zip(g["sampled"], s["sampled"], strict=False))
     assert len(pairs) == 2 and all(a["temperature"] == b["temperature"] and a["seed"] == b["seed"]
@@ -139,3 +238,27 @@ def test_both_models_loop_under_greedy_search(record, lm):
 def test_the_shared_recipe_is_read_from_lm_en_not_copied():
     """The GPT's configuration takes lm_en's values: changing lm_en's changes it."""
     assert all(gpt_en.CONFIG[k] is lm_en.CONFIG[k] for k in gpt_en.SHARED)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def test_at_half_temperature_the_lstm_writes_words_and_the_gpt_a_quarter_non_words(record,
+                                                                                   lm):
+    """'At τ = 0.5 every word of the LSTM's recorded sample occurs in the training text,
+    down to a quotation (in the state," he said), while about a quarter of the GPT's do
+    not (peopland, forministant, verrment)'. The first and last word, which the
+    sample's ends may cut, are left out, as the rnn page's test does."""
+    corpus = char_corpus(record["config"]["corpus"], min_freq=record["config"]["min_freq"])
+    known = set(_words(corpus.decode(corpus.train)))
+    g = next(x for x in record["gpt"]["samples"]["sampled"] if x["temperature"] == 0.5)
+    s = next(x for x in lm["models"]["lstm"]["samples"]["sampled"] if x["temperature"] == 0.5)
+    unknown = lambda text: [w for w in _words(text)[1:-1] if w not in known]  # noqa: E731
+    assert unknown(s["text"]) == [] and 'in the state," he said' in s["text"]
+    share = len(unknown(g["text"])) / len(_words(g["text"])[1:-1])
+    assert 0.15 < share < 0.35, share
+    assert {"peopland", "forministant", "verrment"} <= set(unknown(g["text"]))
+    # the control: at τ = 1.0 the LSTM writes non-words too, so the check can fail
+    s1 = next(x for x in lm["models"]["lstm"]["samples"]["sampled"] if x["temperature"] == 1.0)
+    assert unknown(s1["text"])
