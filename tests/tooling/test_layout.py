@@ -15,6 +15,9 @@ branch that adds one is told where it goes.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import tomllib
@@ -58,3 +61,41 @@ def test_the_mutation_run_selects_the_unit_folder():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     selection = config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
     assert selection == ["tests/unit/"]
+
+
+# Two pytest sessions in one process, as mutmut runs them (the list of tests, the clean run,
+# each forked mutant): the node ids of a parametrized test whose id holds a non-ASCII char.
+_TWO_SESSIONS = """
+import sys, pytest
+class Ids:
+    def pytest_collection_modifyitems(self, items):
+        print("IDS", [item.nodeid for item in items])
+for _ in range(2):
+    pytest.main(["-qq", "--collect-only", "-p", "no:cacheprovider", "--noconftest",
+                 "--rootdir", sys.argv[1], sys.argv[1]], plugins=[Ids()])
+"""
+
+
+def _ids_in_two_sessions(folder: Path, addopts: str) -> list[str]:
+    (folder / "test_ids.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.parametrize('x', ['1e\u00b1200', 'plain'], ids=lambda x: f'near {x}')\n"
+        "def test_x(x):\n    pass\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", _TWO_SESSIONS, str(folder)], cwd=folder,
+                         capture_output=True, text=True, env={"PYTEST_ADDOPTS": addopts,
+                                                              "PATH": "/usr/bin:/bin"})
+    return [line for line in out.stdout.splitlines() if line.startswith("IDS")]
+
+
+def test_the_mutation_run_sees_the_same_test_ids_in_every_session(tmp_path):
+    """The ids mutmut collected in one session must name the same tests in the next: with
+    the options .ci/mutation gives pytest, an id holding "\u00b1" is the same in both (without
+    them pytest escapes it a second time, and the clean run stopped with "not found")."""
+    script = (ROOT / ".ci" / "mutation").read_text(encoding="utf-8")
+    addopts = re.search(r'^export PYTEST_ADDOPTS="\$\{PYTEST_ADDOPTS:-\} (.+)"$', script, re.M)
+    assert addopts, ".ci/mutation no longer sets PYTEST_ADDOPTS"
+    first, second = _ids_in_two_sessions(tmp_path, addopts[1])
+    assert first == second and "1e\u00b1200" in first
+    # Negative control: pytest's default, escaping, gives the second session other ids.
+    first, second = _ids_in_two_sessions(tmp_path, "")
+    assert first != second and "1e\\\\xb1200" in first, (first, second)

@@ -144,6 +144,18 @@ def test_brevity_penalty_equals_nltks():
             assert abs(brevity_penalty(c, r) - nltk_bleu.brevity_penalty(r, c)) <= 1e-15
 
 
+@pytest.mark.formula("bleu.score")
+def test_the_default_is_no_smoothing_as_in_nltk():
+    """No 3- or 4-gram in common: unsmoothed BLEU is 0 (NLTK: about 1e-154, its stand-in
+    for 0), as the default gives; smoothing is only what ``smoothing="epsilon"`` asks."""
+    hyp, refs = [list("abcde")], [[list("abxde")]]
+    assert nltk_corpus_bleu(hyp, refs) < 1e-100
+    assert corpus_bleu(hyp, refs) == 0.0
+    smoothed = nltk_corpus_bleu(hyp, refs, "epsilon")
+    assert smoothed > 0.1                         # the control: smoothing would show
+    assert corpus_bleu(hyp, refs, smoothing="epsilon") == pytest.approx(smoothed, abs=1e-15)
+
+
 def test_closest_reference_length_prefers_the_shorter_on_a_tie():
     """Hypothesis of 5 tokens, references of 4 and 6: r = 4, so no penalty (c > r)."""
     hyp = [list("abcde")]
@@ -155,11 +167,20 @@ def test_closest_reference_length_prefers_the_shorter_on_a_tie():
 
 @pytest.mark.parametrize("call, error, fragments", [
     (lambda: corpus_bleu([list("ab")], [[list("ab")], [list("cd")]]), ValueError,
-     ["corpus_bleu", "`references`", "one list of references per hypothesis, 1", "got 2"]),
+     ["corpus_bleu: `references`", "one list of references per hypothesis, 1", "got 2"]),
     (lambda: modified_precision([list("ab"), list("cd")], [[list("ab")]], 2), ValueError,
-     ["modified_precision", "`references`", "per hypothesis, 2", "got 1"]),
+     ["modified_precision: `references`", "per hypothesis, 2", "got 1"]),
     (lambda: corpus_bleu([list("ab")], [[]]), TypeError,
-     ["`references[0]`", "non-empty list of references", "an empty list"]),
+     ["corpus_bleu: `references[0]`", "non-empty list of references", "an empty list"]),
+    # what was given, for the whole argument and for one hypothesis's references
+    (lambda: corpus_bleu([list("ab")], 5), TypeError,
+     ["corpus_bleu: `references`", "lists of str tokens", "got int (5)"]),
+    (lambda: corpus_bleu([list("ab")], [5]), TypeError,
+     ["corpus_bleu: `references[0]`", "non-empty list of references", "got int (5)"]),
+    (lambda: corpus_bleu([list("ab")], ["ab"]), TypeError,
+     ["corpus_bleu: `references[0]`", "non-empty list of references", "got str ('ab')"]),
+    (lambda: modified_precision([list("ab")], [[list("ab"), ["a", 1]]], 1), TypeError,
+     ["modified_precision: `references[0][1]`", "str tokens", "int (1) at position 1"]),
     (lambda: corpus_bleu(["ab"], [[list("ab")]]), TypeError, ["`hypotheses[0]`", "str"]),
     (lambda: corpus_bleu([list("ab")], [[list("ab")]], smoothing="add-one"), ValueError,
      ["`smoothing`", "'none'", "'epsilon'", "'add-one'"]),
