@@ -18,6 +18,7 @@ from seqcore._validate import (
     Axis,
     Bools,
     Counts,
+    FilePath,
     Flag,
     Floats,
     Function,
@@ -26,6 +27,7 @@ from seqcore._validate import (
     Ints,
     Mask,
     MissingKeysError,
+    Named,
     Options,
     OutOfRangeError,
     Probabilities,
@@ -91,6 +93,10 @@ def fails(domain, value, dims=None):
     (lambda: TokenIds(nonempty=True, optional=True),
      "a non-empty sequence of integer token ids >= 0, or None"),
     (lambda: Seed(), "a seed (an integer >= 0), a numpy.random.Generator or None"),
+    (lambda: Named(), "a non-empty dict of named arrays"),
+    (lambda: Named(optional=True), "a non-empty dict of named arrays, or None"),
+    (lambda: FilePath(), "a path (str or os.PathLike)"),
+    (lambda: FilePath(".npz"), "a path (str or os.PathLike) ending in .npz"),
 ])
 def test_every_domain_describes_itself(make, text):
     assert make().describe() == text
@@ -363,6 +369,18 @@ def test_dtype_kinds():
 def affine(x, W, h=None, ids=None, k=1, mask=None):
     """A small function with declared domains (for the decorator's own tests)."""
     return x @ W.T, h, ids, k, mask
+
+
+def test_an_array_domain_checks_one_array_on_its_own():
+    """``Array.check``, the domain interface outside ``@params``: the array back, or the
+    error of its shape or dtype, naming the function and the argument."""
+    a = np.ones(2)
+    assert Floats("n").check("f", "p", a, {}) is a
+    with pytest.raises(ShapeError) as info:
+        Floats("n").check("f", "p", np.ones((2, 2)), {})
+    assert str(info.value) == "f: `p` must be 1-D (n,); got 2-D shape (2, 2)"
+    assert fails(Floats("n"), np.ones(2, dtype=int))[1].startswith(
+        "f: `p` must have a real floating dtype (float32 or float64); got int64")
 
 
 def test_the_decorator_converts_and_checks():
