@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,10 @@ def _scalar_cases(name: str, p: str, d: Any) -> list[Bad]:
     elif isinstance(d, v.TokenIds):
         cases += [Bad(name, p, "[-1]", [-1], ValueError, "token ids"),
                   Bad(name, p, "['a']", ["a"], TypeError, "token ids"),
-                  Bad(name, p, "a str", "ab", TypeError, "token ids")]
+                  Bad(name, p, "a str", "ab", TypeError, "token ids"),
+                  Bad(name, p, "5", 5, TypeError, "token ids")]
+        if d.nonempty:
+            cases.append(Bad(name, p, "empty", [], ValueError, "non-empty"))
     elif isinstance(d, v.Seed):
         cases += [Bad(name, p, "1.5", 1.5, TypeError, "seed"),
                   Bad(name, p, "-1", -1, ValueError, "seed")]
@@ -242,9 +246,31 @@ def replace_argument(call: Call, param: str, value: Any) -> Call:
     return Call(call.fn, bound.args, bound.kwargs)
 
 
+def _shown(value: Any) -> list[str]:
+    """What a message may show of a bad value: its type's name, its repr or str, or those of
+    one of its items (a bad token among good ones); "empty" for an empty list."""
+    items = [value]
+    if isinstance(value, list | tuple):
+        items += [*value, *(y for x in value if isinstance(x, list | tuple) for y in x)]
+    words = {"empty"} if isinstance(value, list | tuple) and not value else set()
+    for x in items:
+        words |= {type(x).__name__, repr(x), str(x)}
+        if isinstance(x, int) and not isinstance(x, bool):
+            words.add(str(float(x)))                 # a real domain shows -1 as -1.0
+    return sorted(words)
+
+
+def shows_what_was_given(message: str, value: Any) -> bool:
+    """The part of ``message`` after its last "got " shows ``value`` (see ``_shown``)."""
+    given = message.rpartition("got ")[2]
+    # a whole word: "1" is not shown by "1.5", but "nan" is by "got nan. For the limit ..."
+    return any(re.search(rf"(?<!\w)(?<!\d\.){re.escape(w)}(?!\w)(?!\.\d)", given)
+               for w in _shown(value))
+
+
 def check(case: Bad) -> None:
-    """The bad call raises the case's error, naming the function, the argument and the
-    expectation (AssertionError otherwise)."""
+    """The bad call raises the case's error, naming the function, the argument, the
+    expectation and, for a scalar domain, what was given (AssertionError otherwise)."""
     call = GOOD[case.name]()
     try:
         replace_argument(call, case.param, case.value).run()
@@ -258,3 +284,6 @@ def check(case: Bad) -> None:
     assert message.startswith(f"{public}: "), f"{case.id}: {message}"
     assert f"`{case.param}" in message, f"{case.id}: {message}"
     assert case.expect in message, f"{case.id}: {case.expect!r} not in {message}"
+    if not isinstance((domains_of(call.fn) or {}).get(case.param), v.Array):
+        assert shows_what_was_given(message, case.value), (
+            f"{case.id}: the message does not say what was given: {message}")

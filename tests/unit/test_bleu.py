@@ -172,15 +172,6 @@ def test_closest_reference_length_prefers_the_shorter_on_a_tie():
      ["modified_precision: `references`", "per hypothesis, 2", "got 1"]),
     (lambda: corpus_bleu([list("ab")], [[]]), TypeError,
      ["corpus_bleu: `references[0]`", "non-empty list of references", "an empty list"]),
-    # what was given, for the whole argument and for one hypothesis's references
-    (lambda: corpus_bleu([list("ab")], 5), TypeError,
-     ["corpus_bleu: `references`", "lists of str tokens", "got int (5)"]),
-    (lambda: corpus_bleu([list("ab")], [5]), TypeError,
-     ["corpus_bleu: `references[0]`", "non-empty list of references", "got int (5)"]),
-    (lambda: corpus_bleu([list("ab")], ["ab"]), TypeError,
-     ["corpus_bleu: `references[0]`", "non-empty list of references", "got str ('ab')"]),
-    (lambda: modified_precision([list("ab")], [[list("ab"), ["a", 1]]], 1), TypeError,
-     ["modified_precision: `references[0][1]`", "str tokens", "int (1) at position 1"]),
     (lambda: corpus_bleu(["ab"], [[list("ab")]]), TypeError, ["`hypotheses[0]`", "str"]),
     (lambda: corpus_bleu([list("ab")], [[list("ab")]], smoothing="add-one"), ValueError,
      ["`smoothing`", "'none'", "'epsilon'", "'add-one'"]),
@@ -205,3 +196,20 @@ def test_epsilon_smoothing_spares_a_zero_p_n_for_n_of_2_and_up_but_not_p_1():
     assert smoothed == pytest.approx((1 * 0.1 / 4 * 0.1 / 3 * 0.1 / 2) ** 0.25, rel=1e-12)
     assert abs(smoothed - nltk_corpus_bleu(no_bigram, refs, "epsilon")) <= 1e-15
     assert corpus_bleu(no_bigram, refs) == 0.0            # control: unsmoothed, it is 0
+
+
+@pytest.mark.parametrize("call, fragments", [
+    (lambda: corpus_bleu([list("ab")], 5),
+     ["corpus_bleu: `references`", "lists of str tokens", "got int (5)"]),
+    (lambda: corpus_bleu([list("ab")], [5]),
+     ["corpus_bleu: `references[0]`", "non-empty list of references", "got int (5)"]),
+    (lambda: corpus_bleu([list("ab")], ["ab"]),
+     ["corpus_bleu: `references[0]`", "non-empty list of references", "got str ('ab')"]),
+    (lambda: modified_precision([list("ab")], [[list("ab"), ["a", 1]]], 1),
+     ["modified_precision: `references[0][1]`", "str tokens", "int (1) at position 1"]),
+], ids=["not-a-list", "a-number-for-one-hypothesis", "a-str-for-one-hypothesis",
+        "a-non-str-token"])
+def test_bad_references_name_the_function_and_what_was_given(call, fragments):
+    """The references are checked level by level: the argument, one hypothesis's list of
+    references, one reference's tokens; each error says which, and what it got."""
+    assert_error_names(call, TypeError, fragments)

@@ -18,6 +18,7 @@ from seqcore._validate import (
     Axis,
     Bools,
     Counts,
+    FilePath,
     Flag,
     Floats,
     Function,
@@ -26,6 +27,7 @@ from seqcore._validate import (
     Ints,
     Mask,
     MissingKeysError,
+    Named,
     Options,
     OutOfRangeError,
     Probabilities,
@@ -53,42 +55,51 @@ def fails(domain, value, dims=None):
 
 # --- scalar domains -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("domain", "text"), [
-    (Integer(), "an integer"),
-    (Integer(ge=1), "an integer >= 1"),
-    (Integer(gt=0), "an integer >= 1"),            # integers: said as a closed range
-    (Integer(le=4), "an integer <= 4"),
-    (Integer(lt=5), "an integer <= 4"),
-    (Integer(ge=0, lt=5), "an integer in [0, 4]"),
-    (Integer(ge=1, optional=True), "an integer >= 1, or None"),
-    (Integer(ge=2, multiple_of=2), "an integer >= 2 and even"),
-    (Integer(multiple_of=3), "an integer and a multiple of 3"),
-    (Integer(ge=1, divides="d"), "an integer >= 1 that divides d"),
-    (Real(), "a finite number"),
-    (Real(gt=0), "a finite number > 0"),
-    (Real(ge=0), "a finite number >= 0"),
-    (Real(le=1), "a finite number <= 1"),
-    (Real(lt=1), "a finite number < 1"),
-    (Real(ge=0, lt=1), "a finite number in [0, 1)"),
-    (Real(gt=0, le=1), "a finite number in (0, 1]"),
-    (Real(finite=False), "a number (not NaN)"),
-    (Real(optional=True), "a finite number, or None"),
-    (Options("a", "b"), "one of 'a', 'b'"),
-    (Options("l2", None), "one of 'l2', None"),
-    (Flag(), "True or False"),
-    (Function(), "a callable"),
-    (Function(optional=True), "a callable or None"),
-    (Text(), "a str"),
-    (Tokens(), "a list of str tokens (tokenize first)"),
-    (Tokens(nested=True), "a list of tokenized sentences (lists of str)"),
-    (Tokens(nested=True, nonempty=True), "a non-empty list of tokenized sentences (lists of str)"),
-    (TokenIds(), "a sequence of integer token ids >= 0"),
-    (TokenIds(nonempty=True, optional=True),
+# The domains are made in the test, not when the module is collected: mutmut's children fork
+# after collection, so a domain made then would never run a mutated constructor.
+@pytest.mark.parametrize(("make", "text"), [
+    (lambda: Integer(), "an integer"),
+    (lambda: Integer(ge=1), "an integer >= 1"),
+    (lambda: Integer(gt=0), "an integer >= 1"),            # integers: said as a closed range
+    (lambda: Integer(le=4), "an integer <= 4"),
+    (lambda: Integer(le=10), "an integer <= 10"),          # a bound of two digits
+    (lambda: Integer(lt=5), "an integer <= 4"),
+    (lambda: Integer(ge=0, lt=5), "an integer in [0, 4]"),
+    (lambda: Integer(ge=1, optional=True), "an integer >= 1, or None"),
+    (lambda: Integer(ge=2, multiple_of=2), "an integer >= 2 and even"),
+    (lambda: Integer(multiple_of=3), "an integer and a multiple of 3"),
+    (lambda: Integer(ge=1, divides="d"), "an integer >= 1 that divides d"),
+    (lambda: Real(), "a finite number"),
+    (lambda: Real(gt=0), "a finite number > 0"),
+    (lambda: Real(ge=0), "a finite number >= 0"),
+    (lambda: Real(le=1), "a finite number <= 1"),
+    (lambda: Real(le=10), "a finite number <= 10"),
+    (lambda: Real(lt=1), "a finite number < 1"),
+    (lambda: Real(ge=0, lt=1), "a finite number in [0, 1)"),
+    (lambda: Real(gt=0, le=1), "a finite number in (0, 1]"),
+    (lambda: Real(finite=False), "a number (not NaN)"),
+    (lambda: Real(optional=True), "a finite number, or None"),
+    (lambda: Options("a", "b"), "one of 'a', 'b'"),
+    (lambda: Options("l2", None), "one of 'l2', None"),
+    (lambda: Flag(), "True or False"),
+    (lambda: Function(), "a callable"),
+    (lambda: Function(optional=True), "a callable or None"),
+    (lambda: Text(), "a str"),
+    (lambda: Tokens(), "a list of str tokens (tokenize first)"),
+    (lambda: Tokens(nested=True), "a list of tokenized sentences (lists of str)"),
+    (lambda: Tokens(nested=True, nonempty=True),
+     "a non-empty list of tokenized sentences (lists of str)"),
+    (lambda: TokenIds(), "a sequence of integer token ids >= 0"),
+    (lambda: TokenIds(nonempty=True, optional=True),
      "a non-empty sequence of integer token ids >= 0, or None"),
-    (Seed(), "a seed (an integer >= 0), a numpy.random.Generator or None"),
+    (lambda: Seed(), "a seed (an integer >= 0), a numpy.random.Generator or None"),
+    (lambda: Named(), "a non-empty dict of named arrays"),
+    (lambda: Named(optional=True), "a non-empty dict of named arrays, or None"),
+    (lambda: FilePath(), "a path (str or os.PathLike)"),
+    (lambda: FilePath(".npz"), "a path (str or os.PathLike) ending in .npz"),
 ])
-def test_every_domain_describes_itself(domain, text):
-    assert domain.describe() == text
+def test_every_domain_describes_itself(make, text):
+    assert make().describe() == text
 
 
 def test_dimension_bounds_are_said_with_their_sizes():
@@ -304,6 +315,18 @@ def test_stacked_axes():
     assert shapes("f", b=(np.ones(8), ("4*hidden",))) == {"hidden": 2}
 
 
+def test_a_summed_axis_is_as_long_as_its_parts():
+    """``"d_y+d_h"`` (a weight that reads ``[y; c]``): its parts bound first, the message
+    gives the sum it expected and the parts it added."""
+    y, h = (np.ones((2, 2)), ("batch", "d_y")), (np.ones((2, 5)), ("batch", "d_h"))
+    assert shapes("f", y=y, h=h, W=(np.ones((9, 7)), ("3*n", "d_y+d_h"))) == {
+        "batch": 2, "d_y": 2, "d_h": 5, "n": 3}
+    with pytest.raises(ShapeError) as info:
+        shapes("f", y=y, h=h, W=(np.ones((9, 8)), ("3*n", "d_y+d_h")))
+    assert str(info.value) == ("f: `W` must have shape (3*n, d_y+d_h) = (9, 7) "
+                               "(d_y+d_h: d_y=2 + d_h=5); got (9, 8)")
+
+
 def test_alternative_patterns_still_work():
     """The list form of the patterns before the optional axis, kept for hand-written checks."""
     dims = shapes("f", x=(np.ones((2, 3)), [("input",), ("batch", "input")]))
@@ -346,6 +369,18 @@ def test_dtype_kinds():
 def affine(x, W, h=None, ids=None, k=1, mask=None):
     """A small function with declared domains (for the decorator's own tests)."""
     return x @ W.T, h, ids, k, mask
+
+
+def test_an_array_domain_checks_one_array_on_its_own():
+    """``Array.check``, the domain interface outside ``@params``: the array back, or the
+    error of its shape or dtype, naming the function and the argument."""
+    a = np.ones(2)
+    assert Floats("n").check("f", "p", a, {}) is a
+    with pytest.raises(ShapeError) as info:
+        Floats("n").check("f", "p", np.ones((2, 2)), {})
+    assert str(info.value) == "f: `p` must be 1-D (n,); got 2-D shape (2, 2)"
+    assert fails(Floats("n"), np.ones(2, dtype=int))[1].startswith(
+        "f: `p` must have a real floating dtype (float32 or float64); got int64")
 
 
 def test_the_decorator_converts_and_checks():
@@ -594,3 +629,12 @@ def test_model_params_wants_exactly_the_models_keys_at_their_shapes():
     assert isinstance(missing.value, KeyError)                   # as a dict lookup would
     with pytest.raises(v.ShapeError, match=r"`params\['b'\]`.*\(3,\).*\(2,\)"):
         v.model_params(model, {**good, "b": np.zeros(2)})
+
+
+def test_devices_must_agree_without_a_gpu():
+    """The same check with torch's "meta" device (shapes and dtypes, no data), which every
+    torch build has: the message lists each array's device."""
+    x = torch.ones(2, dtype=torch.float64)
+    meta = torch.ones(3, 2, dtype=torch.float64, device="meta")
+    assert_error_names(lambda: affine(x, meta), ValueError,
+                       ["affine: all arrays must be on one device; got `x` on cpu, `W` on meta"])

@@ -35,6 +35,7 @@ from tests.unit.bad_calls import (
     derived_cases,
     domains_of,
     replace_argument,
+    shows_what_was_given,
 )
 
 CASES = derived_cases()
@@ -52,6 +53,19 @@ def test_bad_inputs_are_refused_with_their_name_and_domain(name: str) -> None:
         except AssertionError as err:
             failures.append(str(err))
     assert not failures, f"{len(failures)} of {len(BY_NAME[name])}:\n" + "\n".join(failures)
+
+
+def test_what_was_given_is_found_and_its_loss_is_seen():
+    """The rule the table applies to every scalar domain's message, and its negative
+    control: a message that lost the value (a "got None" in its place) fails it."""
+    assert shows_what_was_given("f: `p` must be an integer; got float (1.5)", 1.5)
+    assert shows_what_was_given("f: `p` must be a finite number >= 0; got -1.0", -1)
+    assert shows_what_was_given("f: `p` must be > 0; got nan. For the limit use x", float("nan"))
+    assert shows_what_was_given("f: `p` must hold ids; got str ('a') among them", ["a"])
+    assert shows_what_was_given("f: `p` must be non-empty; got an empty list", [])
+    for lost in ("got None", "got NoneType (None)", "got 1.5", "got int"):
+        assert not shows_what_was_given(f"f: `p` must be one of 'a', 'b'; {lost}", "nope")
+    assert not shows_what_was_given("f: `p` must be an integer; got 1.5", 1)
 
 
 @pytest.mark.parametrize("name", sorted(GOOD), ids=str)
