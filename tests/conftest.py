@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -54,6 +55,25 @@ def _cuda_available() -> bool:
     except ImportError:
         return False
     return bool(torch.cuda.is_available())
+
+
+@functools.cache
+def _seqcore_files_of(name: str) -> tuple[str, ...]:
+    """The files of seqcore that its public ``name`` is made of: the module defining it and
+    what that module imports (read statically, as the plot cache does)."""
+    sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
+    try:
+        from plotcache import seqcore_modules
+    finally:
+        sys.path.remove(str(ROOT / "overrides" / "hooks"))
+    files = seqcore_modules(f"from seqcore import {name}", ROOT / "seqcore")
+    return tuple(p.relative_to(ROOT).as_posix() for p in files)
+
+
+def reads_seqcore(name: str, *also: str) -> pytest.MarkDecorator:
+    """``reads(...)`` for a test of seqcore's public ``name`` (``BM25Index.top_k``): the
+    seqcore files it is made of, and the files ``also`` names (the test's own module)."""
+    return pytest.mark.reads(*_seqcore_files_of(name.split(".")[0]), *also)
 
 
 def _deselect_what_did_not_change(config: pytest.Config, items: list[pytest.Item]) -> None:

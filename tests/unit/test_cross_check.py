@@ -41,6 +41,7 @@ import pytest
 
 import seqcore as sc
 from tests._require import require
+from tests.conftest import reads_seqcore
 
 torch = require("torch")
 F = torch.nn.functional
@@ -3420,7 +3421,9 @@ for _id in FIXED:
 # the table's own tests
 # =============================================================================================
 
-@pytest.mark.parametrize("row", [r for r in ROWS if not r.gpu], ids=lambda r: r.id)
+@pytest.mark.parametrize("row", [
+    pytest.param(r, id=r.id, marks=reads_seqcore(r.fn, "tests/unit/test_cross_check.py"))
+    for r in ROWS if not r.gpu])
 def test_cross_check(row: Row) -> None:
     row.check()
     if row.status == "documented":

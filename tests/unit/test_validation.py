@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 from seqcore import _validate as v
+from tests.conftest import reads_seqcore
 from tests.unit.api_calls import GOOD, Call
 from tests.unit.bad_calls import (
     bound_arguments,
@@ -41,9 +42,18 @@ from tests.unit.bad_calls import (
 CASES = derived_cases()
 
 BY_NAME = {name: [c for c in CASES if c.name == name] for name in GOOD}
+# What a row reads, for the fast check (tests/conftest.py): the function's seqcore files,
+# the tables, and this module.
+TABLES = ("tests/unit/api_calls.py", "tests/unit/bad_calls.py", "tests/unit/errors.py",
+          "tests/unit/test_validation.py")
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(BY_NAME) if BY_NAME[n]], ids=str)
+def rows(names: list[str]) -> list:
+    return [pytest.param(n, id=n, marks=reads_seqcore(n, *TABLES)) for n in names]
+
+
+
+@pytest.mark.parametrize("name", rows([n for n in sorted(BY_NAME) if BY_NAME[n]]))
 def test_bad_inputs_are_refused_with_their_name_and_domain(name: str) -> None:
     """Every bad call derived for ``name`` (listed all at once when some fail)."""
     failures = []
@@ -68,13 +78,12 @@ def test_what_was_given_is_found_and_its_loss_is_seen():
     assert not shows_what_was_given("f: `p` must be an integer; got 1.5", 1)
 
 
-@pytest.mark.parametrize("name", sorted(GOOD), ids=str)
+@pytest.mark.parametrize("name", rows(sorted(GOOD)))
 def test_the_good_call_is_accepted(name: str) -> None:
     GOOD[name]().run()
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(GOOD) if domains_of(GOOD[n]().fn)],
-                         ids=str)
+@pytest.mark.parametrize("name", rows([n for n in sorted(GOOD) if domains_of(GOOD[n]().fn)]))
 def test_numpy_scalars_act_as_the_numbers_they_hold(name: str) -> None:
     """np.int64(3) for an integer, np.float32(x) for a real: the same result as 3 and
     float(np.float32(x)), never refused."""
