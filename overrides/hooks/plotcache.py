@@ -260,8 +260,12 @@ class Workers:
         return future
 
     def close(self) -> None:
+        """Stop the workers once their jobs are done, and wait for them: a drawing is put
+        in the cache by its future's callback, after the build has its result."""
         for _ in self.threads:
             self.jobs.put(None)
+        for t in self.threads:
+            t.join()
 
     def _start(self) -> subprocess.Popen:
         env = {**os.environ, **ONE_THREAD, "MPLBACKEND": "Agg",

@@ -18,7 +18,6 @@ import functools
 import gzip
 import http.server
 import io
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -265,29 +264,3 @@ def measure(browser, server):
         return cache[key]
 
     return run
-
-
-# ---- the browser tests in shares, run side by side -------------------------------------
-# `.ci/test` runs the browser tests as two pytest sessions at once (SEQCORE_BROWSER_SHARE
-# "1/2" and "2/2"): most of their time is spent waiting on Chromium, not on a core. A page
-# and every test of it stay in one share, so each page is still measured once; the tests
-# that are not about one page go to a share by their module, in turn.
-
-def share_key(item: pytest.Item) -> str:
-    """What keeps tests together: the page a test is about, else its module."""
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return f"page {params['url']}" if "url" in params else f"module {item.module.__name__}"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    share = os.environ.get("SEQCORE_BROWSER_SHARE")
-    if not share:
-        return
-    k, n = (int(x) for x in share.split("/"))
-    keys = list(dict.fromkeys(share_key(i) for i in items if "browser" in i.keywords))
-    mine = {key for index, key in enumerate(keys) if index % n == k - 1}
-    keep = [i for i in items if "browser" not in i.keywords or share_key(i) in mine]
-    dropped = [i for i in items if i not in keep]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep

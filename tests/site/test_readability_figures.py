@@ -26,7 +26,6 @@ diagram label per page and width) so the numbers can be quoted.
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
@@ -84,18 +83,8 @@ def record(lang: str, name: str, viewport: str, figures: list[dict]) -> None:
         "figures": [{k: f.get(k) for k in ("kind", "name", "label_px", "glyph_px", "smallest",
                                            "width", "height", "scrolls")} for f in figures],
     }
-    # Merged with what the file holds: the browser tests may run as two sessions at once
-    # (browser_kit.py, SEQCORE_BROWSER_SHARE), each measuring its own pages.
     RECORD.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        kept = json.loads(RECORD.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        kept = {}
-    for size, pages in MEASURED.items():
-        kept.setdefault(size, {}).update(pages)
-    tmp = RECORD.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(kept, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(RECORD)
+    RECORD.write_text(json.dumps(MEASURED, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.mark.browser
