@@ -37,7 +37,6 @@ ENABLED = os.environ.get("SEQCORE_BUILD_MEMO", "1") != "0"
 _memo: dict[str, dict] = {"api": {}, "highlight": {}, "search": {}}
 _state = {"search_dir": None, "package": ""}
 _patched: list[str] = []
-_HITS: dict[str, list[int]] = {k: [0, 0] for k in _memo}   # name -> [hits, misses]
 
 
 def digest(*parts: object) -> str:
@@ -57,10 +56,6 @@ def package_digest(package_dir: Path) -> str:
                                                 f.read_bytes())))
 
 
-def hit_counts() -> dict[str, tuple[int, int]]:
-    """``{memo: (hits, misses)}`` since the process started (the tests read it)."""
-    return {k: (v[0], v[1]) for k, v in _HITS.items()}
-
 
 # ---- the API reference ------------------------------------------------------------------
 
@@ -74,12 +69,10 @@ def _patch_api() -> None:
         key = digest(data.path, repr(options), locale, _state["package"])
         found = _memo["api"].get(key)
         if found is None:
-            _HITS["api"][1] += 1
             before = len(self._headings)
             html = original(self, data, options, locale=locale)
             _memo["api"][key] = html, copy.deepcopy(self._headings[before:])
             return html
-        _HITS["api"][0] += 1
         html, headings = found
         self._headings.extend(copy.deepcopy(headings))   # as if it had rendered them
         return html
@@ -106,10 +99,7 @@ def _patch_highlight() -> None:
         key = digest(src, language, repr(args), repr(sorted(kwargs.items())), repr(options))
         found = _memo["highlight"].get(key)
         if found is None:
-            _HITS["highlight"][1] += 1
             found = _memo["highlight"][key] = original(self, src, language, *args, **kwargs)
-        else:
-            _HITS["highlight"][0] += 1
         return found
 
     Highlight.highlight = highlight
@@ -161,13 +151,11 @@ def _patch_search() -> None:
         key = _search_key(page)
         found = _search_read(key)
         if found is None:
-            _HITS["search"][1] += 1
             start = len(self.entries)
             original(self, page)
             found = self.entries[start:]
-            _search_write(key, found)
+            _search_write(key, copy.deepcopy(found))   # the index may change its own copies
         else:
-            _HITS["search"][0] += 1
             self.entries.extend(copy.deepcopy(found))
 
     SearchIndex.add_entry_from_context = add_entry_from_context
