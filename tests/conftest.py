@@ -70,6 +70,25 @@ def _seqcore_files_of(name: str) -> tuple[str, ...]:
     return tuple(p.relative_to(ROOT).as_posix() for p in files)
 
 
+def seqcore_files_run_by(code: str) -> tuple[str, ...]:
+    """The seqcore files that running ``code`` (Python, or a ``>>>`` session) can reach:
+    the modules defining the names it imports and theirs; all of seqcore when the code
+    does not parse or imports the package whole."""
+    if ">>>" in code:
+        code = "\n".join(line[4:] for line in code.splitlines()
+                         if line.startswith((">>> ", "... ", ">>>\n", "...")))
+    sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
+    try:
+        from plotcache import seqcore_modules
+    finally:
+        sys.path.remove(str(ROOT / "overrides" / "hooks"))
+    try:
+        files = seqcore_modules(code, ROOT / "seqcore")
+    except SyntaxError:
+        return ("seqcore/",)
+    return tuple(p.relative_to(ROOT).as_posix() for p in files)
+
+
 def reads_seqcore(name: str, *also: str) -> pytest.MarkDecorator:
     """``reads(...)`` for a test of seqcore's public ``name`` (``BM25Index.top_k``): the
     seqcore files it is made of, and the files ``also`` names (the test's own module)."""

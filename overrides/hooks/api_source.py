@@ -24,6 +24,7 @@ import functools
 import html
 import importlib
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -140,8 +141,8 @@ def _nav(depth: int) -> str:
             f'<a href="{up}{SOURCE_DIR}/">seqcore/</a>')
 
 
-def source_pages(package: Path, site_name: str) -> dict[str, str]:
-    """``{path under the site: html}``: each module of ``package``, numbered, and an index."""
+def source_page(path: Path, package: Path, site_name: str) -> str:
+    """The page of one module of ``package``: its code highlighted, every line numbered."""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import PythonLexer
@@ -149,18 +150,52 @@ def source_pages(package: Path, site_name: str) -> dict[str, str]:
     light, dark = _styles()
     formatter = HtmlFormatter(linenos="inline", anchorlinenos=True, lineanchors="L",
                               wrapcode=True)
-    pages, rows = {}, []
+    rel = _rel(path, package)
+    code = highlight(path.read_text(encoding="utf-8"), PythonLexer(stripnl=False), formatter)
+    return _PAGE.format(title=rel, site=html.escape(site_name), css=light, dark=dark,
+                        nav=_nav(rel.count("/") + 1), body=code)
+
+
+def _rel(path: Path, package: Path) -> str:
+    return f"{package.name}/{path.relative_to(package).as_posix()}"
+
+
+def source_index(package: Path, site_name: str) -> str:
+    """The page that lists the modules' pages."""
+    rows = [f'<li><a href="{_rel(p, package)}.html">{_rel(p, package)}</a></li>'
+            for p in sorted(package.rglob("*.py"))]
+    return _PAGE.format(title=f"{package.name}/", site=html.escape(site_name), css="",
+                        dark="", nav=_nav(1), body="<ul>\n" + "\n".join(rows) + "\n</ul>")
+
+
+def source_pages(package: Path, site_name: str, cache: Path | None = None) -> dict[str, str]:
+    """``{path under the site: html}``: each module of ``package``, numbered, and an index.
+
+    With ``cache`` (a folder), each module's page is kept there under a hash of what
+    makes it (the module, the site's name, this file, Pygments' version), so an edit of
+    one module highlights that module again and no other.
+    """
+    import hashlib
+
+    import pygments
+
+    made_by = Path(__file__).read_bytes() + pygments.__version__.encode()
+    pages = {}
     for path in sorted(package.rglob("*.py")):
-        rel = f"{package.name}/{path.relative_to(package).as_posix()}"
-        depth = rel.count("/") + 1
-        code = highlight(path.read_text(encoding="utf-8"), PythonLexer(stripnl=False), formatter)
-        pages[f"{SOURCE_DIR}/{rel}.html"] = _PAGE.format(
-            title=rel, site=html.escape(site_name), css=light, dark=dark, nav=_nav(depth),
-            body=code)
-        rows.append(f'<li><a href="{rel}.html">{rel}</a></li>')
-    pages[f"{SOURCE_DIR}/index.html"] = _PAGE.format(
-        title=f"{package.name}/", site=html.escape(site_name), css="", dark="",
-        nav=_nav(1), body="<ul>\n" + "\n".join(rows) + "\n</ul>")
+        key = hashlib.sha256(b"\0".join([made_by, site_name.encode(),
+                                         _rel(path, package).encode(), path.read_bytes()]))
+        kept = cache / f"{key.hexdigest()[:24]}.html" if cache is not None else None
+        if kept is not None and kept.is_file():
+            page = kept.read_text(encoding="utf-8")
+        else:
+            page = source_page(path, package, site_name)
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                part = kept.with_suffix(f".{os.getpid()}.part")
+                part.write_text(page, encoding="utf-8")
+                part.replace(kept)
+        pages[f"{SOURCE_DIR}/{_rel(path, package)}.html"] = page
+    pages[f"{SOURCE_DIR}/index.html"] = source_index(package, site_name)
     return pages
 
 
@@ -195,25 +230,14 @@ if get_relative_url is not None:
         return compact(output) if _is_api(page) else output
 
     def on_post_build(config):
-        # Highlighting every module takes seconds: the pages are kept under
-        # build/.cache/source/<hash of the package's files> and copied from there, so
-        # the second language's build and every rebuild of unchanged code reuse them.
-        import hashlib
-        import shutil
-
+        # Highlighting every module takes seconds: each module's page is kept under
+        # build/.cache/source/, so the second language's build and every rebuild
+        # highlight only the modules that changed.
         import seqcore
 
-        package = Path(seqcore.__file__).parent
-        digest = hashlib.sha256(config.site_name.encode())
-        for path in sorted(package.rglob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        cache = (Path(config.config_file_path).parent / "build" / ".cache" / "source"
-                 / digest.hexdigest()[:16])
-        if not cache.is_dir():
-            staging = cache.with_name(cache.name + ".tmp")
-            shutil.rmtree(staging, ignore_errors=True)
-            for rel, text in source_pages(package, config.site_name).items():
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                (staging / rel).write_text(text, encoding="utf-8")
-            staging.rename(cache)
-        shutil.copytree(cache, Path(config.site_dir), dirs_exist_ok=True)
+        root = Path(config.config_file_path).parent
+        pages = source_pages(Path(seqcore.__file__).parent, config.site_name,
+                             cache=root / "build" / ".cache" / "source")
+        for rel, text in pages.items():
+            (Path(config.site_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(config.site_dir) / rel).write_text(text, encoding="utf-8")

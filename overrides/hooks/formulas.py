@@ -234,8 +234,14 @@ if event_priority is not None:
             html_text = _backlinks(html_text, page, config)
         return html_text
 
+    HEADING_WITH_ID = re.compile(r'<h[1-6][^>]*\bid="(?P<id>[^"]+)"[^>]*>.*?</h[1-6]>', re.S)
+
     def _backlinks(html_text: str, page, config) -> str:
+        """After the heading of each function that computes a formula shown on a page,
+        the links to where it is shown; one pass over the page's headings."""
         ko = build_language(config) == "ko"
+        label = "이 함수가 계산하는 수식" if ko else "Formula computed here"
+        notes: dict[str, list[str]] = {}            # heading id (qualname) -> its notes
         for formula_id, qualname in _registry().items():
             shown = _pages_of.get(formula_id, [])
             if not shown:
@@ -243,11 +249,10 @@ if event_priority is not None:
             links = ", ".join(
                 f'<a href="{get_relative_url(url, page.url)}#{formula_id}"><code>{formula_id}'
                 "</code></a>" for url, _ in shown)
-            label = "이 함수가 계산하는 수식" if ko else "Formula computed here"
-            heading = re.compile(
-                rf'(<h[1-6][^>]*\bid="{re.escape(qualname)}"[^>]*>.*?</h[1-6]>)', re.S)
-            html_text = heading.sub(
-                lambda m, links=links, label=label:
-                    m[1] + f'<p class="formula-backlinks">{label}: {links}</p>',
-                html_text, count=1)
-        return html_text
+            notes.setdefault(qualname, []).append(
+                f'<p class="formula-backlinks">{label}: {links}</p>')
+
+        def add(m: re.Match) -> str:
+            return m[0] + "".join(notes.pop(m["id"], []))
+
+        return HEADING_WITH_ID.sub(add, html_text)

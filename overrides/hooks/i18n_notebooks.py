@@ -18,7 +18,7 @@ The fix, after i18n (priority -110), for the language being built:
 3. refresh i18n's per-language page list, which feeds ``sitemap.xml``.
 
 4. keep each language's executed notebooks in a cache of their own, whose folder is
-   named by the content of ``seqcore`` (``on_pre_build``, below).
+   named by the content of the ``seqcore`` modules they use (``on_pre_build``, below).
 
 Everything else (conversion, execution) stays mkdocs-jupyter's own work. When
 either plugin fixes the clash upstream, delete this file and its line in
@@ -39,6 +39,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from pagekit import LANGUAGES, build_language
+from plotcache import seqcore_modules
 
 
 def _as_page(file: File) -> File:
@@ -90,15 +91,22 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 # mkdocs-jupyter's cache keys an output on the notebook's own text, not on the seqcore
 # it imports (so mkdocs.yml turns it off), and at the end of each language's build it
 # deletes every entry that build did not use: the other language's. Here the cache is
-# on, in a folder per content of seqcore and per language:
-#   build/.cache/notebooks/<sha256 of seqcore/**/*.py>/<language>/
-# so an edit of seqcore runs the notebooks again, and the two languages keep theirs.
+# on, in a folder per content of the seqcore the notebooks use and per language:
+#   build/.cache/notebooks/<sha256 of those seqcore files>/<language>/
+# so an edit of a module a notebook calls runs the notebooks again, and the two
+# languages keep theirs. Which modules a notebook calls is read from its imports, as
+# for a plot (plotcache.seqcore_modules: the modules defining the names it imports and
+# what those import).
 
 
-def seqcore_digest(root: Path) -> str:
-    """A hash of every file of ``root/seqcore``: what the notebooks import."""
+def seqcore_digest(root: Path, docs: Path) -> str:
+    """A hash of the files of ``root/seqcore`` that the notebooks under ``docs`` import."""
+    package = root / "seqcore"
+    used: set[Path] = set()
+    for notebook in sorted(docs.rglob("*.py")):
+        used.update(seqcore_modules(notebook.read_text(encoding="utf-8"), package))
     h = hashlib.sha256()
-    for path in sorted((root / "seqcore").rglob("*.py")):
+    for path in sorted(used):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -109,7 +117,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
     if jupyter is None:
         return
     root = Path(config.config_file_path).resolve().parent
-    folder = root / "build" / ".cache" / "notebooks" / seqcore_digest(root)
+    folder = (root / "build" / ".cache" / "notebooks"
+              / seqcore_digest(root, Path(config.docs_dir)))
     jupyter.config["cache"] = True
     jupyter.config["cache_dir"] = str(folder / build_language(config, default="ko"))
     if not _running:

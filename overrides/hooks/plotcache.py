@@ -94,12 +94,18 @@ def _package_map(package_dir: Path) -> tuple[dict[str, Path], dict[str, tuple]]:
     return kept[1]
 
 
+#: Attributes that say where the package is, not what its code does (a snippet finds
+#: the records beside it with ``seqcore.__file__``): they depend on no file's content.
+WHERE_IT_LIVES = frozenset({"__file__", "__path__"})
+
+
 def seqcore_modules(script: str, package_dir: Path) -> list[Path]:
     """The files of ``package_dir`` (seqcore) that ``script`` depends on, sorted.
 
     A name the script imports from the package is found in the module that defines it;
     every package module imported from there on is added. A name no module defines, or
-    the package imported whole and used without attributes, depends on every file.
+    the package imported whole and used without attributes, depends on every file;
+    ``seqcore.__file__`` alone, on none.
     """
     package = package_dir.name
     files, parsed = _package_map(package_dir)
@@ -108,6 +114,7 @@ def seqcore_modules(script: str, package_dir: Path) -> list[Path]:
     names.discard("*")
     if whole and not names:
         return sorted(files.values())
+    names -= WHERE_IT_LIVES
     for name in names:
         defined_in = [m for m, (defined, _) in parsed.items() if name in defined]
         if not defined_in and name not in files:

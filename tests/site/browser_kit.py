@@ -18,6 +18,7 @@ import functools
 import gzip
 import http.server
 import io
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -35,6 +36,17 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+# Screenshots for a person to review: the home page, the pages with the widest math,
+# tables, diagrams and plots, and the reference pages. A full-page screenshot costs
+# 2 s on a desktop and 4 s on a phone (a 40,000-pixel image at DPR 2), so a test run
+# takes these; SEQCORE_SCREENSHOTS=all takes every page.
+SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
+          "questions", "errata", "api", "api/recurrent"]
+
+
+def screenshot_wanted(name: str) -> bool:
+    """Whether the page ``name`` is photographed in this run (see :data:`SAMPLE`)."""
+    return name in SAMPLE or os.environ.get("SEQCORE_SCREENSHOTS") == "all"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -235,8 +247,12 @@ def measure(browser, server):
     """``measure(lang, name, viewport)``: the probes' results, each page visited once.
 
     ``viewport`` is ``"desktop"`` (1280 × 900) or ``"phone"`` (390 × 844, touch,
-    device pixel ratio 2). A phone-sized screenshot of every page is kept under
-    build/screenshots/phone/.
+    device pixel ratio 2). A phone-sized screenshot of the sampled pages
+    (:func:`screenshot_wanted`) is kept under build/screenshots/phone/.
+
+    The visit waits for the page's ``load``, KaTeX and Mermaid, then for its fonts (the
+    sizes and widths measured depend on them), not for half a second without network
+    traffic: every request was already counted by the page test.
     """
     cache: dict[tuple[str, str, str], Visit] = {}
     sources = probes()
@@ -247,10 +263,11 @@ def measure(browser, server):
             url = next(u for lng, n, u in PAGES if lng == lang and n == name)
             context, go = open_context(browser, server, **VIEWPORTS[viewport])
             try:
-                page = go(url)
+                page = go(url, wait_until="load")
                 wait_for_rendering(page)
+                page.evaluate("() => document.fonts.ready.then(() => true)")
                 result = Visit({probe: page.evaluate(js) for probe, js in sources.items()})
-                if viewport == "phone":
+                if viewport == "phone" and screenshot_wanted(name):
                     (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
                     # a long page at DPR 2 is a 40,000-pixel image: on a shared machine
                     # it takes longer than Playwright's default 30 s (measured: 35 s)

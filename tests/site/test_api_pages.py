@@ -154,3 +154,40 @@ def test_no_docstring_math_is_left_as_code(built_site):
             assert ".. math::" not in text, f"{page}: an RST math block left as text"
             assert ":math:<code>" not in text, f"{page}: an RST math role left as code"
     assert seqcore.FORMULAS, "no formulas registered"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_each_function_links_back_to_every_formula_it_computes_in_order(built_site, lang):
+    """Under each API entry, one note per formula the function computes that a page shows
+    (``seqcore.FORMULAS``, read against the built pages), in the registry's order, each
+    link landing on that formula."""
+    prefix = built_site if lang == "ko" else built_site / "en"
+    shown: dict[str, list[Path]] = {}
+    for page in sorted(prefix.rglob("index.html")):
+        if "/api/" in page.as_posix() or (lang == "ko" and "/en/" in page.as_posix()):
+            continue
+        for fid in re.findall(r'<div class="formula(?: prose)?" id="([^"]+)"',
+                              page.read_text(encoding="utf-8")):
+            shown.setdefault(fid, []).append(page)
+    expected: dict[str, list[str]] = {}
+    for fid, qualname in seqcore.FORMULAS.items():
+        if fid in shown:
+            expected.setdefault(qualname, []).append(fid)
+    assert len(expected) > 50, "too few functions computing a shown formula: the reading broke"
+    found: dict[str, list[str]] = {}
+    for page in api_pages(built_site, lang):
+        text = page.read_text(encoding="utf-8")
+        for m in re.finditer(r'<h[2-6] id="(seqcore[\w.]*)" class="doc doc-heading">.*?</h[2-6]>'
+                             r'(?P<notes>(?:<p class="[^"]*">.*?</p>)*)', text, re.S):
+            notes = re.findall(r'<p class="formula-backlinks">(.*?)</p>', m["notes"], re.S)
+            for note in notes:
+                hrefs = re.findall(r'href="([^"]+)"', note)
+                fids = {h.rpartition("#")[2] for h in hrefs}
+                assert len(fids) == 1, f"{m[1]}: one note links two formulas: {note}"
+                fid = fids.pop()
+                for h in hrefs:       # each link lands on a page that shows the formula
+                    target = (page.parent / h.partition("#")[0]).resolve() / "index.html"
+                    assert target in {p.resolve() for p in shown.get(fid, [])}, (m[1], h)
+                found.setdefault(m[1], []).append(fid)
+    assert found == expected

@@ -10,9 +10,9 @@ accessibility violation, and on a phone-sized viewport nothing, math included,
 makes the page scroll sideways. What each page transfers is added up, and the
 median must stay under 1 MB.
 
-Screenshots for a person to review, under build/screenshots/: every page on a
-desktop viewport (``<lang>_<page>.png``), and a sample of pages on a phone
-(``phone/``) and in dark mode (``dark/``).
+Screenshots for a person to review, under build/screenshots/: a sample of pages
+(browser_kit.SAMPLE; every page with ``SEQCORE_SCREENSHOTS=all``) on a desktop viewport
+(``<lang>_<page>.png``), on a phone (``phone/``) and in dark mode (``dark/``).
 """
 
 from __future__ import annotations
@@ -28,18 +28,17 @@ from tests.site.browser_kit import (
     COMPRESSED,
     PAGES,
     PROBES,
+    SAMPLE,
     SHOTS,
     gzipped,
     open_context,
+    screenshot_wanted,
     wait_for_rendering,
 )
 from tests.conftest import ROOT
 
 AXE = ROOT / "tests" / "site" / "vendor" / "axe-core" / "axe.min.js"
-# Reviewed on a phone and in dark mode: the home page, the pages with the widest
-# math, tables, diagrams and plots, and the reference pages.
-SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
-          "questions", "errata", "api", "api/recurrent"]
+# Reviewed in dark mode: the pages photographed (browser_kit.SAMPLE).
 SAMPLE_PAGES = [p for p in PAGES if p[1] in SAMPLE]
 
 
@@ -105,8 +104,10 @@ def test_page_in_chromium(visit, built_site, lang, name, url):
         title = block.locator("summary").first.inner_text()
         assert block.evaluate("d => d.open"), f"the Q&A block {title!r} did not open on click"
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{lang}_{name.replace('/', '_')}.png"), full_page=True)
+    if screenshot_wanted(name):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{lang}_{name.replace('/', '_')}.png"),
+                        full_page=True)
 
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DOCS, ROOT, SNIPPETS, page_urls
+from tests.conftest import DOCS, ROOT, SNIPPETS, page_urls, seqcore_files_run_by
 from tests.pages import hook as formulas_hook
 from tests.pages import load_hook
 
@@ -189,12 +189,20 @@ def notebook_runs(request, built_site) -> dict[str, tuple[dict, list[str]]]:
     return {name: (nb, out) for (name, _), nb, out in zip(chosen, notebooks, printed, strict=True)}
 
 
+def _notebook_reads(name: str) -> pytest.MarkDecorator:
+    """What a chapter's notebook is made of: its page, its snippets, the seqcore modules
+    they import, the records and the hook (for the fast check, tests/conftest.py)."""
+    snippets = [s for _, s in downloads.snippet_sections(
+        (DOCS / f"{name}.ko.md").read_text(encoding="utf-8"))]
+    code = "\n".join((SNIPPETS / s).read_text(encoding="utf-8") for s in snippets)
+    return pytest.mark.reads(f"docs/{name}.", *(f"snippets/{s}" for s in snippets),
+                             *seqcore_files_run_by(code), "docs/_data/",
+                             "overrides/hooks/downloads.py", "tests/site/test_downloads.py")
+
+
 @pytest.mark.site
-@pytest.mark.parametrize("name", [
-    pytest.param(name, id=name, marks=pytest.mark.reads(
-        f"docs/{name}.", "snippets/", "seqcore/", "docs/_data/", "overrides/hooks/downloads.py",
-        "tests/site/test_downloads.py"))
-    for name, _ in KOREAN_CHAPTERS])
+@pytest.mark.parametrize("name", [pytest.param(name, id=name, marks=_notebook_reads(name))
+                                  for name, _ in KOREAN_CHAPTERS])
 def test_the_notebook_runs_and_prints_what_it_records(notebook_runs, built_site, name):
     notebook, printed = notebook_runs[name]
     english = notebook_of(built_site, f"/en/{name}/")       # the same code in English

@@ -51,6 +51,15 @@ def test_a_name_no_module_defines_makes_every_module_count():
     assert plotcache.seqcore_modules("import seqcore\n", PACKAGE) == every
 
 
+def test_where_the_package_lives_depends_on_no_module():
+    """``seqcore.__file__`` (a snippet finding the records) reads no code; a function
+    called beside it still counts."""
+    assert plotcache.seqcore_modules("import seqcore\nseqcore.__file__\n", PACKAGE) == []
+    covered = {p.name for p in plotcache.seqcore_modules(
+        "import seqcore\nseqcore.__file__\nseqcore.bm25_tf\n", PACKAGE)}
+    assert "bm25.py" in covered and "rnn.py" not in covered
+
+
 # ---- real builds ----------------------------------------------------------------------
 
 PLOT = '''

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seqcore_files_run_by
 
 _spec = importlib.util.spec_from_file_location("affected", ROOT / ".ci" / "affected.py")
 affected = importlib.util.module_from_spec(_spec)
@@ -93,3 +93,13 @@ def test_a_test_marked_reads_runs_only_when_what_it_reads_changed():
     assert any("test_snippet[" in t for t in module)             # seqcore: every snippet
     assert any("test_docstring_examples" in t for t in module)
     assert not any("test_docstring_examples" in t for t in page)
+
+
+def test_a_doctest_session_is_read_without_its_prompts_and_outputs():
+    """The fast check's reading of a snippet (tests/conftest.py): the code after ``>>>``
+    and ``...``, not the printed lines; code that does not parse counts as all of it."""
+    session = (">>> from seqcore import bm25_tf\n>>> for k in (1, 2):\n...     print(k)\n"
+               "1\n2\n>>> bm25_tf(1, 1.5)  # doctest: +ELLIPSIS\n2.5...\n")
+    reads = seqcore_files_run_by(session)
+    assert "seqcore/bm25.py" in reads and "seqcore/rnn.py" not in reads
+    assert seqcore_files_run_by(">>> def broken(:\n") == ("seqcore/",)

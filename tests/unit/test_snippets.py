@@ -17,7 +17,7 @@ import re
 import pytest
 
 import seqcore
-from tests.conftest import DOCS, SNIPPETS
+from tests.conftest import DOCS, SNIPPETS, seqcore_files_run_by
 from tests.pages import hook
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
@@ -47,15 +47,17 @@ def run_doctest(text: str, name: str) -> None:
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.pycon"))
 # What a run of each reads, for the fast check's run of what changed (tests/conftest.py):
-# a snippet or a page's code reads seqcore and the records; a docstring, seqcore.
+# a snippet or a page's code reads the seqcore modules it imports and the records; a
+# module's docstring examples, the module and what they import.
 THIS = "tests/unit/test_snippets.py"
 
 
-def _reads(*paths: str) -> pytest.MarkDecorator:
-    return pytest.mark.reads(*paths, "seqcore/", THIS)
+def _reads(code: str, *paths: str) -> pytest.MarkDecorator:
+    return pytest.mark.reads(*paths, *seqcore_files_run_by(code), THIS)
 
 
-SNIPPET_RUNS = [pytest.param(p, id=p.name, marks=_reads(f"snippets/{p.name}", "docs/_data/"))
+SNIPPET_RUNS = [pytest.param(p, id=p.name, marks=_reads(p.read_text(encoding="utf-8"),
+                                                        f"snippets/{p.name}", "docs/_data/"))
                 for p in SNIPPET_FILES]
 
 
@@ -89,7 +91,7 @@ def code_blocks():
             body = "\n".join(ln[len(m["indent"]):] for ln in m["body"].splitlines())
             where = page.relative_to(DOCS).as_posix()
             yield pytest.param(page, line, info, body, id=f"{where}:{line}",
-                               marks=_reads(f"docs/{where}", "docs/_data/"))
+                               marks=_reads(body, f"docs/{where}", "docs/_data/"))
 
 
 BLOCKS = list(code_blocks())
@@ -125,8 +127,15 @@ def seqcore_modules():
         yield importlib.import_module(info.name)
 
 
-@_reads()
-@pytest.mark.parametrize("module", list(seqcore_modules()), ids=lambda m: m.__name__)
+def _examples(module) -> str:
+    """The module's own import, then every line of its docstring examples."""
+    tests = doctest.DocTestFinder().find(module)
+    return "\n".join([f"import {module.__name__}",
+                      *(e.source for t in tests for e in t.examples)])
+
+
+@pytest.mark.parametrize("module", [pytest.param(m, id=m.__name__, marks=_reads(_examples(m)))
+                                    for m in seqcore_modules()])
 def test_docstring_examples(module):
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=FLAGS)
