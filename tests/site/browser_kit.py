@@ -242,6 +242,16 @@ class Visit(dict):
     outside: list[str]
 
 
+def probe_results(page, go, sources: dict[str, str]) -> Visit:
+    """Run every probe on ``page`` as it is now (rendered, fonts loaded) and keep what
+    the visit ``go`` recorded so far."""
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    result = Visit({probe: page.evaluate(js) for probe, js in sources.items()})
+    result.errors, result.console = list(go.errors), list(go.console)
+    result.failed, result.outside = list(go.failed), list(go.outside)
+    return result
+
+
 @pytest.fixture(scope="session")
 def measure(browser, server):
     """``measure(lang, name, viewport)``: the probes' results, each page visited once.
@@ -252,7 +262,10 @@ def measure(browser, server):
 
     The visit waits for the page's ``load``, KaTeX and Mermaid, then for its fonts (the
     sizes and widths measured depend on them), not for half a second without network
-    traffic: every request was already counted by the page test.
+    traffic: every request is counted by the page test. That test, which opens every
+    page on a desktop anyway, hands its rendered page over first
+    (``measure.record(lang, name, "desktop", page, go)``), so the desktop probes cost
+    no second visit.
     """
     cache: dict[tuple[str, str, str], Visit] = {}
     sources = probes()
@@ -265,19 +278,22 @@ def measure(browser, server):
             try:
                 page = go(url, wait_until="load")
                 wait_for_rendering(page)
-                page.evaluate("() => document.fonts.ready.then(() => true)")
-                result = Visit({probe: page.evaluate(js) for probe, js in sources.items()})
+                result = probe_results(page, go, sources)
                 if viewport == "phone" and screenshot_wanted(name):
                     (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
                     # a long page at DPR 2 is a 40,000-pixel image: on a shared machine
                     # it takes longer than Playwright's default 30 s (measured: 35 s)
                     page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"),
                                     full_page=True, timeout=120_000)
-                result.errors, result.console = list(go.errors), list(go.console)
-                result.failed, result.outside = list(go.failed), list(go.outside)
             finally:
                 context.close()
             cache[key] = result
         return cache[key]
 
+    def record(lang: str, name: str, viewport: str, page, go) -> None:
+        """Keep the probes' results of a page another test has open in ``viewport``."""
+        if (lang, name, viewport) not in cache:
+            cache[lang, name, viewport] = probe_results(page, go, sources)
+
+    run.record = record
     return run

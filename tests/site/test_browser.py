@@ -81,12 +81,16 @@ WEIGHTS: dict[str, tuple[tuple[int, int], int]] = {}
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
-def test_page_in_chromium(visit, built_site, lang, name, url):
-    page = visit(url)
+def test_page_in_chromium(visit, measure, built_site, lang, name, url):
+    # `load`, then KaTeX, Mermaid and the fonts: every request a page makes is made by
+    # then (the same set as half a second of network silence gave, on every 4th page
+    # over 1.5 s more), 0.5 s a page sooner
+    page = visit(url, wait_until="load")
     source = (ROOT / "docs").glob(f"{name}.{lang}.*")
     text = next(source).read_text(encoding="utf-8")
 
     wait_for_rendering(page)
+    measure.record(lang, name, "desktop", page, visit)   # the readability tests read it
     assert page.locator(".katex-error").count() == 0, "KaTeX could not parse a formula"
     unknown = page.evaluate("""() => [...document.querySelectorAll('.katex *')]
         .filter(e => e.style.color === 'rgb(204, 0, 0)').map(e => e.textContent)""")
@@ -122,16 +126,13 @@ def test_page_in_chromium(visit, built_site, lang, name, url):
     assert not violations, "axe-core: serious or critical accessibility violations:\n  " \
         + "\n  ".join(violations)
 
-
-@pytest.mark.browser
-@pytest.mark.parametrize(("lang", "name", "url"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES])
-def test_language_switch_leads_to_the_twin(visit, lang, name, url):
-    page = visit(url, wait_until="load")  # the page test waits for the network; this needn't
+    # last, as it leaves the page: the language switch leads to the twin
     other = "en" if lang == "ko" else "ko"
     twin = next(u for lng, n, u in PAGES if lng == other and n == name)
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.locator(".md-header__option .md-select").first.hover()
     link = page.locator(f'a.md-select__link[hreflang="{other}"]').first
-    with page.expect_navigation(wait_until="load"):
+    with page.expect_navigation(wait_until="domcontentloaded"):
         link.click()
     assert urlparse(page.url).path == twin, f"switching to {other} led to {page.url}"
     assert page.evaluate("document.documentElement.lang") == other
