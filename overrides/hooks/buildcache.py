@@ -19,7 +19,9 @@ a digest of everything it reads:
 
 The memos live in this module, which MkDocs loads once per process (hooks are cached
 by path), so ``mkdocs serve`` keeps them across rebuilds: after an edit, only what the
-edit changed is done again. Nothing here changes what a build produces; the test
+edit changed is done again. The API and highlighting memos are also written at the end
+of a build to ``build/.cache/memo/`` (one pickle each, the entries the build used), so
+the next ``mkdocs build`` (the fast check's) starts with them. Nothing here changes what a build produces; the test
 builds the site with and without the memos and compares every file.
 ``SEQCORE_BUILD_MEMO=0`` turns them off.
 """
@@ -31,12 +33,58 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 from pathlib import Path
 
 ENABLED = os.environ.get("SEQCORE_BUILD_MEMO", "1") != "0"
 _memo: dict[str, dict] = {"api": {}, "highlight": {}, "search": {}}
-_state = {"search_dir": None, "package": ""}
+_state = {"search_dir": None, "memo_dir": None, "package": ""}
 _patched: list[str] = []
+# The API and highlighting memos are also kept on disk, one file each, so that the next
+# build process starts with them: read at the first lookup, written at the end of a
+# build with the entries this process used (the rest would only pile up).
+_STORED = ("api", "highlight")
+_loaded: set[str] = set()
+_used: dict[str, set[str]] = {kind: set() for kind in _STORED}
+_added: set[str] = set()           # the kinds with entries the file does not have yet
+
+
+def _recall(kind: str, key: str):
+    """The memo's entry ``key`` of ``kind``, from this process or the disk; ``None``."""
+    if kind not in _loaded:
+        _loaded.add(kind)
+        folder = _state["memo_dir"]
+        if folder is not None:
+            try:
+                with open(folder / f"{kind}.pickle", "rb") as f:
+                    _memo[kind] = {**pickle.load(f), **_memo[kind]}
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass                      # no file yet, or one written by other versions
+    _used[kind].add(key)
+    return _memo[kind].get(key)
+
+
+def _remember(kind: str, key: str, value) -> None:
+    _memo[kind][key] = value
+    _used[kind].add(key)
+    _added.add(kind)
+
+
+def store() -> None:
+    """Write the API and highlighting memos this process used to the disk."""
+    folder = _state["memo_dir"]
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in _STORED:
+        if kind not in _added:
+            continue
+        kept = {k: _memo[kind][k] for k in _used[kind] if k in _memo[kind]}
+        tmp = folder / f"{kind}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(folder / f"{kind}.pickle")        # whole, or not at all
+        _added.discard(kind)
 
 
 def digest(*parts: object) -> str:
@@ -67,11 +115,11 @@ def _patch_api() -> None:
     @functools.wraps(original)
     def render(self, data, options, locale=None):
         key = digest(data.path, repr(options), locale, _state["package"])
-        found = _memo["api"].get(key)
+        found = _recall("api", key)
         if found is None:
             before = len(self._headings)
             html = original(self, data, options, locale=locale)
-            _memo["api"][key] = html, copy.deepcopy(self._headings[before:])
+            _remember("api", key, (html, copy.deepcopy(self._headings[before:])))
             return html
         html, headings = found
         self._headings.extend(copy.deepcopy(headings))   # as if it had rendered them
@@ -97,9 +145,10 @@ def _patch_highlight() -> None:
             return original(self, src, language, *args, **kwargs)
         options = sorted((k, v) for k, v in vars(self).items() if k != "md")
         key = digest(src, language, repr(args), repr(sorted(kwargs.items())), repr(options))
-        found = _memo["highlight"].get(key)
+        found = _recall("highlight", key)
         if found is None:
-            found = _memo["highlight"][key] = original(self, src, language, *args, **kwargs)
+            found = original(self, src, language, *args, **kwargs)
+            _remember("highlight", key, found)
         return found
 
     Highlight.highlight = highlight
@@ -183,6 +232,12 @@ if event_priority is not None:
         install()
         root = Path(config.config_file_path).resolve().parent
         _state["search_dir"] = root / "build" / ".cache" / "search"
+        _state["memo_dir"] = root / "build" / ".cache" / "memo"
         package = root / "seqcore"
         _state["package"] = package_digest(package) if package.is_dir() else ""
         return config
+
+    @event_priority(-200)   # after the other hooks' post-build work
+    def on_post_build(config):
+        if ENABLED:
+            store()

@@ -170,7 +170,10 @@ def click_every_copy_button(page) -> list[dict]:
     for i in range(buttons.count()):
         button = buttons.nth(i)
         page.evaluate("navigator.clipboard.writeText('')")
-        button.click()  # a real click: Playwright moves the mouse there first
+        # A real click (Playwright scrolls the button into view and presses the mouse
+        # there) without waiting for the page to be still first: a button hidden under
+        # something else gets no click, and the wait for the clipboard below fails.
+        button.click(force=True, no_wait_after=True)
         page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''",
                                timeout=5_000)
         found.append({"shown": button.evaluate(SHOWN),
@@ -233,7 +236,7 @@ def copied_blocks(browser, server, urls: list[str]) -> list[tuple[str, dict]]:
     found = []
     try:
         for url in urls:
-            page = go(url)
+            page = go(url, wait_until="load")
             wait_for_rendering(page)
             found += [(url, block) for block in click_every_copy_button(page)]
         assert not go.errors, f"script errors: {go.errors}"

@@ -45,6 +45,34 @@ def test_every_test_module_sits_in_the_folder_of_its_kind():
         assert list((TESTS / kind).glob("test_*.py")), f"tests/{kind}/ holds no test module"
 
 
+def ignored_by_git(paths: list[Path], repo: Path) -> list[str]:
+    """Those of ``paths`` that .gitignore hides from ``git add``: a clean clone lacks them."""
+    proc = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=repo,
+                          input="\n".join(p.relative_to(repo).as_posix() for p in paths),
+                          capture_output=True, text=True)
+    return sorted(proc.stdout.split())
+
+
+def test_no_test_or_hook_file_is_hidden_from_git_by_the_ignore_rules():
+    """A pattern such as ``site/`` (meant for MkDocs' output at the top) also matched
+    ``tests/site/``: a new test module there never reached CI's clean clone."""
+    files = [p for folder in (TESTS, ROOT / "overrides", ROOT / "seqcore", ROOT / ".ci")
+             for p in folder.rglob("*") if p.is_file() and p.suffix in (".py", ".js", ".cjs")
+             and "__pycache__" not in p.parts]
+    assert len(files) > 100
+    assert ignored_by_git(files, ROOT) == []
+
+
+def test_the_ignore_check_sees_an_ignored_file(tmp_path):
+    """Negative control: under a pattern like the old ``site/``, a test file is hidden."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("site/\n")
+    test = tmp_path / "tests" / "site" / "test_new.py"
+    test.parent.mkdir(parents=True)
+    test.write_text("")
+    assert ignored_by_git([test], tmp_path) == ["tests/site/test_new.py"]
+
+
 def test_a_test_module_at_the_top_is_named(tmp_path):
     """Negative control: the check finds a module and a folder placed at the top."""
     for kind in KINDS:
