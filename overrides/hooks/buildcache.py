@@ -21,8 +21,9 @@ The memos live in this module, which MkDocs loads once per process (hooks are ca
 by path), so ``mkdocs serve`` keeps them across rebuilds: after an edit, only what the
 edit changed is done again. The API and highlighting memos are also written at the end
 of a build to ``build/.cache/memo/`` (one pickle each, the entries the build used), so
-the next ``mkdocs build`` (the fast check's) starts with them. Nothing here changes what a build produces; the test
-builds the site with and without the memos and compares every file.
+the next ``mkdocs build`` (the fast check's) starts with them. Nothing here changes
+what a build produces; the test builds the site with and without the memos and compares
+every file.
 ``SEQCORE_BUILD_MEMO=0`` turns them off.
 """
 

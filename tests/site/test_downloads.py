@@ -180,8 +180,9 @@ KOREAN_CHAPTERS = [(name, url) for lang, name, url, _ in CHAPTERS if lang == "ko
 def notebook_runs(request, built_site) -> dict[str, tuple[dict, list[str]]]:
     """``{chapter: (its Korean notebook, what each code cell printed)}``, for the chapters
     this session tests: their notebooks run one after another in one process."""
+    test = "test_the_notebook_runs_and_prints_what_it_records"
     wanted = {item.callspec.params["name"] for item in request.session.items
-              if getattr(item, "originalname", "") == "test_the_notebook_runs_and_prints_what_it_records"}
+              if getattr(item, "originalname", "") == test}
     chosen = [(name, url) for name, url in KOREAN_CHAPTERS if name in wanted]
     notebooks = [notebook_of(built_site, url) for _, url in chosen]
     printed = run_cells([["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]

@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from tests.conftest import DOCS
-from tests.unit.errors import assert_error_names
 from tests.pages import load_hook
+from tests.unit.errors import assert_error_names
 
 hook = load_hook("glossary")
 GLOSSARY = DOCS / "_data" / "glossary.yml"

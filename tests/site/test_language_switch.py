@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.errors import assert_error_names
 from tests.pages import load_hook
+from tests.unit.errors import assert_error_names
 
 hook = load_hook("language_switch")
 DATA = re.compile(r'<script type="application/json" id="seqcore-sections">(.*?)</script>', re.S)
@@ -103,6 +103,29 @@ def test_twins_have_the_same_sections_and_carry_them(built_site):
             carried += 1
     assert carried >= 40, f"only {carried} pages carry their sections"
     assert "language-switch.js" in (built_site / "rnn" / "index.html").read_text("utf-8")
+
+
+SWITCH_LINK = re.compile(r'<a href="(?P<href>[^"]*)" hreflang="(?P<lang>ko|en)" '
+                         r'class="md-select__link">')
+
+
+@pytest.mark.site
+def test_every_page_offers_a_switch_to_its_twin(built_site):
+    """The selector's link of every page, as written in the HTML, leads to the twin page;
+    the browser test follows it by a click on the sampled pages (test_browser.py), and
+    the tests below check where language-switch.js points it."""
+    from urllib.parse import urljoin
+
+    from tests.site.browser_kit import PAGES
+
+    twins = {(lang, name): url for lang, name, url in PAGES}
+    for lang, name, url in PAGES:
+        other = "en" if lang == "ko" else "ko"
+        text = (built_site / url.lstrip("/") / "index.html").read_text("utf-8")
+        links = {m["lang"]: m["href"] for m in SWITCH_LINK.finditer(text)}
+        assert other in links, f"{url}: no link to the {other} page in the selector"
+        assert urljoin(url, links[other]) == twins[other, name], (url, links[other])
+        assert urljoin(url, links[lang]) == url, (url, links[lang])
 
 
 # ---- in the browser ----------------------------------------------------------------------

@@ -30,9 +30,9 @@ import re
 
 import pytest
 
-from tests.site.browser_kit import PAGES, PROBES, SHOTS, VIEWPORTS, open_context, wait_for_rendering
 from tests.conftest import ROOT
 from tests.pages import load_hook
+from tests.site.browser_kit import PAGES, PROBES, SHOTS, VIEWPORTS, open_context, wait_for_rendering
 
 MIN_PX = {"desktop": 11.0, "phone": 9.0}
 SCRIPT_SHARE = 0.7            # sub/superscripts: KaTeX and matplotlib draw them at 70 %

@@ -24,8 +24,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import ROOT, page_urls
-from tests.unit.errors import assert_error_names
 from tests.pages import load_hook
+from tests.unit.errors import assert_error_names
 
 hook = load_hook("search_ko")
 # The tests of the hook's functions read the hook, its text module, the glossary and Kiwi:

@@ -18,9 +18,9 @@ import unicodedata
 import pytest
 
 from tests.conftest import ROOT
-from tests.unit.errors import assert_error_names
 from tests.pages import load_hook
 from tests.site.test_math import KATEX, formulas_in
+from tests.unit.errors import assert_error_names
 
 text = load_hook("search_text")
 SHOWN = ROOT / "tests" / "site" / "katex_text.cjs"
