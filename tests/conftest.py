@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import functools
 import os
 import subprocess
@@ -58,33 +59,29 @@ def _cuda_available() -> bool:
 
 
 @functools.cache
+def _plotcache():
+    """The plot cache's hook module, loaded once (it keeps the package's parse)."""
+    from tests.pages import load_hook
+
+    return load_hook("plotcache")
+
+
+@functools.cache
 def _seqcore_files_of(name: str) -> tuple[str, ...]:
     """The files of seqcore that its public ``name`` is made of: the module defining it and
     what that module imports (read statically, as the plot cache does)."""
-    sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
-    try:
-        from plotcache import seqcore_modules
-    finally:
-        sys.path.remove(str(ROOT / "overrides" / "hooks"))
-    files = seqcore_modules(f"from seqcore import {name}", ROOT / "seqcore")
-    return tuple(p.relative_to(ROOT).as_posix() for p in files)
+    return seqcore_files_run_by(f"from seqcore import {name}")
 
 
 def seqcore_files_run_by(code: str) -> tuple[str, ...]:
     """The seqcore files that running ``code`` (Python, or a ``>>>`` session) can reach:
     the modules defining the names it imports and theirs; all of seqcore when the code
     does not parse or imports the package whole."""
-    if ">>>" in code:
-        code = "\n".join(line[4:] for line in code.splitlines()
-                         if line.startswith((">>> ", "... ", ">>>\n", "...")))
-    sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
     try:
-        from plotcache import seqcore_modules
-    finally:
-        sys.path.remove(str(ROOT / "overrides" / "hooks"))
-    try:
-        files = seqcore_modules(code, ROOT / "seqcore")
-    except SyntaxError:
+        if ">>>" in code:   # a session: its examples' source, without prompts and outputs
+            code = "".join(e.source for e in doctest.DocTestParser().get_examples(code))
+        files = _plotcache().seqcore_modules(code, ROOT / "seqcore")
+    except (SyntaxError, ValueError):   # code that does not parse, a malformed session
         return ("seqcore/",)
     return tuple(p.relative_to(ROOT).as_posix() for p in files)
 

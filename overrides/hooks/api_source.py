@@ -127,6 +127,7 @@ pre a[id]:target + a {{ background: #fff1a8; }}
 """
 
 
+@functools.cache
 def _styles() -> tuple[str, str]:
     from pygments.formatters import HtmlFormatter
 

@@ -191,3 +191,12 @@ def test_each_function_links_back_to_every_formula_it_computes_in_order(built_si
                     assert target in {p.resolve() for p in shown.get(fid, [])}, (m[1], h)
                 found.setdefault(m[1], []).append(fid)
     assert found == expected
+
+
+def test_source_pages_from_the_cache_are_the_pages_made_afresh(tmp_path):
+    package = Path(seqcore.__file__).parent
+    fresh = api_hook.source_pages(package, "seqcore notes")
+    assert api_hook.source_pages(package, "seqcore notes", cache=tmp_path) == fresh  # fills it
+    assert len(list(tmp_path.glob("*.html"))) == len(fresh) - 1          # one per module
+    assert api_hook.source_pages(package, "seqcore notes", cache=tmp_path) == fresh  # reads it
+    assert api_hook.source_pages(package, "another name", cache=tmp_path) != fresh
