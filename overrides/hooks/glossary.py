@@ -49,9 +49,8 @@ SKIP_CLASSES = frozenset({"arithmatex", "mermaid", "admonition-title", "headerli
                           "jp-CodeCell", "jp-OutputArea", "highlight"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr"})
-QUOTED = re.compile(r'"[^"]*"|“[^”]*”|‘[^’]*’|「[^」]*」')
-# the same, never across two pieces of text (first_uses joins them with "<")
-_QUOTED_IN_SPAN = re.compile(r'"[^"<]*"|“[^”<]*”|‘[^’<]*’|「[^」<]*」')
+# a quotation, never across two pieces of text (first_uses joins them with "<")
+QUOTED = re.compile(r'"[^"<]*"|“[^”<]*”|‘[^’<]*’|「[^」<]*」')
 _PIECE = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+", re.S)
 _TAG = re.compile(r"<\s*(/)?\s*([A-Za-z][\w-]*)([^>]*?)(/)?\s*>", re.S)
 _CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -187,7 +186,7 @@ def first_uses(page_html: str, patterns: Mapping[str, re.Pattern]) -> dict[str, 
     offsets = [0]                                     # where each span starts in `joined`
     for s, e in spans[:-1]:
         offsets.append(offsets[-1] + e - s + 1)
-    quoted = [q.span() for q in _QUOTED_IN_SPAN.finditer(joined)]
+    quoted = [q.span() for q in QUOTED.finditer(joined)]
     quote_starts = [a for a, _ in quoted]
     found: list[tuple[int, int, str]] = []
     for key, pattern in patterns.items():
