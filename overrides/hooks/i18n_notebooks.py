@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -128,33 +128,41 @@ def on_pre_build(config: MkDocsConfig) -> None:
 # ---- the notebooks run while the pages render ---------------------------------------------
 # A notebook missing from the cache is run by mkdocs-jupyter when the build reaches its
 # page, and the build waits for the kernel (seconds, twice: one notebook per language).
-# Instead, the first build of a run starts every missing notebook of both languages in a
-# second process at once (PREFILL: the same conversion, the same cache entry
-# mkdocs-jupyter would write), and the page waits for it only if it is not done yet.
+# Instead, the first build of a run hands every missing notebook of both languages to
+# one second process at once (PREFILL: the same conversion, the same cache entry
+# mkdocs-jupyter would write), which converts them one after another, the default
+# language first; a page waits only for its own entry, and only if it is not there yet.
+# One process, not one per notebook: importing nbconvert and mkdocs-jupyter is most of
+# a conversion's own CPU time (each notebook still gets a kernel of its own).
 
 PREFILL = """
-import json, pathlib, sys
+import json, os, pathlib, sys
 from mkdocs_jupyter import convert
 from mkdocs_jupyter.plugin import _get_nb_toc_tokens
-job = json.loads(sys.argv[1])
-body = convert.nb2html(job["path"], execute=job["execute"], **job["options"])
-toc_tokens, title = _get_nb_toc_tokens(job["path"], job["toc_depth"])
-out = pathlib.Path(job["cache_path"])
-out.parent.mkdir(parents=True, exist_ok=True)
-tmp = out.with_suffix(".part")
-tmp.write_text(json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}),
-               encoding="utf-8")
-tmp.replace(out)
+for job in json.loads(sys.argv[1]):
+    os.environ["SEQCORE_LANG"] = job["lang"]     # the kernel inherits it: its plots' labels
+    try:
+        body = convert.nb2html(job["path"], execute=job["execute"], **job["options"])
+    except Exception:
+        continue      # no entry: mkdocs-jupyter runs the notebook itself and reports why
+    toc_tokens, title = _get_nb_toc_tokens(job["path"], job["toc_depth"])
+    out = pathlib.Path(job["cache_path"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".part")
+    tmp.write_text(json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}),
+                   encoding="utf-8")
+    tmp.replace(out)
 """
 OPTIONS = ("kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
            "remove_tag_config", "highlight_extra_classes", "include_requirejs",
            "custom_mathjax_url")
-_running: dict[str, subprocess.Popen] = {}      # notebook source path -> its process
+_running: dict[str, tuple[subprocess.Popen, Path]] = {}   # source path -> (process, entry)
 
 
 def _start_running(config: MkDocsConfig, jupyter, folder: Path) -> None:
     from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
 
+    jobs = []
     for path in sorted(Path(config.docs_dir).rglob("*.py")):
         lang = path.suffixes[-2].lstrip(".") if len(path.suffixes) > 1 else ""
         if lang not in LANGUAGES or not jupyter.should_include(
@@ -164,28 +172,32 @@ def _start_running(config: MkDocsConfig, jupyter, folder: Path) -> None:
         execute = jupyter.config["execute"]
         cache_path = _get_cache_path(folder / lang, _compute_cache_key(path, jupyter.config,
                                                                        execute))
-        if cache_path.exists():
-            continue
-        job = {"path": str(path), "execute": execute, "toc_depth": jupyter.config["toc_depth"],
-               "cache_path": str(cache_path),
-               "options": {k: jupyter.config[k] for k in OPTIONS}}
-        _running[str(path)] = subprocess.Popen(
-            [sys.executable, "-c", PREFILL, json.dumps(job)],
-            env={**os.environ, "SEQCORE_LANG": lang}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+        if not cache_path.exists():
+            jobs.append({"path": str(path), "lang": lang, "execute": execute,
+                         "toc_depth": jupyter.config["toc_depth"], "cache_path": str(cache_path),
+                         "options": {k: jupyter.config[k] for k in OPTIONS}})
+    if not jobs:
+        return
+    jobs.sort(key=lambda job: LANGUAGES.index(job["lang"]))   # the order the build asks
+    process = subprocess.Popen([sys.executable, "-c", PREFILL, json.dumps(jobs)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for job in jobs:
+        _running[job["path"]] = (process, Path(job["cache_path"]))
 
 
 def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:
     running = _running.pop(page.file.abs_src_path or "", None)
     if running is not None:
-        running.wait()     # a failed run leaves no entry: mkdocs-jupyter runs it and reports
+        process, entry = running
+        while not entry.exists() and process.poll() is None:
+            time.sleep(0.05)   # a failed run leaves no entry: mkdocs-jupyter runs it and reports
     return markdown
 
 
 @event_priority(-120)
 def on_post_build(config: MkDocsConfig) -> None:
-    for running in _running.values():
-        running.wait()
+    for process, _ in _running.values():
+        process.wait()
     _running.clear()
 
 

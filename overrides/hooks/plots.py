@@ -128,14 +128,11 @@ def render_svg(path: Path, lang: str) -> str:
         drawn = module.plot(lang)
         panels = list(drawn) if isinstance(drawn, list | tuple) else [drawn]
         for k, fig in enumerate(panels, start=1):
-            small = small_text(fig)
             label = accessible_name(fig, path)
             tag_marks(fig)
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+            svg = svg_of(fig)
+            small = small_text(fig)                       # after the draw: ticks exist then
             plt.close(fig)
-            svg = buf.getvalue()
-            svg = svg[svg.index("<svg"):]                 # drop the XML prolog and doctype
             where = f"{path.name}" + (f", panel {k}" if len(panels) > 1 else "")
             check_design(where, svg, small)
             prefix = path.stem.replace("_", "-") + (f"-{k}" if k > 1 else "")
@@ -143,6 +140,39 @@ def render_svg(path: Path, lang: str) -> str:
             svgs.append(svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"',
                                     1))
     return "\n".join(svgs)
+
+
+def svg_of(fig) -> str:
+    """``fig`` as ``<svg>`` markup, cropped to what it draws plus ``savefig.pad_inches``.
+
+    What ``savefig(format="svg", bbox_inches="tight")`` gives, from one draw instead of
+    two: savefig draws once to place the constrained layout and find the crop, then
+    again to write. Here the one draw writes the SVG (the layout engine runs inside
+    it), the crop is measured with the renderer that drew (its text sizes cached),
+    and the viewBox is moved onto it; the figure's background outside is clipped.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    canvas = FigureCanvasSVG(fig)
+    drew = []
+    listener = canvas.mpl_connect("draw_event", lambda event: drew.append(event.renderer))
+    buf = io.StringIO()
+    canvas.print_svg(buf, metadata={"Date": None})   # sets fig.dpi to 72: 1 unit = 1 pt
+    canvas.mpl_disconnect(listener)
+    crop = fig.get_tightbbox(drew[0]).padded(matplotlib.rcParams["savefig.pad_inches"])
+    height = fig.get_figheight() * 72
+    x, y = crop.x0 * 72, height - crop.y1 * 72      # SVG's y axis points down
+    w, h = crop.width * 72, crop.height * 72
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]                     # drop the XML prolog and doctype
+    head, rest = svg.split(">", 1)
+    head, found = re.subn(r'width="[\d.]+pt" height="[\d.]+pt" viewBox="[^"]*"',
+                          f'width="{w:.6g}pt" height="{h:.6g}pt" '
+                          f'viewBox="{x:.6g} {y:.6g} {w:.6g} {h:.6g}"', head)
+    if found != 1:
+        raise ValueError(f"matplotlib's SVG header changed; cannot crop it: {head[:200]}")
+    return head + ">" + rest
 
 
 def small_text(fig) -> list[str]:
@@ -156,7 +186,7 @@ def small_text(fig) -> list[str]:
 
 def check_design(where: str, svg: str, small: list[str]) -> None:
     """Fail with what to change when a panel breaks the design rule."""
-    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
     width_in, height_in = float(box[1]) / 72, float(box[2]) / 72
     wrong = []
     if small:
