@@ -200,6 +200,14 @@ def wheel_key(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+BACKEND = "setuptools.build_meta"   # pyproject.toml's build-backend (a test keeps them equal)
+BUILD_WHEEL = f"""
+import sys
+from {BACKEND.rpartition(".")[0]} import {BACKEND.rpartition(".")[2]} as backend
+backend.build_wheel(sys.argv[1])
+"""
+
+
 def start_wheel(root: Path, cache: Path) -> subprocess.Popen | None:
     """Build the wheel into ``cache`` in a second process, unless it is there already.
 
@@ -215,10 +223,10 @@ def start_wheel(root: Path, cache: Path) -> subprocess.Popen | None:
     for name in WHEEL_INPUTS:
         if (root / name).is_file():
             shutil.copy2(root / name, work / name)
-    return subprocess.Popen(
-        [sys.executable, "-m", "pip", "wheel", str(work), "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "-q", "-w", str(cache)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The build backend's PEP 517 hook, called as pip would call it: pip itself (its
+    # imports and a process per hook) cost twice the build.
+    return subprocess.Popen([sys.executable, "-c", BUILD_WHEEL, str(cache)], cwd=work,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def finish_wheel(process: subprocess.Popen | None, cache: Path) -> Path:

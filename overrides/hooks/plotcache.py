@@ -23,6 +23,7 @@ them all again. The plot hook (``plots.py``) now asks this module instead:
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -139,12 +140,18 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _matplotlib_version() -> str:
+    """The installed matplotlib's version, without importing it (a quarter of a second)."""
+    from importlib.metadata import version
+
+    return version("matplotlib")
+
+
 def content_key(script: Path, lang: str, package_dir: Path) -> str:
     """The key of a drawing: everything but its data files that changes what it shows."""
-    import matplotlib
-
     code = script.read_bytes()
-    parts = [lang.encode(), code, matplotlib.__version__.encode(),
+    parts = [lang.encode(), code, _matplotlib_version().encode(),
              (HERE / "plots.py").read_bytes(), Path(__file__).read_bytes()]
     for module in seqcore_modules(code.decode("utf-8"), package_dir):
         parts += [module.relative_to(package_dir.parent).as_posix().encode(), module.read_bytes()]

@@ -272,6 +272,26 @@ def test_the_wheel_holds_the_package_and_its_version(built_site):
         assert zipfile.ZipFile(wheel).read(module) == (ROOT / module).read_bytes(), module
 
 
+def test_the_wheel_is_built_by_the_projects_own_backend():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert downloads.BACKEND == project["build-system"]["build-backend"]
+
+
+@pytest.mark.site
+def test_the_wheels_metadata_lists_the_projects_dependencies(built_site):
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wheel = zipfile.ZipFile(served_wheel(built_site))
+    metadata = wheel.read(next(n for n in wheel.namelist() if n.endswith("METADATA"))).decode()
+    required = {line.removeprefix("Requires-Dist: ").replace(" ", "")
+                for line in metadata.splitlines() if line.startswith("Requires-Dist: ")}
+    assert {d.replace(" ", "") for d in project["dependencies"]} <= required, metadata[:800]
+    assert f"Requires-Python: {project['requires-python']}" in metadata
+
+
 @pytest.mark.site
 @pytest.mark.parametrize(("lang", "page"), [("ko", ""), ("en", "en/"), ("ko", "api/"),
                                             ("en", "en/api/")])
