@@ -113,11 +113,31 @@ def _deselect_what_did_not_change(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def xdist_group(item: pytest.Item) -> str | None:
+    """The group a test runs in under ``pytest -n N --dist loadgroup`` (.ci/test).
+
+    A page's tests stay in one worker, which visits the page once per viewport for all
+    of them (browser_kit's ``measure``); a module whose tests share a costly session
+    fixture (the golden searches run once) stays in one worker too.
+    """
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "lang" in params and "name" in params:
+        return f"{params['lang']}:{params['name']}"
+    if getattr(item.module, "XDIST_GROUP", False):
+        return item.module.__name__
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups off the items
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _deselect_what_did_not_change(config, items)
     # Tests that read the built site run last: while the unit tests run, the fast
     # check (.ci/check) builds the site in the background on the other core.
     items.sort(key=lambda item: "built_site" in getattr(item, "fixturenames", ()))
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if (group := xdist_group(item)) is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
     if _cuda_available():
         return
     skip = pytest.mark.skip(reason="needs CUDA: torch.cuda.is_available() is False here")
@@ -135,22 +155,39 @@ def built_site() -> Path:
     with its log beside it (``<file>.log``): wait for that build instead.
     """
     status_file = os.environ.get("SEQCORE_BUILD_STATUS")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if status_file:
         returncode, log = _wait_for_background_build(Path(status_file))
-    else:
-        from tests._require import require
+    elif run:   # `pytest -n N`: the first worker builds, the others wait for its status
+        import fcntl
 
-        require("mkdocs")
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
-            cwd=ROOT, capture_output=True, text=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        returncode, log = proc.returncode, proc.stdout + proc.stderr
+        SITE.parent.mkdir(parents=True, exist_ok=True)
+        status = SITE.parent / f"site-build-{run}.status"
+        with open(SITE.parent / "site-build.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not status.is_file():
+                returncode, log = _build_site()
+                Path(f"{status}.log").write_text(log, encoding="utf-8")
+                status.write_text(str(returncode))
+        returncode, log = _wait_for_background_build(status)
+    else:
+        returncode, log = _build_site()
     assert returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
     warnings = [ln for ln in log.splitlines() if ln.startswith(("WARNING", "ERROR"))]
     assert not warnings, "the build logged warnings:\n" + "\n".join(warnings)
     return SITE
+
+
+def _build_site() -> tuple[int, str]:
+    from tests._require import require
+
+    require("mkdocs")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def _wait_for_background_build(status: Path, limit_s: float = 600) -> tuple[int, str]:

@@ -18,8 +18,10 @@ import functools
 import gzip
 import http.server
 import io
+import json
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -42,6 +44,19 @@ VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 # takes these; SEQCORE_SCREENSHOTS=all takes every page.
 SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glossary",
           "questions", "errata", "api", "api/recurrent"]
+
+
+def photograph(page, path: Path, timeout: float = 120_000) -> None:
+    """A full-page screenshot for a person to review, as JPEG (quality 85).
+
+    PNG took 3.4 s for a long page on a phone (a 780 × 44,000-pixel image at DPR 2),
+    JPEG 1.2 s, and 1.2 s against 0.9 s on a desktop; the text stays legible. The
+    timeout is generous: on a shared machine a long page at DPR 2 can take more than
+    Playwright's default 30 s.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path.with_suffix(".jpg")), type="jpeg", quality=85,
+                    full_page=True, timeout=timeout)
 
 
 def screenshot_wanted(name: str) -> bool:
@@ -108,10 +123,18 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser that leaves a page cancels what it was still loading; the traceback
+        # socketserver prints for the broken pipe is noise in the test log.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def server(built_site: Path):
     handler = functools.partial(QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -252,6 +275,58 @@ def probe_results(page, go, sources: dict[str, str]) -> Visit:
     return result
 
 
+# ---- results shared by the workers of one run ---------------------------------------------
+# `.ci/test` runs the browser tests in two worker processes (`pytest -n 2`), each with its
+# own Chromium, and names a fresh folder in SEQCORE_SHARED_RESULTS. A page's probe results
+# and its transfer size are written there as they are measured, so a test that reads
+# every page (test_record_the_figures, the page-weight median) takes what the other worker
+# measured instead of visiting the page again. Without the variable nothing is written.
+
+def _shared(kind: str, key: tuple[str, ...]) -> Path | None:
+    folder = os.environ.get("SEQCORE_SHARED_RESULTS")
+    if not folder:
+        return None
+    return Path(folder) / kind / ("_".join(key).replace("/", "~") + ".json")
+
+
+def shared_get(kind: str, key: tuple[str, ...]):
+    """What a worker of this run stored under ``kind``/``key``, or None."""
+    path = _shared(kind, key)
+    if path is None or not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def shared_put(kind: str, key: tuple[str, ...], value) -> None:
+    """Store ``value`` (JSON) for the other workers of this run; whole or not at all."""
+    path = _shared(kind, key)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(f".{os.getpid()}.part")
+    part.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    part.replace(path)
+
+
+def shared_all(kind: str) -> list:
+    """Every value stored under ``kind`` by the workers of this run."""
+    path = _shared(kind, ("x",))
+    if path is None or not path.parent.is_dir():
+        return []
+    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(path.parent.glob("*.json"))]
+
+
+def _as_json(visit: Visit) -> dict:
+    return {"probes": dict(visit), **{k: getattr(visit, k) for k in Visit.__annotations__}}
+
+
+def _from_json(stored: dict) -> Visit:
+    visit = Visit(stored["probes"])
+    for k in Visit.__annotations__:
+        setattr(visit, k, stored[k])
+    return visit
+
+
 @pytest.fixture(scope="session")
 def measure(browser, server):
     """``measure(lang, name, viewport)``: the probes' results, each page visited once.
@@ -272,6 +347,8 @@ def measure(browser, server):
 
     def run(lang: str, name: str, viewport: str) -> Visit:
         key = (lang, name, viewport)
+        if key not in cache and (stored := shared_get("probes", key)) is not None:
+            cache[key] = _from_json(stored)
         if key not in cache:
             url = next(u for lng, n, u in PAGES if lng == lang and n == name)
             context, go = open_context(browser, server, **VIEWPORTS[viewport])
@@ -280,20 +357,19 @@ def measure(browser, server):
                 wait_for_rendering(page)
                 result = probe_results(page, go, sources)
                 if viewport == "phone" and screenshot_wanted(name):
-                    (SHOTS / "phone").mkdir(parents=True, exist_ok=True)
-                    # a long page at DPR 2 is a 40,000-pixel image: on a shared machine
-                    # it takes longer than Playwright's default 30 s (measured: 35 s)
-                    page.screenshot(path=str(SHOTS / "phone" / f"{lang}_{name}.png"),
-                                    full_page=True, timeout=120_000)
+                    photograph(page, SHOTS / "phone" / f"{lang}_{name.replace('/', '_')}")
             finally:
                 context.close()
             cache[key] = result
+            shared_put("probes", key, _as_json(result))
         return cache[key]
 
     def record(lang: str, name: str, viewport: str, page, go) -> None:
         """Keep the probes' results of a page another test has open in ``viewport``."""
-        if (lang, name, viewport) not in cache:
-            cache[lang, name, viewport] = probe_results(page, go, sources)
+        key = (lang, name, viewport)
+        if key not in cache:
+            cache[key] = probe_results(page, go, sources)
+            shared_put("probes", key, _as_json(cache[key]))
 
     run.record = record
     return run

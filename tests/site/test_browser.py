@@ -12,7 +12,7 @@ median must stay under 1 MB.
 
 Screenshots for a person to review, under build/screenshots/: a sample of pages
 (browser_kit.SAMPLE; every page with ``SEQCORE_SCREENSHOTS=all``) on a desktop viewport
-(``<lang>_<page>.png``), on a phone (``phone/``) and in dark mode (``dark/``).
+(``<lang>_<page>.jpg``), on a phone (``phone/``) and in dark mode (``dark/``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ from tests.site.browser_kit import (
     SHOTS,
     gzipped,
     open_context,
+    photograph,
     screenshot_wanted,
+    shared_get,
+    shared_put,
     wait_for_rendering,
 )
 
@@ -109,9 +112,7 @@ def test_page_in_chromium(visit, measure, built_site, lang, name, url):
         assert block.evaluate("d => d.open"), f"the Q&A block {title!r} did not open on click"
 
     if screenshot_wanted(name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{lang}_{name.replace('/', '_')}.png"),
-                        full_page=True)
+        photograph(page, SHOTS / f"{lang}_{name.replace('/', '_')}")
 
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"
@@ -121,6 +122,7 @@ def test_page_in_chromium(visit, measure, built_site, lang, name, url):
         mermaid = [u for u in visit.local if "mermaid" in u]
         assert not mermaid, f"a page without a diagram loaded the diagram library: {mermaid}"
     WEIGHTS[f"{lang}:{name}"] = (transferred_bytes(built_site, visit.local), len(visit.local))
+    shared_put("weights", (lang, name), WEIGHTS[f"{lang}:{name}"])   # for the median below
 
     violations = accessibility_violations(page)
     assert not violations, "axe-core: serious or critical accessibility violations:\n  " \
@@ -189,8 +191,7 @@ def test_dark_mode(visit_dark, lang, name, url):
     wait_for_rendering(page)
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert scheme == "slate", f"a dark system got the {scheme!r} scheme"
-    (SHOTS / "dark").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "dark" / f"{lang}_{name}.png"), full_page=True)
+    photograph(page, SHOTS / "dark" / f"{lang}_{name.replace('/', '_')}")
     violations = accessibility_violations(page)  # contrast is checked again on dark colours
     assert not violations, "axe-core in dark mode:\n  " + "\n  ".join(violations)
     assert not visit_dark.errors, f"script errors: {visit_dark.errors}"
@@ -205,6 +206,9 @@ def test_median_page_transfers_under_one_megabyte(browser, server, built_site):
     beside it and held under a looser bound, so a heavy library cannot slip in unseen.
     """
     for lang, name, url in PAGES:  # pages the page test did not visit in this run
+        if f"{lang}:{name}" not in WEIGHTS and (kept := shared_get("weights", (lang, name))):
+            (sent, raw), requests = kept            # measured by another worker of this run
+            WEIGHTS[f"{lang}:{name}"] = ((sent, raw), requests)
         if f"{lang}:{name}" not in WEIGHTS:
             context, go = open_context(browser, server)
             go(url)

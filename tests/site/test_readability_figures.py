@@ -25,6 +25,7 @@ diagram label per page and width) so the numbers can be quoted.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 
@@ -32,7 +33,16 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.pages import load_hook
-from tests.site.browser_kit import PAGES, PROBES, SHOTS, VIEWPORTS, open_context, wait_for_rendering
+from tests.site.browser_kit import (
+    PAGES,
+    PROBES,
+    SHOTS,
+    VIEWPORTS,
+    open_context,
+    shared_all,
+    shared_put,
+    wait_for_rendering,
+)
 
 MIN_PX = {"desktop": 11.0, "phone": 9.0}
 SCRIPT_SHARE = 0.7            # sub/superscripts: KaTeX and matplotlib draw them at 70 %
@@ -77,14 +87,22 @@ def smallest(figures: list[dict], kinds: tuple[str, ...]) -> float | None:
 
 def record(lang: str, name: str, viewport: str, figures: list[dict]) -> None:
     """Add this page's numbers to build/readability-figures.json (rewritten each time)."""
-    MEASURED[viewport][f"{lang}:{name}"] = {
+    entry = {
         "plot_px": smallest(figures, ("plot", "notebook")),
         "diagram_px": smallest(figures, ("diagram",)),
         "figures": [{k: f.get(k) for k in ("kind", "name", "label_px", "glyph_px", "smallest",
                                            "width", "height", "scrolls")} for f in figures],
     }
+    MEASURED[viewport][f"{lang}:{name}"] = entry
+    # with `pytest -n` the other worker's pages too (browser_kit.shared_put), so that the
+    # file holds every page whichever worker writes it last
+    shared_put("figures", (viewport, lang, name), [viewport, f"{lang}:{name}", entry])
     RECORD.parent.mkdir(parents=True, exist_ok=True)
-    RECORD.write_text(json.dumps(MEASURED, indent=1, ensure_ascii=False), encoding="utf-8")
+    with open(RECORD.with_suffix(".lock"), "w") as lock:   # one writer at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for where, page, kept in shared_all("figures"):
+            MEASURED[where].setdefault(page, kept)
+        RECORD.write_text(json.dumps(MEASURED, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.mark.browser

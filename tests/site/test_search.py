@@ -33,6 +33,9 @@ hook = load_hook("search_ko")
 READS_HOOK = pytest.mark.reads("overrides/hooks/search_ko.py", "overrides/hooks/search_text.py",
                                "overrides/hooks/pagekit.py", "docs/_data/glossary.yml",
                                "pyproject.toml", "tests/site/test_search.py")
+# Under `pytest -n` (.ci/test) these tests share one worker: the golden searches run
+# once per session, for all of them (conftest.xdist_group).
+XDIST_GROUP = True
 SEPARATOR = r"[\s\-]+"
 
 
