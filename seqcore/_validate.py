@@ -222,6 +222,7 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
     present: dict[str, bool] = {}
     decided_by: dict[str, str] = {}
     lead: tuple[tuple[int, ...], str] | None = None
+    sums: list[tuple] = []      # "d_y+d_h" axes whose parts were not all bound yet
     for name, (arr, patterns) in specs.items():
         if arr is None:
             continue
@@ -251,15 +252,11 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
                                  f"`{lead[1]}`; got shape {shape}")
             lead = lead or (shape[:k], name)
         for dim, size in sorted(zip(names, shape[k:], strict=True), key=_order):
-            if "+" in dim and all(p in dims for p in dim.split("+")):
-                parts = dim.split("+")
-                if sum(dims[p][0] for p in parts) != size:
-                    dots = ("...",) if k else ()
-                    expected = tuple(_expected(d, dims) for d in names)
-                    sizes = " + ".join(f"{p}={dims[p][0]}" for p in parts)
-                    raise ShapeError(f"{func}: `{name}` must have shape {_fmt((*dots, *names))}"
-                                     f" = {_fmt((*dots, *expected))} ({dim}: {sizes}); "
-                                     f"got {shape}")
+            if "+" in dim:
+                # checked once its parts are bound: here, or after the arguments that bind them
+                sums.append((name, dim, size, names, k, shape))
+                if all(p in dims for p in dim.split("+")):
+                    _check_sum(func, dims, *sums.pop())
                 continue
             factor, _, base = dim.rpartition("*")
             bound = dims.get(base)
@@ -277,10 +274,25 @@ def shapes(func: str, **specs: tuple[Any, Pattern | list[Pattern]]) -> dict[str,
                     f"{func}: `{name}` must have shape {_fmt((*dots, *names))} = "
                     f"{_fmt((*dots, *expected))}{why}; got {shape}"
                 )
+    for deferred in sums:
+        if all(p in dims for p in deferred[1].split("+")):
+            _check_sum(func, dims, *deferred)
     out: dict[str, Any] = {d: s for d, (s, _) in dims.items()}
     if lead is not None:
         out["..."] = lead[0]
     return out
+
+
+def _check_sum(func: str, dims: dict[str, tuple[int, str]], name: str, dim: str, size: int,
+               names: tuple[str, ...], k: int, shape: tuple[int, ...]) -> None:
+    """An axis ``"d_y+d_h"`` of ``name`` must be as long as its bound parts together."""
+    parts = dim.split("+")
+    if sum(dims[p][0] for p in parts) != size:
+        dots = ("...",) if k else ()
+        expected = tuple(_expected(d, dims) for d in names)
+        sizes = " + ".join(f"{p}={dims[p][0]}" for p in parts)
+        raise ShapeError(f"{func}: `{name}` must have shape {_fmt((*dots, *names))}"
+                         f" = {_fmt((*dots, *expected))} ({dim}: {sizes}); got {shape}")
 
 
 def choice(func: str, name: str, value: Any, allowed: tuple[str, ...]) -> str:

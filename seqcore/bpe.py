@@ -125,9 +125,10 @@ class SymbolPair(Domain):
         return "a tuple of two str symbols"
 
     def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
-        if not (isinstance(value, tuple) and len(value) == 2
-                and all(isinstance(s, str) for s in value)):
-            raise self.fail(TypeError, func, name, repr(value))
+        if not isinstance(value, tuple):
+            raise self.fail(TypeError, func, name, f"{type(value).__name__} ({value!r})")
+        if len(value) != 2 or not all(isinstance(s, str) for s in value):
+            raise self.fail(ValueError, func, name, repr(value))   # as `merges` says it
         return value
 
 

@@ -109,23 +109,53 @@ SWITCH_LINK = re.compile(r'<a href="(?P<href>[^"]*)" hreflang="(?P<lang>ko|en)" 
                          r'class="md-select__link">')
 
 
+def switch_problems(url: str, html: str, twin: str) -> list[str]:
+    """What is wrong with the language selector of the page at ``url`` (its HTML):
+    its link to the other language must lead to ``twin``, its own to the page itself."""
+    from urllib.parse import urljoin
+
+    lang = "en" if url.startswith("/en/") else "ko"
+    other = "en" if lang == "ko" else "ko"
+    links = {m["lang"]: m["href"] for m in SWITCH_LINK.finditer(html)}
+    problems = [f"{url}: no link to the {lng} page in the selector"
+                for lng in (other, lang) if lng not in links]
+    if other in links and urljoin(url, links[other]) != twin:
+        problems.append(f"{url}: the {other} link leads to {urljoin(url, links[other])}, "
+                        f"not to its twin {twin}")
+    if lang in links and urljoin(url, links[lang]) != url:
+        problems.append(f"{url}: the {lang} link leads to {urljoin(url, links[lang])}")
+    return problems
+
+
 @pytest.mark.site
 def test_every_page_offers_a_switch_to_its_twin(built_site):
     """The selector's link of every page, as written in the HTML, leads to the twin page;
     the browser test follows it by a click on the sampled pages (test_browser.py), and
     the tests below check where language-switch.js points it."""
-    from urllib.parse import urljoin
-
     from tests.site.browser_kit import PAGES
 
     twins = {(lang, name): url for lang, name, url in PAGES}
+    problems = []
     for lang, name, url in PAGES:
         other = "en" if lang == "ko" else "ko"
         text = (built_site / url.lstrip("/") / "index.html").read_text("utf-8")
-        links = {m["lang"]: m["href"] for m in SWITCH_LINK.finditer(text)}
-        assert other in links, f"{url}: no link to the {other} page in the selector"
-        assert urljoin(url, links[other]) == twins[other, name], (url, links[other])
-        assert urljoin(url, links[lang]) == url, (url, links[lang])
+        problems += switch_problems(url, text, twins[other, name])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_switch_check_sees_a_wrong_or_missing_link():
+    def selector(ko: str, en: str) -> str:
+        return (f'<a href="{ko}" hreflang="ko" class="md-select__link">한국어</a>'
+                f'<a href="{en}" hreflang="en" class="md-select__link">English</a>')
+
+    assert switch_problems("/rnn/", selector("./", "../en/rnn/"), "/en/rnn/") == []
+    assert switch_problems("/en/rnn/", selector("../../rnn/", "./"), "/rnn/") == []
+    wrong = switch_problems("/rnn/", selector("./", "../en/bptt/"), "/en/rnn/")
+    assert wrong == ["/rnn/: the en link leads to /en/bptt/, not to its twin /en/rnn/"]
+    missing = switch_problems("/rnn/", selector("./", "x").split("<a href=\"x\"")[0], "/en/rnn/")
+    assert missing == ["/rnn/: no link to the en page in the selector"]
+    itself = switch_problems("/rnn/", selector("../bptt/", "../en/rnn/"), "/en/rnn/")
+    assert itself == ["/rnn/: the ko link leads to /bptt/"]
 
 
 # ---- in the browser ----------------------------------------------------------------------

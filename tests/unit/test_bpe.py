@@ -240,8 +240,10 @@ def test_the_vocabulary_is_both_forms_of_each_character_then_the_merges():
         (lambda: BPE([], ["ab"]), ValueError, ["`alphabet`", "single characters", "['ab']"]),
         (lambda: pair_counts({"ab": 1}), TypeError, ["tuples of str symbols", "'ab'"]),
         (lambda: pair_counts({("a", "b"): -1}), ValueError, ["integers >= 0", "-1"]),
-        (lambda: merge_pair(("a", "b"), ("a", "b", "c")), TypeError,
-         ["merge_pair: `pair`", "two str symbols"]),
+        (lambda: merge_pair(("a", "b"), ("a", "b", "c")), ValueError,
+         ["merge_pair: `pair`", "two str symbols", "('a', 'b', 'c')"]),
+        (lambda: merge_pair(("a", "b"), ("a", 7)), ValueError, ["`pair`", "('a', 7)"]),
+        (lambda: merge_pair(("a", "b"), 5), TypeError, ["`pair`", "got int (5)"]),
     ],
 )
 def test_bad_input_names_the_argument(call, error, fragments):

@@ -327,6 +327,21 @@ def test_a_summed_axis_is_as_long_as_its_parts():
                                "(d_y+d_h: d_y=2 + d_h=5); got (9, 8)")
 
 
+def test_a_summed_axis_given_before_its_parts_is_checked_once_they_are_bound():
+    """The weight may come first among the arguments: its sum is checked after the
+    arguments that bind the parts, with the same message (it was once not checked)."""
+    y, h = (np.ones((2, 2)), ("batch", "d_y")), (np.ones((2, 5)), ("batch", "d_h"))
+    assert shapes("f", W=(np.ones((9, 7)), ("3*n", "d_y+d_h")), y=y, h=h) == {
+        "batch": 2, "d_y": 2, "d_h": 5, "n": 3}
+    with pytest.raises(ShapeError) as info:
+        shapes("f", W=(np.ones((9, 8)), ("3*n", "d_y+d_h")), y=y, h=h)
+    assert str(info.value) == ("f: `W` must have shape (3*n, d_y+d_h) = (9, 7) "
+                               "(d_y+d_h: d_y=2 + d_h=5); got (9, 8)")
+    # a part nothing binds leaves the sum unchecked, as there is nothing to add up
+    assert shapes("f", W=(np.ones((9, 8)), ("3*n", "d_y+d_h")), y=y) == {
+        "batch": 2, "d_y": 2, "n": 3}
+
+
 def test_alternative_patterns_still_work():
     """The list form of the patterns before the optional axis, kept for hand-written checks."""
     dims = shapes("f", x=(np.ones((2, 3)), [("input",), ("batch", "input")]))
