@@ -468,3 +468,15 @@ def test_sections_are_found_only_between_matching_markers():
     text = ("intro\n<!-- --8<-- [start:ko] -->\n# 가\n<!-- --8<-- [end:ko] -->\n"
             "<!-- --8<-- [start:en] -->\n# A\n<!-- --8<-- [end:ko] -->\n")
     assert sections(text) == {"ko": "# 가"}
+
+
+def test_the_guide_lists_every_experiment_in_both_languages():
+    """The sentence that introduces `experiments/` names each one, in the order of
+    ``experiments.NAMES``: a new experiment is added to the guide with its code."""
+    from experiments import NAMES
+
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    lists = re.findall(r"`experiments/`(?:의 실험| \(|[^(]{0,20}\()((?:`\w+`(?:, )?)+)\)", text)
+    assert len(lists) == 2, f"expected the list once per language, found {lists}"
+    for found in lists:
+        assert re.findall(r"`(\w+)`", found) == list(NAMES), found
