@@ -158,8 +158,8 @@ def jacobian_norms(H: Any, W_hh: Any, nonlinearity: str = "tanh") -> Any:
     return xp.stack(norms)
 
 
-def _grad_list(func: str, grads: Any, finite_only: bool = True) -> tuple[list[str], list[Any], Any]:
-    """The gradients of a list or dict, as (names, arrays, namespace); refuses NaN (and with
+def _grad_list(func: str, grads: Any, finite_only: bool = True) -> tuple[list[Any], Any]:
+    """The gradients of a list or dict, as (arrays, namespace); refuses NaN (and with
     ``finite_only``, ±inf): clipping cannot repair them."""
     if isinstance(grads, Mapping):
         names, arrays = [str(k) for k in grads], list(grads.values())
@@ -178,7 +178,7 @@ def _grad_list(func: str, grads: Any, finite_only: bool = True) -> tuple[list[st
     for name in names:
         if bool(xp.any(xp.isnan(a[name]))):
             raise ValueError(f"{func}: `{name}` holds NaN; clipping cannot repair it")
-    return names, [a[n] for n in names], xp
+    return [a[n] for n in names], xp
 
 
 def _global_norm(xp: Any, grads: list[Any]) -> Any:
@@ -195,7 +195,8 @@ def _global_norm(xp: Any, grads: list[Any]) -> Any:
     return m * xp.sqrt(sum(xp.sum((g / m) * (g / m)) for g in grads))
 
 
-def _repack(grads: Any, names: list[str], arrays: list[Any]) -> Any:
+def _repack(grads: Any, arrays: list[Any]) -> Any:
+    """``arrays`` in the container ``grads`` came in: a dict under its keys, else a list."""
     if isinstance(grads, Mapping):
         return dict(zip(grads.keys(), arrays, strict=True))
     return list(arrays)
@@ -247,10 +248,10 @@ def clip_grad_norm(grads: Any, max_norm: float, eps: float = 1e-6) -> tuple[Any,
     >>> print(float(norm), [g.round(4) for g in clipped])
     5.0 [array([0.6]), array([0.8])]
     """
-    names, arrays, xp = _grad_list("clip_grad_norm", grads)
+    arrays, xp = _grad_list("clip_grad_norm", grads)
     total = _global_norm(xp, arrays)                            # ‖g‖, the global L2 norm
     coef = xp.clip(max_norm / (total + eps), max=1.0)           # min(1, c / (‖g‖ + ε))
-    return _repack(grads, names, [g * coef for g in arrays]), total
+    return _repack(grads, [g * coef for g in arrays]), total
 
 
 @implements("gradients.clip-value")
@@ -274,5 +275,5 @@ def clip_grad_value(grads: Any, clip_value: float) -> Any:
     >>> print(clip_grad_value({"W": np.array([-3.0, 0.5, np.inf])}, 1.0))
     {'W': array([-1. ,  0.5,  1. ])}
     """
-    names, arrays, xp = _grad_list("clip_grad_value", grads, finite_only=False)
-    return _repack(grads, names, [xp.clip(g, min=-clip_value, max=clip_value) for g in arrays])
+    arrays, xp = _grad_list("clip_grad_value", grads, finite_only=False)
+    return _repack(grads, [xp.clip(g, min=-clip_value, max=clip_value) for g in arrays])

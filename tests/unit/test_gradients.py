@@ -244,3 +244,36 @@ def test_the_global_norm_stays_exact_beyond_the_squares_range():
         np.testing.assert_allclose(float(total), exact, rtol=1e-6)
         np.testing.assert_allclose(np.concatenate(clipped),
                                    np.concatenate(grads) * min(1.0, 1.0 / exact), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("grads", "rtol"), [
+    ([np.array([3e-157, 4e-157])], 1e-14),                  # squares 1e-313: subnormal
+    ([np.array([3e-21, 4e-21], dtype=np.float32)], 1e-7),   # squares 1e-41 in float32
+])
+def test_the_global_norm_is_exact_where_the_squares_would_be_subnormal(grads, rtol):
+    """Squares below the normal range keep few digits (plain √Σg² is off by 1.7e-12 here in
+    float64, 1.1e-5 in float32); the scaled sum is exact to the last bit or two."""
+    from scipy.linalg.blas import dnrm2
+
+    _, total = clip_grad_norm(grads, 1.0, eps=0.0)
+    exact = dnrm2(np.concatenate(grads).astype(np.float64))
+    np.testing.assert_allclose(float(total), exact, rtol=rtol)
+
+
+def test_gradients_with_no_entries_have_norm_zero_and_come_back_as_they_were():
+    grads = {"w": np.zeros((2, 0)), "b": np.zeros(0)}
+    clipped, total = clip_grad_norm(grads, 1.0)
+    assert float(total) == 0.0 and list(clipped) == ["w", "b"]
+    assert clipped["w"].shape == (2, 0) and clipped["b"].shape == (0,)
+    assert [g.shape for g in clip_grad_value([np.zeros(0)], 1.0)] == [(0,)]
+
+
+@pytest.mark.parametrize("clip", [clip_grad_norm, clip_grad_value])
+def test_an_infinite_or_nan_gradient_is_named_by_the_function_and_its_key(clip):
+    inf = {"w": np.ones(2), "b": np.array([1.0, np.inf])}
+    nan = [np.ones(2), np.array([np.nan])]
+    if clip is clip_grad_norm:       # the norm of an infinite gradient is no norm at all
+        assert_error_names(lambda: clip(inf, 1.0), ValueError, ["clip_grad_norm:", "`b`",
+                                                                "finite"])
+    assert_error_names(lambda: clip(nan, 1.0), ValueError, [f"{clip.__name__}:", "`grads[1]`",
+                                                            "NaN"])

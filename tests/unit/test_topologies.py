@@ -91,6 +91,43 @@ def test_encoder_decoder_matches_two_nn_rnns(T, T_out):
     np.testing.assert_allclose(s0, npy(h_T[0]), rtol=0, atol=TOL)
 
 
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_the_state_and_the_nonlinearity_given_are_the_ones_used(nonlinearity):
+    """h0 starts the sequence and ``nonlinearity`` is every step's, as nn.RNN(h_0, nonlinearity)."""
+    torch.manual_seed(4)
+    rnn = torch.nn.RNN(4, 5, nonlinearity=nonlinearity, dtype=F64)
+    dec = torch.nn.RNN(2, 5, nonlinearity=nonlinearity, dtype=F64)
+    lin = torch.nn.Linear(5, 3, dtype=F64)
+    xs, h0 = torch.randn(6, 2, 4, dtype=F64), torch.randn(1, 2, 5, dtype=F64)
+    out, h_n = rnn(xs, h0)
+    p = dict(W_xh=npy(rnn.weight_ih_l0), W_hh=npy(rnn.weight_hh_l0),
+             b_h=npy(rnn.bias_ih_l0 + rnn.bias_hh_l0), W_hy=npy(lin.weight), b_y=npy(lin.bias))
+    kw = dict(h0=npy(h0[0]), nonlinearity=nonlinearity)
+    np.testing.assert_allclose(many_to_one(npy(xs), **p, **kw), npy(lin(h_n[0])), rtol=0,
+                               atol=TOL)
+    logits, H = many_to_many(npy(xs), **p, **kw)
+    np.testing.assert_allclose(H, npy(out), rtol=0, atol=TOL)
+    np.testing.assert_allclose(logits, npy(lin(out)), rtol=0, atol=TOL)
+    ys_in = torch.randn(3, 2, 2, dtype=F64)
+    _, h_T = rnn(xs)                                   # the encoder starts from zero
+    enc = (p["W_xh"], p["W_hh"], p["b_h"])
+    pair = (npy(dec.weight_ih_l0), npy(dec.weight_hh_l0), npy(dec.bias_ih_l0 + dec.bias_hh_l0))
+    got, s0 = encoder_decoder(npy(xs), npy(ys_in), enc, pair, p["W_hy"], p["b_y"],
+                              nonlinearity=nonlinearity)
+    np.testing.assert_allclose(s0, npy(h_T[0]), rtol=0, atol=TOL)
+    np.testing.assert_allclose(got, npy(lin(dec(ys_in, h_T)[0])), rtol=0, atol=TOL)
+
+
+def test_one_to_many_feeds_nothing_back_unless_asked():
+    cell, lin = rnn_and_linear(4, 6, 4, 1)
+    x = np.random.default_rng(3).normal(size=4)
+    default = one_to_many(x, 5, **w(cell, lin))
+    none = one_to_many(x, 5, **w(cell, lin), feedback="none")
+    fed = one_to_many(x, 5, **w(cell, lin), feedback="output")
+    np.testing.assert_array_equal(default[0], none[0])
+    assert not np.allclose(default[0][1:], fed[0][1:])
+
+
 def _p(d=3, n=4, gates=1):
     rng = np.random.default_rng(0)
     return (rng.normal(size=(gates * n, d)), rng.normal(size=(gates * n, n)))
