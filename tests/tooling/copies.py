@@ -30,5 +30,9 @@ def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``python *args`` in the copy, importing the copy's seqcore and tests."""
     env = {**os.environ, "PYTHONPATH": str(repo), "NO_MKDOCS_2_WARNING": "1"}
     env.pop("SEQCORE_BUILD_STATUS", None)  # the copy builds its own site
+    # the fast check's list of changed files is about this checkout, not the copy: with it,
+    # the copy's pytest would skip the tests marked reads(...) of the files it changed
+    env.pop("SEQCORE_CHANGED", None)
+    env.pop("SEQCORE_SHARED_RESULTS", None)   # and the browser workers' folder is this run's
     return subprocess.run([sys.executable, *args], cwd=repo, env=env, capture_output=True,
                           text=True, timeout=600)
