@@ -123,8 +123,9 @@ def xdist_group(item: pytest.Item) -> str | None:
     params = getattr(getattr(item, "callspec", None), "params", {})
     if "lang" in params and "name" in params:
         return f"{params['lang']}:{params['name']}"
-    if getattr(item.module, "XDIST_GROUP", False):
-        return item.module.__name__
+    module = getattr(item, "module", None)
+    if getattr(module, "XDIST_GROUP", False):
+        return module.__name__
     return None
 
 

@@ -201,11 +201,8 @@ def wheel_key(root: Path) -> str:
 
 
 BACKEND = "setuptools.build_meta"   # pyproject.toml's build-backend (a test keeps them equal)
-BUILD_WHEEL = f"""
-import sys
-from {BACKEND.rpartition(".")[0]} import {BACKEND.rpartition(".")[2]} as backend
-backend.build_wheel(sys.argv[1])
-"""
+BUILD_WHEEL = (f"import importlib, sys; "
+               f"importlib.import_module({BACKEND!r}).build_wheel(sys.argv[1])")
 
 
 def start_wheel(root: Path, cache: Path) -> subprocess.Popen | None:

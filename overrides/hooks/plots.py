@@ -168,8 +168,8 @@ def svg_of(fig) -> str:
     svg = svg[svg.index("<svg"):]                     # drop the XML prolog and doctype
     head, rest = svg.split(">", 1)
     head, found = re.subn(r'width="[\d.]+pt" height="[\d.]+pt" viewBox="[^"]*"',
-                          f'width="{w:.6g}pt" height="{h:.6g}pt" '
-                          f'viewBox="{x:.6g} {y:.6g} {w:.6g} {h:.6g}"', head)
+                          f'width="{w:.3f}pt" height="{h:.3f}pt" '
+                          f'viewBox="{x:.3f} {y:.3f} {w:.3f} {h:.3f}"', head)
     if found != 1:
         raise ValueError(f"matplotlib's SVG header changed; cannot crop it: {head[:200]}")
     return head + ">" + rest

@@ -46,17 +46,18 @@ SAMPLE = ["index", "rnn", "lstm-gru", "attention", "transformer", "sparse", "glo
           "questions", "errata", "api", "api/recurrent"]
 
 
-def photograph(page, path: Path, timeout: float = 120_000) -> None:
-    """A full-page screenshot for a person to review, as JPEG (quality 85).
+def photograph(page, folder: Path, lang: str, name: str, timeout: float = 120_000) -> None:
+    """A full-page screenshot for a person to review, ``folder/<lang>_<page>.jpg`` (JPEG,
+    quality 85).
 
     PNG took 3.4 s for a long page on a phone (a 780 × 44,000-pixel image at DPR 2),
     JPEG 1.2 s, and 1.2 s against 0.9 s on a desktop; the text stays legible. The
     timeout is generous: on a shared machine a long page at DPR 2 can take more than
     Playwright's default 30 s.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path.with_suffix(".jpg")), type="jpeg", quality=85,
-                    full_page=True, timeout=timeout)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{lang}_{name.replace('/', '_')}.jpg"), type="jpeg",
+                    quality=85, full_page=True, timeout=timeout)
 
 
 def screenshot_wanted(name: str) -> bool:
@@ -282,11 +283,14 @@ def probe_results(page, go, sources: dict[str, str]) -> Visit:
 # every page (test_record_the_figures, the page-weight median) takes what the other worker
 # measured instead of visiting the page again. Without the variable nothing is written.
 
-def _shared(kind: str, key: tuple[str, ...]) -> Path | None:
+def _shared_folder(kind: str) -> Path | None:
     folder = os.environ.get("SEQCORE_SHARED_RESULTS")
-    if not folder:
-        return None
-    return Path(folder) / kind / ("_".join(key).replace("/", "~") + ".json")
+    return Path(folder) / kind if folder else None
+
+
+def _shared(kind: str, key: tuple[str, ...]) -> Path | None:
+    folder = _shared_folder(kind)
+    return folder / ("_".join(key).replace("/", "~") + ".json") if folder else None
 
 
 def shared_get(kind: str, key: tuple[str, ...]):
@@ -310,10 +314,10 @@ def shared_put(kind: str, key: tuple[str, ...], value) -> None:
 
 def shared_all(kind: str) -> list:
     """Every value stored under ``kind`` by the workers of this run."""
-    path = _shared(kind, ("x",))
-    if path is None or not path.parent.is_dir():
+    folder = _shared_folder(kind)
+    if folder is None or not folder.is_dir():
         return []
-    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(path.parent.glob("*.json"))]
+    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json"))]
 
 
 def _as_json(visit: Visit) -> dict:
@@ -357,7 +361,7 @@ def measure(browser, server):
                 wait_for_rendering(page)
                 result = probe_results(page, go, sources)
                 if viewport == "phone" and screenshot_wanted(name):
-                    photograph(page, SHOTS / "phone" / f"{lang}_{name.replace('/', '_')}")
+                    photograph(page, SHOTS / "phone", lang, name)
             finally:
                 context.close()
             cache[key] = result

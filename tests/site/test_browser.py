@@ -112,7 +112,7 @@ def test_page_in_chromium(visit, measure, built_site, lang, name, url):
         assert block.evaluate("d => d.open"), f"the Q&A block {title!r} did not open on click"
 
     if screenshot_wanted(name):
-        photograph(page, SHOTS / f"{lang}_{name.replace('/', '_')}")
+        photograph(page, SHOTS, lang, name)
 
     assert not visit.errors, f"script errors: {visit.errors}"
     assert not visit.outside, f"requests left the local server: {visit.outside}"
@@ -191,7 +191,7 @@ def test_dark_mode(visit_dark, lang, name, url):
     wait_for_rendering(page)
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert scheme == "slate", f"a dark system got the {scheme!r} scheme"
-    photograph(page, SHOTS / "dark" / f"{lang}_{name.replace('/', '_')}")
+    photograph(page, SHOTS / "dark", lang, name)
     violations = accessibility_violations(page)  # contrast is checked again on dark colours
     assert not violations, "axe-core in dark mode:\n  " + "\n  ".join(violations)
     assert not visit_dark.errors, f"script errors: {visit_dark.errors}"
@@ -207,8 +207,7 @@ def test_median_page_transfers_under_one_megabyte(browser, server, built_site):
     """
     for lang, name, url in PAGES:  # pages the page test did not visit in this run
         if f"{lang}:{name}" not in WEIGHTS and (kept := shared_get("weights", (lang, name))):
-            (sent, raw), requests = kept            # measured by another worker of this run
-            WEIGHTS[f"{lang}:{name}"] = ((sent, raw), requests)
+            WEIGHTS[f"{lang}:{name}"] = (tuple(kept[0]), kept[1])   # another worker's
         if f"{lang}:{name}" not in WEIGHTS:
             context, go = open_context(browser, server)
             go(url)
