@@ -185,3 +185,45 @@ def test_the_built_plots_use_generic_fonts_and_the_notebook_plots_are_inline(bui
                 assert family.rstrip().endswith(("sans-serif", "serif", "monospace")), \
                     f"{page.relative_to(built_site)}: a plot font without a generic family: " \
                     f"{family}"
+
+
+def _busy_figure(lang: str, scale: float):
+    """A panel with what repeats between plots: log ticks (mathtext), a legend, Hangul,
+    and one string at two sizes."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3.2, 2.4))
+    ax.loglog([1, 10, 100, 1000], [scale, 3 * scale, 20 * scale, 90 * scale], label="$h_t$")
+    ax.set_xlabel({"ko": "시간 간격 $T$", "en": "time gap $T$"}[lang])
+    ax.set_title({"ko": "기울기", "en": "gradient"}[lang])
+    fig.suptitle({"ko": "기울기", "en": "gradient"}[lang], fontsize=14)  # one text, two sizes
+    ax.legend()
+    return fig
+
+
+def test_shared_text_measurements_draw_what_matplotlib_draws():
+    """svg_of measures each text once per process (tick labels repeat between panels); a
+    panel drawn after others, from sizes measured for them, is the SVG matplotlib's own
+    savefig writes with a fresh renderer, but for the crop in the header."""
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    plots = load_hook("plots")
+    with matplotlib.rc_context(plots.FONTS):
+        for lang in ("ko", "en"):
+            plots.svg_of(_busy_figure(lang, 1.0))             # measures the strings first
+        measured = dict(plots._canvas_class().measurer.sizes)
+        assert len(measured) >= 8
+        for lang in ("ko", "en"):
+            ours = plots.svg_of(_busy_figure(lang, 2.0))
+            fig = _busy_figure(lang, 2.0)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+            plt.close("all")
+            theirs = buf.getvalue()
+            assert ours.split(">", 1)[1] == theirs[theirs.index("<svg"):].split(">", 1)[1]
+        # The second round measured nothing new: every size came from the first.
+        assert plots._canvas_class().measurer.sizes.keys() == measured.keys()
