@@ -282,7 +282,7 @@ def table(prefix):
         (lambda: greedy_search(lambda p: np.zeros((2, 2)), 2),
          ShapeError, ["greedy_search: `step`", "1-D", "(2, 2)"]),
         (lambda: greedy_search(lambda p: np.zeros(0), 1),
-         ShapeError, ["greedy_search: `step`", "V ≥ 1", "(0,)"]),
+         ShapeError, ["greedy_search: `step`", "(V,) with V ≥ 1", "(0,)"]),
         (lambda: greedy_search(lambda p: LOG([1.0]) if not p else LOG([0.5, 0.5]), 2),
          ShapeError, ["greedy_search: `step`", "shape (1,)", "prefix (0,)", "(2,)"]),
         (lambda: greedy_search(lambda p: np.array([np.nan, 0.0]), 1),
@@ -674,3 +674,59 @@ def test_top_p_stops_when_the_mass_above_reaches_p_exactly():
     z = np.array([0.0, -math.log(2), -math.log(2)])
     assert special.softmax(z).tolist() == [0.5, 0.25, 0.25]
     np.testing.assert_array_equal(top_p_softmax(z, 0.5), [1.0, 0.0, 0.0])
+
+
+# --- what the mutation run found untested ---------------------------------------------------
+
+@pytest.mark.formula("generation.top-k")
+@pytest.mark.parametrize("k", [1, 7, 20, 33])
+def test_top_k_ties_go_to_the_smaller_id_in_a_large_vocabulary(k):
+    """The rule holds where an unstable sort would break it (50 tokens of three values:
+    NumPy's and torch's default sorts reorder ties at this size)."""
+    rng = np.random.default_rng(0)
+    z = np.log(2.0) * rng.integers(0, 3, size=50)
+    kept = set(sorted(range(50), key=lambda i: (-z[i], i))[:k])
+    for logits in (z, torch.tensor(z)):
+        got = np.asarray(top_k_softmax(logits, k))
+        assert set(np.flatnonzero(got > 0)) == kept
+
+
+def test_the_defaults_are_the_sum_and_temperature_one():
+    step = table_step(bigram_table(4, 5))
+    targets = [1, 3, 0, 2]
+    assert teacher_forcing_loss(step, targets) == teacher_forcing_loss(step, targets, "sum")
+    assert teacher_forcing_loss(step, targets) != teacher_forcing_loss(step, targets, "mean")
+    drawn = sample_sequence(step, 40, rng=8)
+    assert drawn == sample_sequence(step, 40, temperature=1.0, rng=8)
+    assert drawn != sample_sequence(step, 40, temperature=2.0, rng=8)
+
+
+def test_a_float32_model_decodes_in_float32():
+    """The step of float32 weights returns float32 log-probabilities, with or without bos
+    (x_0 = 0 and h_0 = 0 take the weights' dtype)."""
+    rng = np.random.default_rng(1)
+    E, W_xh, W_hh, W_hy = (rng.normal(size=s).astype(np.float32)
+                           for s in [(4, 3), (2, 3), (2, 2), (4, 2)])
+    for bos in (None, 1):
+        step = rnn_language_model(E, W_xh, W_hh, W_hy, bos=bos)
+        assert step(()).dtype == np.float32
+        assert step((2, 0)).dtype == np.float32
+
+
+def _shrinking(prefix):
+    """A decoder whose vocabulary changes after the first step."""
+    return np.log(np.array([0.5, 0.5])) if prefix else np.log(np.array([0.2, 0.3, 0.5]))
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: beam_search(_shrinking, 3, 2), "beam_search"),
+    (lambda: sample_sequence(_shrinking, 3, rng=0), "sample_sequence"),
+    (lambda: greedy_search(_shrinking, 3), "greedy_search"),
+])
+def test_every_decoder_checks_the_vocabulary_stays_the_same(call, name):
+    assert_error_names(call, ShapeError, [f"{name}: `step`", "shape (3,)", "(2,)"])
+
+
+def test_beam_search_checks_the_prefix_against_the_vocabulary():
+    assert_error_names(lambda: beam_search(STEP, 3, 2, prefix=[5]), IndexError,
+                       ["beam_search: `prefix`", "[5]", "0..2"])
