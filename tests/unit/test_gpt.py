@@ -255,7 +255,10 @@ def test_the_cached_decoder_reads_every_prefix_as_the_forward_pass_does():
     for n in range(1, len(seq) + 1):
         np.testing.assert_allclose(step(seq[:n]), _full(gpt, params, seq[:n]), atol=1e-12)
     # a branch (as a beam search makes): the caches are cut back to the common part
-    for prefix in [(3, 1, 7), (3, 1), (3, 1, 7, 7), (2,), (2, 2, 2, 2, 2)]:
+    # (then one of the same length that differs in its last token, the same one again, and
+    # one that differs in its first token but agrees after it)
+    for prefix in [(3, 1, 7), (3, 1), (3, 1, 7, 7), (2,), (2, 2, 2, 2, 2), (2, 2, 2, 2, 3),
+                   (2, 2, 2, 2, 3), (5, 2, 2)]:
         np.testing.assert_allclose(step(prefix), _full(gpt, params, prefix), atol=1e-12)
     # the empty prefix: the output layer at a zero vector, softmax(E β_f + b)
     want = log_softmax(params["E"] @ params["beta_f"] + params["b_y"])
@@ -279,9 +282,10 @@ def test_the_cache_is_what_makes_the_steps_cheap():
 
 
 def test_generation_greedy_sampled_and_nucleus():
-    gpt, params = _model(ctx=6)
+    gpt, params = _model(ctx=6, seed=6)
     prompt = (1, 2)
     greedy = gpt.generate(params, prompt, 9, greedy=True)
+    assert len(set(greedy)) >= 3      # a model whose arg max is not always the same token
     seq = prompt
     for _ in range(9):                          # arg max of the full forward, step by step
         seq = (*seq, int(np.argmax(_full(gpt, params, seq))))
@@ -293,6 +297,23 @@ def test_generation_greedy_sampled_and_nucleus():
     # a very low temperature concentrates sampling on the arg max too
     assert gpt.generate(params, prompt, 9, temperature=1e-4, rng=2) == greedy
     assert len(set(gpt.generate(params, prompt, 30, temperature=3.0, rng=3))) > 3
+    # the default is plain sampling at temperature 1
+    drawn = gpt.generate(params, prompt, 20, rng=4)
+    assert drawn == gpt.generate(params, prompt, 20, temperature=1.0, top_p=1.0, rng=4)
+    assert drawn != gpt.generate(params, prompt, 20, temperature=2.0, rng=4)
+
+
+def test_the_cached_decoder_at_the_edges():
+    """A prefix exactly as long as the context is read through the caches; a model with
+    its own layer-norm eps decodes with it; token id V is outside the vocabulary."""
+    gpt = GPT(V, 8, 2, 2, 12, 5, eps=0.5)          # eps large enough to change every norm
+    params = _model(ctx=5)[1]
+    step = gpt.decoder(params)
+    for prefix in [(3, 1, 4, 1, 5), (3, 1, 4, 1, 5, 9)]:
+        np.testing.assert_allclose(step(prefix), _full(gpt, params, prefix), atol=1e-12)
+    assert len(step.__self__.caches[0]) == 5        # the first was read through the caches
+    assert_error_names(lambda: step((1, V)), OutOfRangeError,
+                       ["GPT decoder", f"[0, {V - 1}]", str(V)])
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -304,6 +325,9 @@ def test_generation_greedy_sampled_and_nucleus():
     (lambda: _model(ctx=4)[0].forward(_model(ctx=4)[1], np.zeros((5, 2), int)), ShapeError,
      ["`inputs`", "5 time steps", "context=4"]),
     (lambda: _model()[0].forward(_model()[1], np.full((3, 2), V)), OutOfRangeError,
+     ["`inputs`", f"[0, {V - 1}]", str(V)]),
+    (lambda: _model()[0].loss_and_grads(_model()[1], np.full((3, 2), V),
+                                        np.zeros((3, 2), int)), OutOfRangeError,
      ["`inputs`", f"[0, {V - 1}]", str(V)]),
     (lambda: _model()[0].loss_and_grads(_model()[1], np.zeros((3, 2), int),
                                         np.full((3, 2), V + 2)), OutOfRangeError,
