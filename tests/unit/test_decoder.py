@@ -105,9 +105,11 @@ def test_decoder_block_and_its_backward_match_torch(norm_first, case):
     assert_grads(got, module_params(layer, names, grad=True))
 
 
-@pytest.mark.formula("transformer.decoder-post-ln", "transformer.decoder-backward")
-def test_decoder_block_with_target_padding_and_no_biases_matches_torch():
-    layer = decoder_layer(8, 2, 16, False, seed=4, bias=False)
+@pytest.mark.formula("transformer.decoder-post-ln", "transformer.decoder-pre-ln",
+                     "transformer.decoder-backward")
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_block_with_target_padding_and_no_biases_matches_torch(norm_first):
+    layer = decoder_layer(8, 2, 16, norm_first, seed=4, bias=False)
     x, memory = randn(2, 5, 8, seed=5).requires_grad_(), randn(2, 4, 8, seed=6).requires_grad_()
     tgt_keep = torch.ones(2, 5, dtype=torch.bool)
     tgt_keep[1, 3:] = False                                # right padding keeps the diagonal
@@ -117,9 +119,9 @@ def test_decoder_block_with_target_padding_and_no_biases_matches_torch():
     names = layer_names(decoder=True)
     args = (x.detach().numpy(), memory.detach().numpy(), module_params(layer, names), 2)
     mask = tgt_keep[:, None, :].numpy()
-    np.testing.assert_allclose(transformer_decoder_block(*args, mask=mask), y.detach().numpy(),
-                               rtol=0, atol=TOL)
-    got = transformer_decoder_block_backward(dy.numpy(), *args, mask=mask)
+    np.testing.assert_allclose(transformer_decoder_block(*args, mask=mask, norm_first=norm_first),
+                               y.detach().numpy(), rtol=0, atol=TOL)
+    got = transformer_decoder_block_backward(dy.numpy(), *args, mask=mask, norm_first=norm_first)
     assert_grads(got, {"x": x.grad, "memory": memory.grad})
     assert_grads(got, {k: v for k, v in module_params(layer, names, grad=True).items()
                        if v is not None})
@@ -167,6 +169,9 @@ def test_tied_output_is_a_linear_layer_with_the_embedding_weight():
     expected = F.linear(h, emb.weight, b).detach().numpy()
     got = tied_output_logits(h.numpy(), emb.weight.detach().numpy(), b.numpy())
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOL)
+    # without a bias there is no bias gradient
+    grads = tied_output_backward(np.ones((2, 3, 7)), h.numpy(), emb.weight.detach().numpy())
+    assert grads["b"] is None and grads["h"].shape == (2, 3, 4)
 
 
 class TinyGPT(torch.nn.Module):
@@ -422,9 +427,9 @@ def _batch_cache():
          ["transformer_embedding", "`ids`", "[0, 4]", "5"]),
         (lambda: transformer_embedding(np.array([0, 1]), np.ones((5, 3))), ShapeError,
          ["`E`", "a multiple of 2", "(5, 3)"]),
-        (lambda: transformer_embedding(np.array([0, 1]), np.ones((5, 4)), offset=3,
-                                       pe=positional_encoding(4, 4)),
-         ValueError, ["positions 3..4", "4 rows of `pe`"]),
+        (lambda: transformer_embedding(np.array([0, 1]), np.ones((5, 6)), offset=3,
+                                       pe=positional_encoding(4, 6)),
+         ValueError, ["positions 3..4", "4 rows of `pe`", "as long as the longest sequence"]),
         (lambda: transformer_embedding(np.array([0]), np.ones((5, 4)), pe=np.ones((3, 6))),
          ShapeError, ["`pe`", "(3, 4)", "half=2", "(3, 6)"]),
         (lambda: transformer_embedding_backward(np.ones((2, 4)), np.array([0, 1, 2]),
@@ -441,11 +446,13 @@ def _batch_cache():
          ShapeError, ["tied_output_backward", "`d_logits`", "vocab=5", "(2, 4)"]),
         (lambda: KVCache(3).truncate(1), ValueError, ["truncate", "`length`", "[0, 0]", "1"]),
         (_step(cache=_full_cache()), ValueError,
-         ["decoder_block_step", "`cache` is full", "max_len=2"]),
+         ["decoder_block_step", "`cache` is full", "max_len=2", "make KVCache(max_len)"]),
         (_step(cache=_batch_cache()), ShapeError, ["`cache` holds keys", "(2, 2, 3, 2)",
                                                    "one cache per block and batch"]),
         (_step(cache="cache"), TypeError, ["`cache`", "KVCache", "str"]),
         (_step(memory=np.ones((5, 4))), KeyError, ["`params`", "missing ['cross_W_q'"]),
+        (_step(params=_p(True)), KeyError, ["`params`", "unknown ['cross_W_q'"]),
+        (_dec_back(params=_p(False)), KeyError, ["`params`", "missing ['cross_W_q'"]),
         (_step(params=_p(True), memory=np.ones((5, 6))), ShapeError,
          ["decoder_block_step", "`memory`", "d_model=4", "(5, 6)"]),
         (_step(params=_p(True), memory=np.ones((5, 4)), memory_mask=np.zeros(5, dtype=bool)),
