@@ -245,6 +245,23 @@ def test_pre_ln_keeps_an_identity_path_post_ln_does_not():
     assert np.abs(post - dy).max() > 0.1
 
 
+@pytest.mark.formula("transformer.block-backward")
+def test_weights_as_a_tuple_and_the_non_causal_default():
+    """The weights may come as a tuple in ``BLOCK_PARAMS`` order; without ``causal`` every
+    position attends to every other (an encoder), and the causal mask changes the result."""
+    p = _block()
+    rng = np.random.default_rng(3)
+    x, dy = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    default = transformer_encoder_block_backward(dy, x, p, 2)
+    as_tuple = transformer_encoder_block_backward(dy, x, tuple(p[n] for n in BLOCK_PARAMS), 2)
+    for name, g in default.items():
+        np.testing.assert_array_equal(as_tuple[name], g)
+    np.testing.assert_array_equal(
+        transformer_encoder_block_backward(dy, x, p, 2, causal=False)["x"], default["x"])
+    causal = transformer_encoder_block_backward(dy, x, p, 2, causal=True)["x"]
+    assert np.abs(causal - default["x"]).max() > 1e-3
+
+
 # --- the comparison can fail ----------------------------------------------------------------
 
 def test_negative_control_a_gradient_off_by_a_little_fails_the_comparison():
