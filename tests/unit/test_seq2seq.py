@@ -28,7 +28,7 @@ from seqcore import (
     luong_step_backward,
     train,
 )
-from seqcore._validate import MissingKeysError
+from seqcore._validate import MissingKeysError, OutOfRangeError
 from seqcore.dates import SOURCE_VOCAB, TARGET_VOCAB
 from tests._require import require
 from tests.conftest import ROOT
@@ -308,3 +308,35 @@ def _bad_calls():
 def test_bad_input_names_the_argument(case):
     call, error, fragments = _bad_calls()[case]
     assert_error_names(call, error, fragments)
+
+
+@pytest.mark.parametrize("method", ["forward", "loss_and_grads", "translate", "decoder"])
+def test_an_id_equal_to_the_vocabulary_size_is_refused_by_name(method):
+    """Id V is one past the last row of the embedding: each method names the argument."""
+    model, params = _model("bahdanau")
+    src, tgt, _ = _data(batch=2, count=1)[0]
+    S, T = model.source_vocab, model.target_vocab
+    calls = {"forward": lambda s, t: model.forward(params, s, t),
+             "loss_and_grads": lambda s, t: model.loss_and_grads(params, s, t),
+             "translate": lambda s, t: model.translate(params, s, max_len=3),
+             "decoder": lambda s, t: model.decoder(params, s[:, 0])}     # one sentence
+    call = calls[method]
+    bad_src = src.copy()
+    bad_src[0, 0] = S
+    assert_error_names(lambda: call(bad_src, tgt), OutOfRangeError,
+                       [method, "`source`", f"[0, {S - 1}]", f"got {S}"])
+    if method in ("forward", "loss_and_grads"):
+        bad_tgt = tgt.copy()
+        bad_tgt[-1, -1] = T
+        assert_error_names(lambda: call(src, bad_tgt), OutOfRangeError,
+                           [method, "`target`", f"[0, {T - 1}]", f"got {T}"])
+
+
+def test_float32_weights_and_a_one_token_target():
+    model, params = _model("luong")
+    p32 = model.init_params(seed=1, dtype=np.float32)
+    assert {v.dtype for v in p32.values()} == {np.dtype(np.float32)}
+    src, tgt, _ = _data(batch=2, count=1)[0]
+    logits, weights = model.forward(params, src, tgt[:2])      # <s> and one token to predict
+    assert logits.shape == (1, 2, model.target_vocab)
+    assert weights.shape == (1, 2, src.shape[0])
