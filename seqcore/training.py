@@ -187,8 +187,9 @@ def stream_batches(tokens: Any, batch: int, steps: int, partition: str = "sequen
                    seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray, bool]]:
     """Endless ``(X, Y, reset)`` over epochs; ``reset`` says: start from the zero state.
 
-    Each epoch draws a new offset (sequential) or a new shuffle (random) from one
-    generator seeded with ``seed``, so a run is reproducible. With ``"sequential"``
+    Each epoch draws a new offset (sequential; drawn in ``[0, steps)`` once a row holds
+    two batches' worth of tokens, else 0) or a new shuffle (random) from one generator
+    seeded with ``seed``, so a run is reproducible. With ``"sequential"``
     the state is reset only at the start of an epoch; with ``"random"``, for every batch.
 
     Examples
@@ -532,7 +533,11 @@ def load_checkpoint(path: str | Path, like: Mapping[str, Any] | None = None
     if not path.is_file():
         raise FileNotFoundError(f"{func}: no checkpoint at {str(path)!r}")
     with np.load(path, allow_pickle=False) as data:
-        params = {k: data[k] for k in data.files if k != "__meta__"}
+        try:
+            params = {k: data[k] for k in data.files if k != "__meta__"}
+        except ValueError:   # an object array: unpickling it could run code from the file
+            raise ValueError(f"{func}: {str(path)!r} holds pickled Python objects; a "
+                             "checkpoint holds plain arrays only") from None
         meta = json.loads(str(data["__meta__"])) if "__meta__" in data.files else {}
     if like is not None:
         missing, extra = sorted(set(like) - set(params)), sorted(set(params) - set(like))

@@ -94,6 +94,53 @@ def test_stream_batches_reset_the_state_as_each_partition_needs():
     assert all(next(rnd)[2] for _ in range(30))
 
 
+def _epochs(stream, count):
+    """The first ``count`` epochs of a sequential stream, split where ``reset`` is set."""
+    epochs = []
+    while True:
+        X, Y, reset = next(stream)
+        if reset:
+            if len(epochs) == count:
+                return epochs
+            epochs.append([])
+        epochs[-1].append((X, Y))
+
+
+def test_each_sequential_epoch_draws_a_new_offset_when_the_rows_have_room():
+    """An epoch is ``sequential_batches`` at an offset in [0, steps); the offset is drawn anew
+    each epoch once a row holds two batches' worth (``(n − 1) // batch ≥ 2·steps``), else 0."""
+    B, T = 2, 10
+    for n, drawn in [(40, False), (41, True), (500, True)]:    # (n − 1) // 2: 19, 20, 249
+        offsets = []
+        for epoch in _epochs(stream_batches(np.arange(n), B, T, "sequential", seed=3), 8):
+            o = int(epoch[0][0][0, 0])
+            expected = sequential_batches(np.arange(n), B, T, offset=o)
+            assert 0 <= o < T and len(epoch) == len(expected)
+            for (X, Y), (X2, Y2) in zip(epoch, expected, strict=True):
+                np.testing.assert_array_equal(X, X2)
+                np.testing.assert_array_equal(Y, Y2)
+            offsets.append(o)
+        assert (len(set(offsets)) > 1) == drawn, (n, offsets)
+
+
+def test_random_epochs_are_random_batches_from_one_seeded_generator():
+    tokens = np.arange(300)
+    stream = stream_batches(tokens, 3, 7, "random", seed=5)
+    gen = np.random.default_rng(5)
+    expected = random_batches(tokens, 3, 7, gen) + random_batches(tokens, 3, 7, gen)
+    for X2, Y2 in expected:                     # two epochs: a new shuffle each
+        X, Y, reset = next(stream)
+        assert reset
+        np.testing.assert_array_equal(X, X2)
+        np.testing.assert_array_equal(Y, Y2)
+
+
+def test_random_batches_need_exactly_batch_chunks():
+    """(batch + 1)·steps tokens give ``batch`` chunks whatever the offset: one batch."""
+    for seed in range(5):
+        assert len(random_batches(np.arange(4 * 6), 3, 6, rng=seed)) == 1
+
+
 def _reference_perplexity(lm, params, tokens, batch, steps):
     """exp(mean cross-entropy) from torch.nn, reading the same batches with the state carried."""
     from tests.unit.test_rnnlm import TorchLM
@@ -189,6 +236,27 @@ def test_checkpoints_round_trip_and_refuse_another_model(tmp_path):
                        KeyError, ["unexpected []", "missing ['h0']"])
     t_path = save_checkpoint(tmp_path / "t.npz", {k: torch.tensor(v) for k, v in params.items()})
     np.testing.assert_array_equal(load_checkpoint(t_path)[0]["E"], params["E"])
+    # into folders that do not exist yet; two wrong shapes are both named
+    deep = save_checkpoint(tmp_path / "runs" / "gru" / "last.npz", params)
+    assert deep.is_file()
+    two = {**params, "E": np.zeros((7, 2)), "W_hh": np.zeros((12, 5))}
+    assert_error_names(lambda: load_checkpoint(deep, like=two), ValueError,
+                       [repr(str(deep)), "E: (7, 3) float64 (expected (7, 2) float64); W_hh:"])
+
+
+def test_a_checkpoint_is_plain_arrays(tmp_path):
+    """An .npz without seqcore's meta loads with empty meta; one holding a pickled object
+    is refused (loading it would run code from the file); '__meta__' is reserved."""
+    np.savez(tmp_path / "plain.npz", W=np.eye(2))
+    params, meta = load_checkpoint(tmp_path / "plain.npz")
+    assert meta == {} and params["W"].tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    np.savez(tmp_path / "object.npz", W=np.array([{"a": 1}], dtype=object))
+    assert_error_names(lambda: load_checkpoint(tmp_path / "object.npz"), ValueError,
+                       ["load_checkpoint", "object.npz", "pickled Python objects"])
+    assert_error_names(lambda: save_checkpoint(tmp_path / "m.npz", {"__meta__": np.ones(1)}),
+                       ValueError, ["save_checkpoint: `params`", "reserved name '__meta__'"])
+    missing = tmp_path / "none.npz"
+    assert_error_names(lambda: load_checkpoint(missing), FileNotFoundError, [repr(str(missing))])
 
 
 def test_the_corpora_ship_in_packages_and_split_contiguously():
