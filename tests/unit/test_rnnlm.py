@@ -269,7 +269,10 @@ def _good():
          IndexError, ["RecurrentLM.loss_and_grads: `inputs`", "[0, 10]"]),
         (lambda: _good()[0].loss_and_grads(_good()[1], _good()[2], _good()[2],
                                            (np.zeros((2, 7)),)), TypeError,
-         ["RecurrentLM.loss_and_grads: `state`", "tuple of 2"]),
+         ["RecurrentLM.loss_and_grads: `state`", "tuple of 2", "(h, c)"]),
+        (lambda: RecurrentLM("gru", 11, 5, 7).forward(
+            RecurrentLM("gru", 11, 5, 7).init_params(0), _good()[2], np.zeros((2, 7))),
+         TypeError, ["RecurrentLM.forward: `state`", "tuple of 1 array(s) ((h,))"]),
         (lambda: _good()[0].loss_and_grads(_good()[1], _good()[2], _good()[2],
                                            (np.zeros((3, 7)), np.zeros((3, 7)))), ShapeError,
          ["RecurrentLM.loss_and_grads: each `state`", "(2, 7)", "(3, 7)"]),
