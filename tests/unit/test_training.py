@@ -233,7 +233,7 @@ def test_checkpoints_round_trip_and_refuse_another_model(tmp_path):
     assert "E:" not in msg                                     # only what differs
     lstm = RecurrentLM("lstm", 7, 3, 4).init_params(seed=0)
     assert_error_names(lambda: load_checkpoint(path, like={**lstm, "h0": np.zeros(4)}),
-                       KeyError, ["unexpected []", "missing ['h0']"])
+                       KeyError, [repr(str(path)), "unexpected []", "missing ['h0']"])
     t_path = save_checkpoint(tmp_path / "t.npz", {k: torch.tensor(v) for k, v in params.items()})
     np.testing.assert_array_equal(load_checkpoint(t_path)[0]["E"], params["E"])
     # into folders that do not exist yet; two wrong shapes are both named
