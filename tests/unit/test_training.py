@@ -185,6 +185,27 @@ def test_training_is_deterministic_and_learns_a_pattern():
     assert a.evals[-1][1]["ppl"] < 1.2
 
 
+def test_the_loop_evaluates_times_itself_and_draws_its_bar(capsys):
+    """Evaluations every ``eval_every`` updates and after the last (only after the last by
+    default); the run's seconds; a tqdm bar on stderr, labelled, counting to ``steps`` with
+    the loss, and nothing drawn with ``progress=False``."""
+    lm = RecurrentLM("rnn", 4, 2, 3)
+    text = np.arange(100) % 4
+
+    def run(**kw):
+        return train(lm, lm.init_params(seed=0), stream_batches(text, 2, 5), steps=3,
+                     optimizer=Optimizer("sgd", lr=0.1), evaluate=lambda p: {"x": 1.0}, **kw)
+
+    quiet = run(eval_every=2, progress=False)
+    assert [s for s, _ in quiet.evals] == [2, 3]
+    assert [s for s, _ in run(progress=False).evals] == [3]
+    assert 0 < quiet.seconds < 60
+    assert capsys.readouterr().err == ""
+    loud = run(desc="lm-en")
+    drawn = capsys.readouterr().err
+    assert "lm-en:" in drawn and "3/3" in drawn and f"loss={loud.loss[-1]:.3f}" in drawn
+
+
 def test_clipping_in_the_loop_is_clip_grad_norm_before_the_update():
     lm = RecurrentLM("rnn", 6, 3, 5)
     p0 = lm.init_params(seed=2)
@@ -291,6 +312,8 @@ def _lm():
         # on the data (a stream too short for its batches) and on files
         (lambda: sequential_batches(np.arange(10), 2, 5), ValueError,
          ["sequential_batches: `tokens` is too short", "batch·steps + offset + 1 = 11"]),
+        (lambda: sequential_batches(np.arange(3), 2, 2, offset=1), ValueError,
+         ["rows of 0 < `steps`=2", "offset=1", "batch·steps + offset + 1 = 6"]),
         (lambda: random_batches(np.arange(10), 4, 5, rng=0), ValueError,
          ["random_batches: `tokens` is too short", "fewer than `batch`=4"]),
         (lambda: stream_batches(np.arange(5), 2, 3), ValueError, ["`tokens` is too short"]),
