@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import Flag, Integer, Options, Text, TokenIds, Tokens, calling, params, str_tokens
+from ._validate import Flag, Integer, Options, Text, TokenIds, Tokens, calling, params
 
 # subword units: byte-pair encoding lives in a module of its own, re-exported here
 from .bpe import BPE, END_OF_WORD, learn_bpe, merge_pair, pair_counts
@@ -327,11 +327,6 @@ class Vocabulary:
             raise ValueError(f"Vocabulary: this vocabulary was built without the special "
                              f"token {token!r}; `specials` = {self.specials!r}")
         return self.index[token]
-
-
-def _tokens(func: str, name: str, tokens: Any) -> Sequence[str]:
-    """A list of str tokens, or a TypeError naming the position (the n-gram module's check)."""
-    return str_tokens(func, name, tokens)
 
 
 def _id_row(i: int, seq: Any) -> np.ndarray:
