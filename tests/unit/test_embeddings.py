@@ -138,6 +138,39 @@ def test_evaluate_analogies_matches_gensim_on_question_file(tmp_path):
     assert report.accuracy == pytest.approx(ref_score)
 
 
+def test_evaluate_analogies_uses_the_method_and_epsilon_it_is_given():
+    """The report counts what ``analogy`` answers with the same method and epsilon (the
+    four settings answer differently here); two questions with unknown words, two skipped."""
+    words = [f"w{i}" for i in range(30)]
+    wv = WordVectors(words, random_table(V=30, d=4, seed=5))
+    rng = np.random.default_rng(0)
+    questions = [[words[int(i)] for i in rng.choice(30, 4, replace=False)] for _ in range(200)]
+    lines = [" ".join(q) for q in questions] + ["w1 w2 w3 nope", "nope w1 w2 w3"]
+
+    def by_hand(method, epsilon):
+        return sum(wv.analogy(a, b, c, k=1, method=method, epsilon=epsilon)[0][0] == d
+                   for a, b, c, d in questions)
+
+    settings = [("3cosadd", 1e-3), ("3cosmul", 1e-3), ("3cosmul", 1.001), ("3cosmul", 0.5)]
+    counts = [by_hand(m, e) for m, e in settings]
+    assert len(set(counts)) == 4
+    for (method, epsilon), correct in zip(settings, counts, strict=True):
+        report = wv.evaluate_analogies(lines, method=method, epsilon=epsilon)
+        assert (report.correct, report.total, report.skipped) == (correct, 200, 2)
+    assert wv.evaluate_analogies(lines, method="3cosmul").correct == counts[1]   # ε = 1e-3
+
+
+def test_ties_go_to_the_lower_index_among_many():
+    """Fifty rows in three directions: equal cosines are ranked by row index (an unstable
+    sort reorders ties at this size); the default k is 10."""
+    angles = np.radians([0.0, 40.0, 80.0])[np.random.default_rng(0).integers(0, 3, size=50)]
+    rows = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    expected = sorted(range(50), key=lambda i: (angles[i], i))
+    for k in (7, 20, 31):
+        assert nearest_neighbors(rows, np.array([1.0, 0.0]), k=k)[0].tolist() == expected[:k]
+    assert nearest_neighbors(rows, np.array([1.0, 0.0]))[0].tolist() == expected[:10]
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 # The domains (dtypes, ranks, k, epsilon, method, ...) are derived in tests/unit/test_validation.py;
@@ -170,6 +203,13 @@ def test_evaluate_analogies_matches_gensim_on_question_file(tmp_path):
          ["WordVectors: `vectors`", "one row per word (2)", "(3, 3)"]),
         (lambda: WordVectors(["a", "a", "b"], np.eye(3)), ValueError,
          ["WordVectors: `words`", "distinct", "'a'"]),
+        (lambda: WordVectors(["a", "b", "b"], np.eye(3)), ValueError, ["distinct", "'b'"]),
+        (lambda: analogy_3cosadd(np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]), 0, 2, 0,
+                                 k=1), ValueError,
+         ["analogy_3cosadd: row 1 of `vectors`", "zero vector"]),
+        (lambda: analogy_3cosmul(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), 0, 1, 0,
+                                 k=1), ValueError,
+         ["analogy_3cosmul: row 2 of `vectors`", "zero vector"]),
         (lambda: WordVectors(["a", 1], V[:2]), TypeError, ["WordVectors: `words`", "str", "int"]),
         (lambda: WordVectors(WORDS, V).evaluate_analogies(["a b c d", "a b c"]), ValueError,
          ["evaluate_analogies: line 2", "4 words", "'a b c'"]),
@@ -193,6 +233,8 @@ def test_unknown_words_in_an_analogy_get_a_clear_error():
         wv.index("z")
     with pytest.raises(UnknownWordError, match="analogy: `b`='z'"):
         wv.analogy("man", "z", "woman")
+    with pytest.raises(UnknownWordError, match="analogy: `a`='z'"):
+        wv.analogy("z", "king", "woman")
 
 
 # --- small cases worked by hand ----------------------------------------------------------
