@@ -157,13 +157,31 @@ def test_full_bptt_matches_autograd(shape, batched, nonlinearity):
 
 
 @pytest.mark.formula("bptt.truncated")
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 @pytest.mark.parametrize("k", [1, 2, 3, 9, 50])
-def test_truncated_bptt_matches_autograd_with_detach(k):
-    net = Net(9, 3, 4, 5, 6, seed=k)
+def test_truncated_bptt_matches_autograd_with_detach(k, nonlinearity):
+    net = Net(9, 3, 4, 5, 6, nonlinearity=nonlinearity, seed=k)
     loss, g = truncated_bptt(npy(net.xs), net.y.numpy(), **net.weights(), k=k,
-                             h0=npy(net.h0[0]))
+                             h0=npy(net.h0[0]), nonlinearity=nonlinearity)
     ref_loss, refs = net.autograd(k)
     assert abs(float(loss) - ref_loss) < 1e-9
+    for name, ref in refs.items():
+        np.testing.assert_allclose(g[name], npy(ref), rtol=0, atol=GRAD_TOL, err_msg=name)
+
+
+@pytest.mark.formula("bptt.total", "bptt.hidden-grad")
+def test_full_bptt_adds_the_gradient_that_arrives_at_the_last_state():
+    """``dh_T``: the gradient of what comes after the sequence (the next chunk's loss)
+    with respect to h_T, here L + ⟨h_T, g⟩ by autograd."""
+    net = Net(5, 2, 3, 4, 3, seed=4)
+    g_T = torch.randn(2, 4, dtype=F64, generator=torch.Generator().manual_seed(1))
+    out, h_n = net.rnn(net.xs, net.h0)
+    loss = F.cross_entropy(net.lin(out).reshape(-1, 3), net.y.reshape(-1), reduction="sum")
+    (loss + (h_n[0] * g_T).sum()).backward()
+    _, g = rnn_bptt(npy(net.xs), net.y.numpy(), **net.weights(), h0=npy(net.h0[0]),
+                    dh_T=g_T.numpy())
+    refs = {"W_hh": net.rnn.weight_hh_l0.grad, "W_xh": net.rnn.weight_ih_l0.grad,
+            "h0": net.h0.grad[0], "xs": net.xs.grad}
     for name, ref in refs.items():
         np.testing.assert_allclose(g[name], npy(ref), rtol=0, atol=GRAD_TOL, err_msg=name)
 

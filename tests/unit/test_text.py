@@ -140,6 +140,8 @@ def test_truncation_pre_and_post():
                                                               "int", "position 0"]),
         (lambda: Vocabulary([["a"]]).decode([9]), ValueError,
          ["Vocabulary.decode: `ids`", "[0, 4]", "9", "position 0"]),
+        (lambda: Vocabulary([["a"]]).decode([4, 5]), ValueError,
+         ["Vocabulary.decode: `ids`", "[0, 4]", "5", "position 1"]),
         (lambda: pad_sequences([["a"]]), TypeError, ["pad_sequences: `sequences[0]`", "int ids"]),
         (lambda: pad_sequences(["ab"]), TypeError, ["pad_sequences: `sequences[0]`", "str"]),
         (lambda: pad_sequences([[[1]]]), TypeError, ["pad_sequences: `sequences[0]`", "flat"]),
