@@ -168,6 +168,9 @@ def test_pair_counts_are_subword_nmts_statistics(texts):
     assert pair_counts(words) == Counter({p: f for p, f in stats.items() if f})
     assert pair_counts({("a", "a", "a</w>"): 3, ("a", "a</w>"): 1}) == \
         {("a", "a"): 3, ("a", "a</w>"): 4}                        # every position counts
+    # a count of 0 (a word merged away from a table) is allowed and adds nothing
+    assert pair_counts({("a", "b"): 0, ("a", "b", "c</w>"): 2}) == \
+        {("a", "b"): 2, ("b", "c</w>"): 2}
 
 
 @pytest.mark.formula("bpe.merge")
@@ -232,7 +235,8 @@ def test_the_vocabulary_is_both_forms_of_each_character_then_the_merges():
         (lambda: learn_bpe({"a b": 2}, 3), ValueError, ["without whitespace", "'a b'"]),
         (lambda: learn_bpe({"ab": 0}, 3), ValueError, ["integers >= 1", "0"]),
         (lambda: learn_bpe("x</w> y", 3), ValueError, ["'x</w>'", "end-of-word marker"]),
-        (lambda: KOREAN.encode("a</w>"), ValueError, ["end-of-word marker"]),
+        (lambda: KOREAN.encode("a</w>"), ValueError,
+         ["BPE.encode: `text`", "end-of-word marker"]),
         (lambda: KOREAN.segment("a b"), ValueError, ["BPE.segment: `word`", "'a b'"]),
         (lambda: KOREAN.segment(""), ValueError, ["`word` must be a non-empty str"]),
         (lambda: BPE([("a",)], "a"), ValueError, ["`merges`", "('a',)"]),
