@@ -168,7 +168,7 @@ def test_pair_counts_are_subword_nmts_statistics(texts):
     assert pair_counts(words) == Counter({p: f for p, f in stats.items() if f})
     assert pair_counts({("a", "a", "a</w>"): 3, ("a", "a</w>"): 1}) == \
         {("a", "a"): 3, ("a", "a</w>"): 4}                        # every position counts
-    # a count of 0 (a word merged away from a table) is allowed and adds nothing
+    # the counts are integers >= 0: a word counted 0 times is allowed and adds nothing
     assert pair_counts({("a", "b"): 0, ("a", "b", "c</w>"): 2}) == \
         {("a", "b"): 2, ("b", "c</w>"): 2}
 
