@@ -65,7 +65,23 @@ def _arrangement(function: cst.FunctionDef, mutants: Sequence[file_mutation.Muta
 file_mutation.MutationVisitor._skip_node_and_children = _skip
 file_mutation.function_trampoline_arrangement = _arrangement
 
+
+def _private_progress_lock() -> None:
+    """Give tqdm a lock of this process instead of its default, which includes a
+    multiprocessing lock: a semaphore that every forked mutant child shares. A child stopped
+    at its time limit while a progress bar (``train``, ``train_skipgram``) held it left it
+    taken for good, and every later child that drew a bar waited on it until its own
+    wall-clock limit: the word2vec mutants took 4 minutes each, at 0% CPU. A threading lock
+    is copied into each child instead, so a child that dies holding it affects no other."""
+    import threading
+
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
+
+
 if __name__ == "__main__":
     from mutmut.__main__ import cli
 
+    _private_progress_lock()
     cli()
