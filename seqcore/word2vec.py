@@ -308,7 +308,7 @@ def skipgram_pairs(ids: Sequence[int], window: int, shrink: np.ndarray | None = 
         ctx = pos + offset
         ok = (ctx >= 0) & (ctx < T) & (abs(offset) <= reach)
         out.append(np.stack([pos[ok], ctx[ok]], axis=1))
-    pairs = np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(out)                       # window >= 1: two offsets at least
     order = np.lexsort((pairs[:, 1], pairs[:, 0]))   # by center, then context position
     return ids[pairs[order]]
 

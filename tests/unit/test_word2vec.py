@@ -240,3 +240,48 @@ CORPUS = [["a", "b", "a"], ["b", "c"]]
                             "ignore:overflow:RuntimeWarning")
 def test_bad_input_names_the_argument(call, error, fragments):
     assert_error_names(call, error, fragments)
+
+
+# --- what the mutation run found untested ---------------------------------------------------
+
+TINY = [["a", "b", "c", "a", "b", "d"] * 3, ["c", "d"], ["a", "b"]] * 5
+
+
+def _tiny(**kw):
+    return train_skipgram(TINY, **{"dim": 4, "window": 2, "negative": 2, "epochs": 4,
+                                   "min_count": 1, "sample": 0, "progress": False, **kw})
+
+
+def test_stop_after_gives_the_first_epochs_of_the_full_run():
+    wv, losses = _tiny()
+    part, first = _tiny(stop_after=2)
+    assert len(losses) == 4 and first == losses[:2]
+    assert not np.allclose(part.vectors, wv.vectors)
+
+
+def test_a_sentence_of_two_words_is_trained_on():
+    """Two kept words make two pairs, and the model learns from them."""
+    kw = dict(dim=3, window=1, negative=1, epochs=2, min_count=1, sample=0, batch_size=4,
+              progress=False)
+    two, losses = train_skipgram([["a", "b"]] * 20, **kw)
+    still, _ = train_skipgram([["a", "b"]] * 20, **kw, alpha=1e-12, min_alpha=1e-12)
+    assert losses[0] > 0
+    assert np.abs(two.vectors - still.vectors).max() > 1e-3     # updates happened
+
+
+def test_the_defaults_are_gensims_and_the_bar_counts_epochs(capsys):
+    """dim, window, negative, epochs, alpha, min_alpha, min_count and sample default to
+    gensim's Word2Vec defaults; the progress bar counts epochs on stderr."""
+    import inspect
+
+    ours = inspect.signature(train_skipgram).parameters
+    theirs = inspect.signature(gensim_models.Word2Vec).parameters
+    for mine, gensims in [("dim", "vector_size"), ("window", "window"),
+                          ("negative", "negative"), ("epochs", "epochs"), ("alpha", "alpha"),
+                          ("min_alpha", "min_alpha"), ("min_count", "min_count"),
+                          ("sample", "sample")]:
+        assert ours[mine].default == theirs[gensims].default, mine
+    assert ours["progress"].default is True
+    train_skipgram(TINY, dim=4, window=2, negative=2, epochs=2, min_count=1, sample=0)
+    drawn = capsys.readouterr().err
+    assert "skip-gram" in drawn and "2/2" in drawn and "epoch" in drawn
