@@ -222,6 +222,8 @@ def _canvas_class():
                         ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
                         ("hhea", "lineGap", "ascent", "descent")):
                     if (table := font.get_sfnt_table(name)) is not None:
+                        # matplotlib's expression, dpi = 72 included: "· 72 / 72" is not
+                        # always an exact no-op in floating point, and the SVG must match
                         scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] \
                             * prop.get_size_in_points() * 72 / 72
                         self.heights[key] = (table[ascent] * scale, -table[descent] * scale,
