@@ -4,6 +4,7 @@ scikit-learn, torch and gensim, and small corpora counted by hand."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -97,12 +98,45 @@ def test_fixed_vocabulary_and_bow_match_count_vectorizer():
     assert (X != sk_count(vocabulary=mapping).fit_transform(docs)).nnz == 0
 
 
+def test_a_fixed_vocabulary_ignores_min_df_and_keeps_unseen_terms():
+    """As in scikit-learn: ``min_df`` prunes a vocabulary learned from ``docs``, not a given
+    one; a given term that no document holds keeps its (empty) column."""
+    vocab = ["w0", "w1", "never"]
+    docs = zipf_corpus(40, seed=6)
+    X, terms = document_term_matrix(docs, vocabulary=vocab, min_df=5)
+    R = sk_count(vocabulary=vocab, min_df=5).fit_transform(docs)
+    assert terms == vocab and X.shape == R.shape and (X != R).nnz == 0
+    binary = sk_count(vocabulary=vocab, binary=True).fit_transform(docs)
+    df = document_frequency(X)               # one entry per column, the empty last one too
+    np.testing.assert_array_equal(df, np.asarray(binary.sum(axis=0)).ravel())
+    assert df.shape == (3,) and df[-1] == 0
+
 def test_pretokenized_documents_equal_strings():
     docs = zipf_corpus(30, seed=5)
     A, ta = document_term_matrix(docs)
     B, tb = document_term_matrix([d.split() for d in docs])
     assert ta == tb and (A != B).nnz == 0
 
+
+def test_token_lists_keep_their_case_unless_asked():
+    docs = ["The cat saw THE cat", "the Dog"]
+    for lowercase in (False, True):
+        X, terms = document_term_matrix([d.split() for d in docs], lowercase=lowercase)
+        vec = sk_count() if not lowercase else text.CountVectorizer(tokenizer=str.split,
+                                                                    token_pattern=None)
+        R = vec.fit_transform(docs)
+        assert terms == list(vec.get_feature_names_out()) and (X != R).nnz == 0
+
+
+def test_a_tokenizer_that_returns_non_str_tokens_is_refused_for_a_fixed_vocabulary():
+    """Tokens that a given tokenizer made are checked like tokens given in a list: an id
+    the vocabulary lacks is not silently dropped when it is not a str."""
+    lengths = lambda s: [len(w) for w in s.split()]  # noqa: E731
+    assert_error_names(lambda: document_term_matrix(["a b", "c dd"], vocabulary=["a"],
+                                                    tokenizer=lengths),
+                       TypeError, ["document_term_matrix: `docs[0]`", "int (1)", "position 0"])
+    assert_error_names(lambda: document_term_matrix(["a b"], tokenizer=lengths),
+                       TypeError, ["document_term_matrix: `docs`", "str tokens", "int (1)"])
 
 # --- TF, DF, IDF, TF-IDF -------------------------------------------------------------
 
@@ -185,6 +219,22 @@ def test_l2_normalize_matches_sklearn_normalize():
     ref = preprocessing.normalize(A, norm="l2")
     assert abs(l2_normalize_rows(A) - ref).max() < TOL
 
+
+def test_l2_normalize_is_exact_where_squares_leave_float64():
+    """Rows whose squares overflow or underflow (entries near 1e±200, unequal) are divided
+    by their norm as ``math.hypot`` gives it; a row of stored zeros stays zero, with no NaN
+    and no warning.
+    scikit-learn's ``normalize`` returns zeros or infinities for such rows."""
+    rows = [[3e200, 4e200, 0.0], [1e-200, 2e-200, 2e-200], [5e-170, 0.0, 12e-170],
+            [1e300, 2e300, 1e299]]
+    want = np.array([[x / math.hypot(*r) for x in r] for r in rows])
+    got = l2_normalize_rows(np.array(rows)).toarray()
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+    zeros = sp.csr_array((np.zeros(2), [0, 2], [0, 2, 2]), shape=(2, 3))   # stored zeros
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # no 0/0 on the way
+        out = l2_normalize_rows(zeros)
+    assert np.isfinite(out.data).all() and not out.toarray().any()
 
 def test_stays_sparse_on_a_large_corpus():
     docs = zipf_corpus(5000, n_words=20000, seed=9)
