@@ -163,6 +163,8 @@ def bidirectional_rnn(xs: Any, forward: tuple, backward: tuple, cell: str = "rnn
      [0.4479 0.    ]
      [0.2203 0.    ]]
     """
+    for name, p in (("forward", forward), ("backward", backward)):
+        _params("bidirectional_rnn", name, p)         # named as given, not as layers[0][k]
     layers = _layers("bidirectional_rnn", [[forward, backward]], cell, xs, h0, c0,
                      lambda ell, k: ("forward", "backward")[k])
     return deep_rnn(xs, layers, cell, h0, c0)     # one layer of two directions
