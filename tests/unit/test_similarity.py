@@ -41,9 +41,13 @@ def test_cosine_matches_scipy(shapes):
     ref = ref.reshape(np.broadcast_shapes(*(s[:-1] for s in shapes)) if len(shapes[0]) < 2 or
                       len(shapes[1]) < 2 else ref.shape)
     got = cosine_similarity(x, y)
+    assert np.shape(got) == ref.shape          # assert_allclose alone would broadcast (1, 4)
     np.testing.assert_allclose(got, ref, rtol=0, atol=TOL)
+    scored = cosine_similarity(x, y, zero=0.0)     # no zero vector here: the same result
+    assert np.shape(scored) == ref.shape
+    np.testing.assert_allclose(scored, ref, rtol=0, atol=TOL)
     tt = cosine_similarity(torch.from_numpy(x), torch.from_numpy(y))
-    assert isinstance(tt, torch.Tensor)
+    assert isinstance(tt, torch.Tensor) and tuple(tt.shape) == ref.shape
     np.testing.assert_allclose(tt.numpy(), ref, rtol=0, atol=TOL)
 
 
@@ -64,6 +68,8 @@ def test_euclidean_matches_scipy(shapes):
     x, y = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
     ref = distance.cdist(np.atleast_2d(x), np.atleast_2d(y), "euclidean")
     got = euclidean_distance(x, y)
+    # a 1-D side keeps its axis off: (), (3,), (2, 3)
+    assert np.shape(got) == tuple(n for n, s in zip(ref.shape, shapes, strict=True) if len(s) == 2)
     np.testing.assert_allclose(np.atleast_2d(got).reshape(ref.shape), ref, rtol=0, atol=TOL)
     gt = euclidean_distance(torch.from_numpy(x), torch.from_numpy(y))
     np.testing.assert_allclose(np.atleast_2d(gt.numpy()).reshape(ref.shape), ref, atol=TOL)
@@ -164,6 +170,10 @@ def test_sparse_distances_do_not_cancel():
     np.testing.assert_allclose(euclidean_distance(x, y), ref, rtol=1e-12)
     X = sp.csr_array(np.array([[1e8, 1.0, 2.0], [3.0, 0.0, 4.0]]))
     np.testing.assert_allclose(euclidean_distance(X, X).diagonal(), 0.0, atol=0)
+    # ‖x‖² + ‖y‖² − 2 x·y gives 8, not 9, for [1e8, 3] and [1e8, 0]: a wrong value that is not
+    # near zero is recomputed too (the test is relative to ‖x‖² + ‖y‖², not absolute)
+    x, y = np.array([[1e8, 3.0]]), np.array([[1e8, 0.0]])
+    assert euclidean_distance(sp.csr_array(x), sp.csr_array(y)).tolist() == [[3.0]]
 
 
 def test_sparse_and_dense_mixes_by_hand():
@@ -225,4 +235,6 @@ def test_cosine_is_clipped_and_shaped(sparse):
     assert cosine_similarity(wrap(X[:1]), np.array([1.0, 0.0])).shape == (1,)
     assert_error_names(lambda: cosine_similarity(np.zeros(2), wrap(X[:1])), ValueError,
                        ["cosine_similarity: `x`", "is the zero vector"])
+    assert_error_names(lambda: cosine_similarity(wrap(X[:1]), np.zeros(2)), ValueError,
+                       ["cosine_similarity: `y`", "is the zero vector"])
 
