@@ -163,14 +163,18 @@ def test_sdpa_takes_torch_tensors():
 
 
 @pytest.mark.formula("attention.masked")
+@pytest.mark.parametrize("trained", ["QKV", "Q", "K", "V"])
 @pytest.mark.parametrize("causal", [False, True])
-def test_sdpa_gradients_match_torch(causal):
-    """Autograd flows through the torch backend (no in-place op on a recorded tensor)."""
-    Q, K, V = (randn(2, 4, 3, seed=s).requires_grad_() for s in (1, 2, 3))
+def test_sdpa_gradients_match_torch(causal, trained):
+    """Autograd flows through the torch backend (no in-place op on a recorded tensor), also
+    when only one input is recorded (queries of a trained layer, keys of a frozen cache)."""
+    Q, K, V = (randn(2, 4, 3, seed=s).requires_grad_(name in trained)
+               for s, name in ((1, "Q"), (2, "K"), (3, "V")))
+    wrt = [a for a in (Q, K, V) if a.requires_grad]
     out, _ = scaled_dot_product_attention(Q, K, V, causal=causal)
-    grads = torch.autograd.grad(out.sum(), (Q, K, V))
+    grads = torch.autograd.grad(out.sum(), wrt)
     ref = F.scaled_dot_product_attention(Q, K, V, is_causal=causal)
-    for g, r in zip(grads, torch.autograd.grad(ref.sum(), (Q, K, V)), strict=True):
+    for g, r in zip(grads, torch.autograd.grad(ref.sum(), wrt), strict=True):
         torch.testing.assert_close(g, r, rtol=0, atol=TOL)
 
 
@@ -401,6 +405,10 @@ def _luong(**change):
         # the dot score compares s_i with h_j: without W_a their sizes must agree
         (_luong(H=np.ones((4, 5)), W_c=np.ones((5, 8))), ShapeError,
          ["luong_step: without `W_a`", "d_h = n = 3", "got 5", "general_score"]),
+        # the same in a batch of 2: d_h is H's last axis, not its second
+        (_luong(y_prev=np.ones((2, 2)), s_prev=np.ones((2, 3)), H=np.ones((2, 4, 5)),
+                W_c=np.ones((5, 8))), ShapeError,
+         ["luong_step: without `W_a`", "d_h = n = 3", "got 5."]),
     ],
 )
 def test_bad_input_to_the_decoder_steps_names_the_argument(call, error, fragments):
