@@ -58,6 +58,20 @@ def test_okapi_idf_floor_matches_rank_bm25():
     assert bm25_idf(np.array([1, 5, 5]), 6)[1] < 0     # a negative mean gives a negative floor
 
 
+@pytest.mark.formula("bm25.idf-okapi")
+def test_okapi_idf_floor_follows_epsilon_and_holds_for_one_term():
+    docs = [["the", "cat"], ["the", "cat", "sat"], ["the", "cat", "dog"], ["the", "bird"]]
+    for epsilon in (0.0, 0.5, 1.0):
+        ref = rank_bm25.BM25Okapi(docs, epsilon=epsilon)
+        got = dict(zip(*(lambda i: (i.terms, i.idf))(BM25Index(docs, epsilon=epsilon)),
+                       strict=True))
+        for term, value in ref.idf.items():
+            assert abs(got[term] - value) < TOL, (epsilon, term)
+    # one term, in 3 of 4 documents: its raw idf is negative and is its own mean
+    raw = math.log((4 - 3 + 0.5) / (3 + 0.5))
+    assert bm25_idf(np.array([3]), 4).tolist() == pytest.approx([0.25 * raw], abs=TOL)
+
+
 @pytest.mark.formula("bm25.score", "bm25.idf-lucene", "bm25.tf-lucene")
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize(("k1", "b"), PARAMS)
@@ -97,6 +111,8 @@ def test_tf_factor_hand_worked_and_saturating():
     assert bm25_tf(1, 10, 5.0, k1=1.0, b=1.0) == pytest.approx(2 / 3)
     assert bm25_tf(3, 0, 5.0, k1=0.0, b=0.5) == pytest.approx(1.0)   # k1 = 0: presence only
     assert bm25_tf(0, 0, 5.0, k1=0.0, b=1.0) == 0.0                  # 0/0 is defined as 0
+    # a fractional count (a weighted query expansion) whose denominator is below 1
+    assert bm25_tf(0.5, 1, 2.0, k1=0.2, b=1.0) == pytest.approx(0.5 * 1.2 / (0.5 + 0.2 / 2))
 
 
 @pytest.mark.formula("bm25.idf-okapi", "bm25.idf-lucene")
@@ -121,6 +137,28 @@ def test_batch_and_top_k_agree_with_rank_bm25():
         np.testing.assert_allclose(S[i], expected, rtol=0, atol=TOL)
         _, best = index.top_k(q, k=5)
         np.testing.assert_allclose(best, np.sort(expected)[::-1][:5], atol=TOL)
+
+
+def test_top_k_is_the_head_of_the_full_ranking_for_every_k():
+    docs, queries = corpus_and_queries(6, n_docs=40)
+    index = BM25Index(docs)
+    for q in queries[:5]:
+        s = index.scores(q)
+        order = np.lexsort((np.arange(40), -s))        # best first, ties by lower id
+        for k in range(1, 42):
+            ids, best = index.top_k(q, k=k)
+            np.testing.assert_array_equal(ids, order[:k])
+            np.testing.assert_array_equal(best, s[order[:k]])
+        assert len(index.top_k(q)[0]) == 10            # the default k
+
+
+def test_the_index_keeps_case_as_given():
+    docs = [["The", "cat"], ["the", "dog"], ["a", "cat"]]
+    ref = rank_bm25.BM25Okapi(docs)
+    index = BM25Index(docs)
+    assert "The" in index.terms and "the" in index.terms
+    for q in (["The"], ["the"], ["the", "cat"]):
+        np.testing.assert_allclose(index.scores(q), ref.get_scores(q), rtol=0, atol=TOL)
 
 
 def test_documented_values():
