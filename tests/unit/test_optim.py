@@ -138,6 +138,33 @@ def test_the_optimizer_object_keeps_the_state_between_steps():
     assert _max_diff(ours, theirs) <= 1e-13
 
 
+@pytest.mark.formula("optim.adam")
+def test_the_defaults_are_torchs():
+    """Optimizer() is Adam at lr 1e-3, as are adam_step and adamw_step left at their
+    defaults (torch.optim.Adam and AdamW, whose weight decay defaults differ: 0 and 1e-2)."""
+    params, grads = _problem(6)
+    grads = grads[:5]
+    opt, p, ours = Optimizer(), params, []
+    for g in grads:
+        p = opt.step(p, g)
+        ours.append(p)
+    assert _max_diff(ours, _torch_run(torch.optim.Adam, params, grads)) <= 1e-13
+    assert _max_diff(_ours_run(adam_step, params, grads),
+                     _torch_run(torch.optim.Adam, params, grads)) <= 1e-13
+    assert _max_diff(_ours_run(adamw_step, params, grads),
+                     _torch_run(torch.optim.AdamW, params, grads)) <= 1e-13
+
+
+def test_sgd_counts_its_steps_and_keeps_no_buffer_without_momentum():
+    params, grads = _problem(7)
+    state = None
+    for t in (1, 2, 3):
+        params, state = sgd_step(params, grads[t], state, lr=0.1)
+        assert state == {"step": t, "momentum": None}
+    _, state = sgd_step(params, grads[4], state, lr=0.1, momentum=0.9)
+    assert state["step"] == 4 and set(state["momentum"]) == set(SHAPES)
+
+
 def _torch_schedule(lr, warmup, total, min_lr, steps):
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=lr)
@@ -197,6 +224,10 @@ def test_the_schedule_is_torchs_linear_warmup_then_cosine(lr, warmup, total, min
          KeyError, ["adam_step: `state['m']`", "parameters ['x']"]),
         (lambda: Optimizer("sgd", lr=0.1, betas=(0.9, 0.99)), TypeError,
          ["Optimizer: `betas`", "not a setting of 'sgd'"]),
+        # the step's own arguments are not settings either; lr is given on its own
+        (lambda: Optimizer("adam", grads={"w": [1.0]}), TypeError,
+         ["Optimizer: `grads`", "not a setting of 'adam'",
+          "its settings are betas, eps, weight_decay"]),
         (lambda: warmup_cosine_lr(0, 0.1, 10, 10), ValueError,
          ["warmup_cosine_lr: `total`", ">= 11", "10"]),
         (lambda: warmup_cosine_lr(0, 0.1, 2, 10, min_lr=0.2), ValueError,
