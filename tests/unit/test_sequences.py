@@ -211,6 +211,10 @@ def test_ar_fit_on_torch_and_exact_data():
     phi, c = ar_fit(torch.tensor(x), 1, intercept=False)
     assert isinstance(phi, torch.Tensor)
     assert float(phi[0]) == pytest.approx(2.0, abs=1e-12) and c == 0.0
+    # just enough values: T - p equations for p + 1 unknowns (T = 2p + 1), solved exactly
+    x = np.array([1.0, 3.0, 7.0])                       # x_t = 2 x_{t-1} + 1
+    phi, c = ar_fit(x, 1)
+    assert float(phi[0]) == pytest.approx(2.0, abs=1e-12) and c == pytest.approx(1.0, abs=1e-12)
 
 
 @pytest.mark.formula("ar.forecast")
@@ -325,6 +329,10 @@ def test_next_items_hand_worked_ties_and_exclusions():
     np.testing.assert_array_equal(next_items(p, k=2, exclude=[1]), [2, 3])
     ties = np.array([0.25, 0.25, 0.25, 0.25])
     np.testing.assert_array_equal(next_items(ties, k=4), [0, 1, 2, 3])
+    # fifty ties: more than an unstable sort keeps in order (NumPy's introsort, torch's sort)
+    flat = np.full(50, 0.02)
+    np.testing.assert_array_equal(next_items(flat, k=50), np.arange(50))
+    np.testing.assert_array_equal(next_items(torch.tensor(flat), k=50).numpy(), np.arange(50))
     np.testing.assert_array_equal(next_items(np.log(p)), [1])           # logits work too
     batch = next_items(np.array([[0.1, 0.4, 0.3, 0.2], [0.5, 0.1, 0.1, 0.3]]), k=1, exclude=[0])
     np.testing.assert_array_equal(batch, [[1], [3]])
@@ -512,6 +520,7 @@ def test_float32_stays_float32():
     assert ar_predict(noise[:1], phi).dtype == f32
     assert ar_forecast(noise, phi, 0).dtype == f32
     assert ar_forecast(noise, phi, 2).dtype == f32
+    assert linear_rnn(noise, 0.5, 1.0, h0=0.25).dtype == f32     # a Python float h0 too
     # float32 rows may be off by 1e-4, not by 1e-2.
     assert_error_names(lambda: sequence_log_prob(np.array([[0.5, 0.51]], dtype=f32), [0]),
                        ValueError, ["sequence_log_prob: every row of `probs`", "sum to 1",
