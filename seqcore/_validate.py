@@ -681,8 +681,9 @@ class Array(Domain):
         return f"{self.kind} {_fmt(full)}"
 
     def check(self, func: str, name: str, value: Any, dims: Mapping[str, Any]) -> Any:
-        # arrays are checked together by params(), which needs all of them at once
-        return _check_arrays(func, {name: self}, {name: value}, set())[0][name]
+        # arrays are checked together by params(), which needs all of them at once; an
+        # optional array left as None is not in what they return
+        return _check_arrays(func, {name: self}, {name: value}, set())[0].get(name)
 
     def dtype_ok(self, kind: str, a: Any) -> bool:
         """Whether an array of dtype kind ``kind`` (see :func:`dtype_kind`) is accepted."""

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from seqcore import _validate as v
 from seqcore import cosine_similarity, rnn_step
@@ -398,6 +399,76 @@ def test_an_array_domain_checks_one_array_on_its_own():
         "f: `p` must have a real floating dtype (float32 or float64); got int64")
 
 
+def test_array_domains_made_here_keep_their_settings():
+    """Each constructor's settings, seen through ``check`` (domains made in the test)."""
+    assert fails(Floats("n"), None) == (TypeError, "f: `p` must be a floating array (n,); got None")
+    assert Floats("n", optional=True).check("f", "p", None, {}) is None
+    assert Mask("n_q", "n_k").check("f", "p", None, {}) is None    # optional unless said
+    assert fails(Mask("n_q", "n_k", optional=False), None)[0] is TypeError
+    on_host = Floats("n", host=True).check("f", "p", torch.ones(2, dtype=torch.float64), {})
+    assert isinstance(on_host, np.ndarray)
+    assert isinstance(Floats("n").check("f", "p", torch.ones(2, dtype=torch.float64), {}),
+                      torch.Tensor)
+    matrix = sp.csr_array(np.ones((2, 3)))
+    assert sp.issparse(Floats("d", "t", sparse=True).check("f", "p", matrix, {}))
+    assert fails(Floats("d", "t"), matrix)[0] is TypeError
+    with pytest.raises(ShapeError, match="at least one entry along its t axis"):
+        Floats("d", "t", nonempty=("d", "t")).check("f", "p", np.ones((2, 0)), {})
+    with pytest.raises(ShapeError, match="at least one entry along its d axis"):
+        Floats("d", "t", nonempty="d").check("f", "p", np.ones((0, 2)), {})
+    assert Floats("n", promote=True).check("f", "p", np.array([1, 2]), {}).dtype == np.float64
+    assert fails(Floats("n", promote=True), np.array(["a"], dtype=object))[1].startswith(
+        "f: `p` must have a real dtype (floating, integer, bool); got object. Convert it")
+    assert fails(v.Array("n"), np.array(["a"], dtype=object)) == (
+        TypeError, "f: `p` must have a numeric dtype; got object")
+    counts = Counts("n", integer=True)
+    assert counts.check("f", "p", np.array([1, 2]), {}).dtype == np.int64
+    assert counts.check("f", "p", np.zeros(0), {}).dtype == np.int64   # [] is no float
+    assert fails(counts, np.array([1.5])) == (
+        TypeError, "f: `p` must have an integer dtype; got float64")
+    assert Counts("n").check("f", "p", np.array([1, 2]), {}).dtype == np.float64
+    assert Mask.sizes("...", {}) == () and Mask.sizes("batch?", {}) == ()
+    assert Mask.sizes("batch?", {"batch": 4}) == (4,)
+
+
+def test_scalar_domains_made_here_keep_their_settings():
+    assert Options("l2", None).optional and not Options("a", "b").optional
+    assert not Flag().dependent() and not Integer(ge=1).dependent()
+    assert Integer(ge=1, divides="d").dependent() and Integer(le="time").dependent()
+    assert fails(Real(ge=0, le=1), 1.5) == (
+        ValueError, "f: `p` must be a finite number in [0, 1]; got 1.5")     # no hint unless given
+
+
+def test_the_decorator_works_out_its_plan_when_applied():
+    """What ``params`` settles once, when it decorates: which domains are checked before the
+    arrays and which after (their bounds name sizes, or parameters left at their defaults),
+    and the name messages start with. Decorated here, not at import: mutmut forks its
+    children after the imports, so an import-time decoration never runs a mutated ``params``."""
+
+    @params(x=Floats("time"), k=Integer(ge=0, le="time"), n=Integer(ge=1),
+            p=Real(gt=0, le="alpha"))
+    def f(x, k=0, n=1, p=0.1, alpha=0.5):
+        return k, n, p
+
+    assert f(np.ones(3), k=3, n=2, p=0.5) == (3, 2, 0.5)
+    assert_error_names(lambda: f(np.ones(3), k=4), OutOfRangeError,
+                       ["f: `k` must be an integer in [0, 3]; got 4"])
+    assert_error_names(lambda: f(np.ones(3), p=0.6), ValueError,     # alpha at its default
+                       ["f: `p` must be a finite number in (0, 0.5]; got 0.6"])
+    assert f(np.ones(3), p=0.6, alpha=1.0)[2] == 0.6
+    # a domain that needs no size is checked first, before a bad array
+    assert_error_names(lambda: f(np.ones((3, 3)), n=0), ValueError,
+                       ["f: `n` must be an integer >= 1; got 0"])
+
+    class Net:
+        @params(k=Integer(ge=1))
+        def __init__(self, k):
+            self.k = k
+
+    message = assert_error_names(lambda: Net(0), ValueError, ["Net: `k` must be"])
+    assert message.startswith("test_the_decorator_works_out_its_plan_when_applied.Net: `k`")
+
+
 def test_the_decorator_converts_and_checks():
     x, W, h = [1.0, 2.0], np.ones((3, 2)), np.zeros(3)
     out, _, ids, k, _ = affine(x, W, h, ids=[0, 2], k=np.int64(3))
@@ -578,7 +649,6 @@ def test_variadic_arrays_are_named_by_position():
 
 
 def test_sparse_matrices_are_taken_where_declared():
-    import scipy.sparse as sp
 
     @params(X=Counts("docs", "terms", sparse=True, nonempty="docs"), w=Counts("terms"))
     def f(X, w=None):
