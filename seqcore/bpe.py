@@ -442,7 +442,7 @@ class BPE:
             return cached
         symbols = initial_symbols(word)
         ranks = self.ranks
-        while len(symbols) > 1:
+        for _ in range(len(symbols) - 1):     # each merge joins two symbols: n - 1 at most
             present = [(ranks[p], p) for p in pairwise(symbols) if p in ranks]
             if not present:
                 break
