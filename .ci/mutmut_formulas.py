@@ -80,8 +80,24 @@ def _private_progress_lock() -> None:
     tqdm.set_lock(threading.RLock())
 
 
+def _heap_cap(gib: float = 8.0) -> None:
+    """Cap the heap of this process and of every mutant child it forks (RLIMIT_DATA is
+    inherited). A mutant that turns a loop's step into ``i = 1`` (``merge_pair``) appends
+    to a list forever: it filled 8 GB in two minutes and would have drawn the kernel's
+    out-of-memory killer, whose SIGKILL mutmut reads as a crash, not a kill. Capped, the
+    list raises MemoryError, the test fails and the mutant is killed. The runner itself
+    holds about 2 GB; two children at the cap fit in this machine's 24 GB."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = int(gib * 2**30)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap if hard == resource.RLIM_INFINITY
+                                              else min(cap, hard), hard))
+
+
 if __name__ == "__main__":
     from mutmut.__main__ import cli
 
     _private_progress_lock()
+    _heap_cap()
     cli()
