@@ -83,10 +83,10 @@ def _private_progress_lock() -> None:
 def _heap_cap(gib: float = 8.0) -> None:
     """Cap the heap of this process and of every mutant child it forks (RLIMIT_DATA is
     inherited). A mutant that turns a loop's step into ``i = 1`` (``merge_pair``) appends
-    to a list forever: it filled 8 GB in two minutes and would have drawn the kernel's
-    out-of-memory killer, whose SIGKILL mutmut reads as a crash, not a kill. Capped, the
-    list raises MemoryError, the test fails and the mutant is killed. The runner itself
-    holds about 2 GB; two children at the cap fit in this machine's 24 GB."""
+    to a list forever: two such children grew to 15 and 20 GB before the kernel's
+    out-of-memory killer ended them, and mutmut reads its SIGKILL as a crash, not a kill.
+    Capped, the list raises MemoryError, the test fails and the mutant is killed. The
+    runner itself holds about 2 GB; two children at the cap fit in this machine's 24 GB."""
     import resource
 
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
