@@ -307,12 +307,10 @@ class BM25Index:
         """
         s = self.scores(query)
         k = min(int(k), self.n_docs)
-        best = np.arange(self.n_docs)
-        if k < self.n_docs:
-            # everything above the k-th best score, then the lowest ids among those equal to
-            # it (argpartition alone would pick any of a tie that straddles the cut)
-            kth = np.partition(s, self.n_docs - k)[self.n_docs - k]
-            above = np.flatnonzero(s > kth)
-            best = np.concatenate([above, np.flatnonzero(s == kth)[:k - above.size]])
+        # everything above the k-th best score, then the lowest ids among those equal to it
+        # (argpartition alone would pick any members of a tie that straddles the cut)
+        kth = np.partition(s, self.n_docs - k)[self.n_docs - k]
+        above = np.flatnonzero(s > kth)
+        best = np.concatenate([above, np.flatnonzero(s == kth)[:k - above.size]])
         best = best[np.lexsort((best, -s[best]))]
         return best, s[best]

@@ -63,8 +63,8 @@ def test_okapi_idf_floor_follows_epsilon_and_holds_for_one_term():
     docs = [["the", "cat"], ["the", "cat", "sat"], ["the", "cat", "dog"], ["the", "bird"]]
     for epsilon in (0.0, 0.5, 1.0):
         ref = rank_bm25.BM25Okapi(docs, epsilon=epsilon)
-        got = dict(zip(*(lambda i: (i.terms, i.idf))(BM25Index(docs, epsilon=epsilon)),
-                       strict=True))
+        index = BM25Index(docs, epsilon=epsilon)
+        got = dict(zip(index.terms, index.idf, strict=True))
         for term, value in ref.idf.items():
             assert abs(got[term] - value) < TOL, (epsilon, term)
     # one term, in 3 of 4 documents: its raw idf is negative and is its own mean
